@@ -1,0 +1,105 @@
+/**
+ * The contract every runtime target implements. One file per target in
+ * harness/targets/, registered once in harness/targets/index.ts.
+ */
+
+/** What a build produced, as recorded in build/manifest.json. */
+export interface Artifact {
+  /** Stable id, e.g. `core-wasm`, `component-wasm`, `component-cwasm`, `jco-bundle`, `native-bin`, `image-scratch`, `wasmtime-embed-host`. */
+  id: string;
+  kind: 'file' | 'directory' | 'image';
+  /** Absolute path for files and directories. */
+  path?: string;
+  /** Docker image id (sha256:...) and tag for images. */
+  imageId?: string;
+  tag?: string;
+  bytes: number;
+  sha256: string;
+  /** Hash of the build inputs; an artifact whose inputs hash the same is not rebuilt. */
+  inputsHash: string;
+}
+
+export interface Manifest {
+  schemaVersion: 1;
+  builtAt: string;
+  artifacts: Artifact[];
+}
+
+/** Everything a target may need to get ready. */
+export interface PrepareContext {
+  manifest: Manifest;
+  /** Host directory that is granted read-only to the workload as `/rules`. */
+  rulesDir: string;
+  /** Repository root. */
+  root: string;
+  /** Scratch directory the harness owns (build/). */
+  buildDir: string;
+}
+
+/** One invocation of the workload. */
+export interface RunRequest {
+  /** Guest argv after the program name, e.g. `['--postal-code=10001', '--subtotal=125.00']`. Guest paths use `/rules`. */
+  args: string[];
+  /** Kill the run after this many ms (default 30 000). */
+  timeoutMs?: number;
+}
+
+/** What came back from one invocation. A non-zero exit is a result, not an exception. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  /** Process exit code, or the guest's WASI exit code. null when killed (see `signal`). */
+  exitCode: number | null;
+  signal?: string | null;
+  /** Wall time from spawn (docker: first API call) to exit, in ms. */
+  durationMs: number;
+  /** Per-phase timings in ms, when the target can report them. */
+  phases?: Record<string, number>;
+  /** Set when the harness killed the run at `timeoutMs`. */
+  timedOut?: boolean;
+}
+
+export interface RuntimeInfo {
+  name: string;
+  version: string;
+}
+
+/** `describe()` of one variant: what runs, and what it is allowed to touch. */
+export interface TargetDescription {
+  id: string;
+  variant: string;
+  /** Human label, e.g. "wasmtime-embed (AOT .cwasm)". */
+  label: string;
+  runtime: RuntimeInfo;
+  /** The exact command line or API call sequence used. */
+  command: string;
+  /** Capabilities granted to the workload, e.g. `fs:/rules (ro)`, `env: none`, `net: none`. */
+  grants: string[];
+}
+
+/** Result of prepare(): either ready, or skipped with an actionable reason. */
+export type Availability =
+  | { status: 'ok'; runtime: RuntimeInfo }
+  | { status: 'skipped'; reason: string; hint: string };
+
+export interface Target {
+  readonly id: string;
+  /** Variant names, the first being the runtime's default configuration. */
+  readonly variants: readonly string[];
+  /** Check the runtime and artifacts are present; load what is needed. Never throws for a missing runtime. */
+  prepare(ctx: PrepareContext): Promise<Availability>;
+  /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
+  run(variant: string, req: RunRequest): Promise<RunResult>;
+  /** Valid after a successful prepare(). */
+  describe(variant: string): TargetDescription;
+  /** Release resources (daemon connections, temp dirs). */
+  dispose?(): Promise<void>;
+}
+
+/** Thrown for problems the user can fix; printed as one line without a stack. */
+export class UserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UserError';
+  }
+}
