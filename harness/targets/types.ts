@@ -75,6 +75,13 @@ export interface TargetDescription {
   command: string;
   /** Capabilities granted to the workload, e.g. `fs:/rules (ro)`, `env: none`, `net: none`. */
   grants: string[];
+  /**
+   * How much of the guest's exit code reaches the caller. `exact` for processes and
+   * preview1 hosts. `ok-err` for WASI 0.2 components: the stable `wasi:cli/exit.exit`
+   * takes a `result`, so the preview1 adapter turns every non-zero `proc_exit(n)` into 1.
+   * Defaults to `exact`.
+   */
+  exitCodes?: 'exact' | 'ok-err';
 }
 
 /** Result of prepare(): either ready, or skipped with an actionable reason. */
@@ -86,7 +93,11 @@ export interface Target {
   readonly id: string;
   /** Variant names, the first being the runtime's default configuration. */
   readonly variants: readonly string[];
-  /** Check the runtime and artifacts are present; load what is needed. Never throws for a missing runtime. */
+  /**
+   * Check the runtime and artifacts are present; load what is needed. A missing runtime
+   * is `skipped`, never an exception; a runtime that is present but broken throws, and
+   * the caller records the target as errored.
+   */
   prepare(ctx: PrepareContext): Promise<Availability>;
   /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
   run(variant: string, req: RunRequest): Promise<RunResult>;

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Artifact } from '../targets/types.js';
+import { type BuildContext, fileArtifact, inputsHash, reusable } from './common.js';
+
+const exec = promisify(execFile);
+
+/** The C compiler used for static native binaries: musl-gcc when present, else cc. */
+export async function nativeCompiler(): Promise<{ cc: string; version: string } | null> {
+  for (const cc of ['musl-gcc', 'cc']) {
+    try {
+      const { stdout } = await exec(cc, ['--version']);
+      return { cc, version: stdout.split('\n')[0] };
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+/**
+ * Compiles a C99 source to a static, stripped native Linux binary.
+ * Throws with an install hint when no C compiler (or no static libc) is present.
+ */
+export async function buildNative(ctx: BuildContext, id: string, source: string, out: string): Promise<Artifact> {
+  const compiler = await nativeCompiler();
+  if (!compiler) throw new Error('no C compiler found (musl-gcc or cc) — install one: apt-get install gcc libc6-dev (or scripts/setup.sh)');
+  const flags = ['-std=c99', '-static', '-O2', '-s'];
+  const inputs = await inputsHash([source], [compiler.cc, compiler.version, ...flags]);
+  const prev = await reusable(ctx, id, inputs);
+  if (prev) return prev;
+  await mkdir(path.dirname(out), { recursive: true });
+  try {
+    await exec(compiler.cc, [...flags, '-o', out, source]);
+  } catch (e) {
+    const err = e as { stderr?: string };
+    throw new Error(`${compiler.cc} failed to build ${path.basename(source)}: ${err.stderr?.trim() || String(e)}` +
+      (/cannot find -lc|crt1\.o/.test(err.stderr ?? '') ? ' — install a static libc: apt-get install libc6-dev' : ''));
+  }
+  ctx.log(`built ${id} with ${compiler.cc}`);
+  return fileArtifact(id, out, inputs);
+}

@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+/** Repository root: this file is compiled to dist/harness/paths.js. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Generated build output (gitignored). */
+export const BUILD_DIR = path.join(ROOT, 'build');
+export const MANIFEST_PATH = path.join(BUILD_DIR, 'manifest.json');
+/** The tax-calculator workload. */
+export const WORKLOAD_DIR = path.join(ROOT, 'modules', 'tax-calculator');
+export const RULES_DIR = path.join(WORKLOAD_DIR, 'rules');
+export const VECTORS_PATH = path.join(WORKLOAD_DIR, 'vectors.jsonl');
+/** Compiled host scripts run by the Node targets. */
+export const HOSTS_DIST = path.join(ROOT, 'dist', 'harness', 'hosts');
+
+const require = createRequire(import.meta.url);
+
+/** Absolute path of a file inside an installed npm package (some packages do not export their package.json). */
+export function packageFile(name: string, rel: string): string {
+  return path.join(ROOT, 'node_modules', name, rel);
+}
+
+/** Version of an installed npm package, read from its package.json. */
+export function packageVersion(name: string): string {
+  return (require(packageFile(name, 'package.json')) as { version: string }).version;
+}
+
+/** The harness's own version, from package.json. */
+export function harnessVersion(): string {
+  return (require(path.join(ROOT, 'package.json')) as { version: string }).version;
+}

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import { HOSTS_DIST } from '../paths.js';
+import { run } from '../util/spawn.js';
+import { findArtifact } from './common.js';
+import { parsePhases } from './phases.js';
+
+let modulePath = '';
+let rulesDir = '';
+const host = path.join(HOSTS_DIST, 'node-wasi-host.js');
+// --no-warnings: node:wasi prints an ExperimentalWarning on stderr, which belongs to the workload.
+const nodeFlags = ['--no-warnings'];
+
+/**
+ * The core module under node:wasi (WASI preview1), one Node process per run.
+ * node:wasi is not a security sandbox (Node's own documentation says so): its
+ * denials are policy, not isolation.
+ */
+export const nodeWasi: Target = {
+  id: 'node-wasi',
+  variants: ['default'],
+  async prepare(ctx: PrepareContext): Promise<Availability> {
+    const art = findArtifact(ctx, 'core-wasm');
+    if (!art?.path) return { status: 'skipped', reason: 'core module not built', hint: 'run `npm run build`' };
+    modulePath = art.path;
+    rulesDir = ctx.rulesDir;
+    return { status: 'ok', runtime: runtime() };
+  },
+  async run(_variant: string, req: RunRequest): Promise<RunResult> {
+    const r = await run(process.execPath, [...nodeFlags, host, modulePath, rulesDir, '--', ...req.args], {
+      env: {},
+      timeoutMs: req.timeoutMs,
+      sideChannel: true,
+    });
+    return { ...r, phases: parsePhases(r.side) };
+  },
+  describe(variant: string): TargetDescription {
+    return {
+      id: 'node-wasi',
+      variant,
+      label: 'node-wasi (core module, node:wasi preview1)',
+      runtime: runtime(),
+      command: `node ${nodeFlags.join(' ')} ${host} ${modulePath} ${rulesDir} -- <args>  (new WASI({version:'preview1', preopens:{'/rules': rules}, env:{}}))`,
+      grants: ['fs:/rules (preopen; node:wasi has no read-only flag)', 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
+    };
+  },
+};
+
+function runtime() {
+  return { name: 'node:wasi', version: `node ${process.version}` };
+}
