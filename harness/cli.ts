@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * wvc — wasm-vs-container. One file declares the whole CLI; each command lives
+ * in harness/commands/<name>.ts. Errors are handled at this one boundary: a
+ * UserError is printed as one line, anything else with its stack.
+ */
+import { parseArgs } from 'node:util';
+import { UserError } from './targets/types.js';
+
+const HELP = `usage: wvc <command> [options]
+
+commands:
+  build                 build every artifact (content-addressed) and write build/manifest.json
+  verify                run the golden vectors on every available target
+      --targets a,b       only these targets (native, node-wasi, jco, wasmtime-embed, wasmtime, docker)
+      --require a,b       fail if one of these is unavailable (default: $BENCH_REQUIRE)
+      --all               run every vector on docker too (default: a deterministic sample of 100)
+  doctor                list each prerequisite and target as available or missing, with install hints
+      --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
+  bench                 build, then verify (the cold-start engine replaces this)
+
+  -h, --help            this help`;
+
+type Handler = (args: string[]) => Promise<number>;
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    throw new UserError(`${(e as Error).message} — see \`wvc --help\``);
+  }
+}
+
+const commands: Record<string, Handler> = {
+  async build(args) {
+    parse(args, {});
+    const { build } = await import('./commands/build.js');
+    const m = await build();
+    for (const a of m.artifacts) console.log(`${a.id.padEnd(20)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
+    for (const s of m.skipped) console.log(`${s.id.padEnd(20)} skipped: ${s.reason} — ${s.hint}`);
+    return 0;
+  },
+  async verify(args) {
+    const v = parse(args, { targets: { type: 'string' }, require: { type: 'string' }, all: { type: 'boolean' } });
+    const { verify } = await import('./commands/verify.js');
+    const r = await verify({ targets: v.targets, require: v.require, all: v.all });
+    console.log(r.ok ? 'verify: every run identical to the golden vectors' : 'verify: FAILED (see above)');
+    return r.ok ? 0 : 1;
+  },
+  async doctor(args) {
+    const v = parse(args, { require: { type: 'string' } });
+    const { doctor, formatDoctor } = await import('./commands/doctor.js');
+    const r = await doctor({ require: v.require });
+    console.log(formatDoctor(r));
+    return r.requiredMissing.length ? 1 : 0;
+  },
+  async bench(args) {
+    const code = await commands.build([]);
+    return code || commands.verify(args);
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!handler) throw new UserError(`unknown command '${name}' — choose from ${Object.keys(commands).join(', ')} (wvc --help)`);
+  return handler(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UserError) console.error(`wvc: ${e.message}`);
+    else console.error(e);
+    process.exitCode = e instanceof UserError ? 2 : 1;
+  },
+);

@@ -1,0 +1,60 @@
+import { nativeCompiler } from '../build/native.js';
+import { findLibwasmtime } from '../build/embed-host.js';
+import { readManifest } from '../manifest.js';
+import { disposeAll, missingRequired, prepareContext, prepareTargets, requiredTargets } from '../session.js';
+import { TARGET_IDS } from '../targets/index.js';
+import { findWasmtimeCli } from '../targets/wasmtime-cli.js';
+import { connectDocker } from '../util/docker.js';
+
+export interface DoctorLine {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DoctorReport {
+  prerequisites: DoctorLine[];
+  targets: DoctorLine[];
+  requiredMissing: string[];
+}
+
+/**
+ * `wvc doctor`: what is installed, what is missing and how to install it —
+ * first the toolchains and runtimes, then each target as the bench would see it.
+ */
+export async function doctor(opts: { require?: string } = {}): Promise<DoctorReport> {
+  const prerequisites: DoctorLine[] = [];
+  const major = Number(process.versions.node.split('.')[0]);
+  prerequisites.push({ name: 'node', ok: major >= 20, detail: major >= 20 ? process.version : `${process.version} — Node 20 or newer is required` });
+  const cc = await nativeCompiler();
+  prerequisites.push({ name: 'C compiler', ok: !!cc, detail: cc ? `${cc.cc}: ${cc.version}` : 'missing — apt-get install gcc libc6-dev (or scripts/setup.sh)' });
+  const lib = await findLibwasmtime();
+  prerequisites.push({ name: 'libwasmtime', ok: !!lib, detail: lib ? `${lib.version} at ${lib.libPath}` : 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)' });
+  const d = await connectDocker();
+  prerequisites.push({ name: 'docker engine', ok: d.ok, detail: d.ok ? d.version : `${d.reason} — ${d.hint}` });
+  const cli = await findWasmtimeCli();
+  prerequisites.push({ name: 'wasmtime CLI (optional)', ok: !!cli, detail: cli ? cli.version : 'not installed — optional; put wasmtime on PATH or set WASMTIME to measure the CLI too' });
+
+  const targets: DoctorLine[] = [];
+  let requiredMissing: string[] = [];
+  if (!(await readManifest())) {
+    targets.push({ name: 'all targets', ok: false, detail: 'not built yet — run `npm run build`' });
+  } else {
+    const prepared = await prepareTargets(TARGET_IDS, await prepareContext());
+    await disposeAll(prepared);
+    for (const p of prepared) {
+      if (p.status === 'ok') targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${p.target.variants.join(', ')})` });
+      else if (p.status === 'skipped') targets.push({ name: p.id, ok: false, detail: `missing — ${p.reason} — ${p.hint}` });
+      else targets.push({ name: p.id, ok: false, detail: `broken — ${p.error}` });
+    }
+    requiredMissing = missingRequired(prepared, requiredTargets(opts.require));
+  }
+  return { prerequisites, targets, requiredMissing };
+}
+
+/** Renders the doctor report as aligned text lines. */
+export function formatDoctor(r: DoctorReport): string {
+  const w = Math.max(...[...r.prerequisites, ...r.targets].map((l) => l.name.length));
+  const row = (l: DoctorLine) => `  ${l.ok ? 'ok  ' : 'MISS'}  ${l.name.padEnd(w)}  ${l.detail}`;
+  return ['Prerequisites:', ...r.prerequisites.map(row), 'Targets:', ...r.targets.map(row), ...r.requiredMissing.map((l) => `REQUIRED ${l}`)].join('\n');
+}
