@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = path.join(ROOT, 'bin', 'wvc.js');
+
+const exec = promisify(execFile);
+
+/** Targets named in $BENCH_REQUIRE: their tests fail instead of skipping when the runtime is missing. */
+export const REQUIRED = (process.env.BENCH_REQUIRE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Runs the real CLI; resolves with its exit code and output whatever the exit status. */
+export async function wvc(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof err.code !== 'number') throw e;
+    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
