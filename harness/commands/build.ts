@@ -37,6 +37,11 @@ export async function build(opts: BuildOptions = {}): Promise<BuildManifest> {
     return a;
   };
 
+  // The harness's own helpers: the rusage spawner and the calibration no-op.
+  const spawnerDir = path.join(ROOT, 'harness', 'hosts', 'spawner');
+  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'native', 'wvc-spawn')), 'spawner');
+  add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'native', 'noop')), 'noop');
+
   const source = path.join(WORKLOAD_DIR, 'src', 'tax.c');
   const nativeBin = add(await buildNative(ctx, 'native-bin', source, path.join(BUILD_DIR, 'native', 'tax')), 'native-bin')!;
   const core = add(await buildCoreModule(ctx, 'core-wasm', source, path.join(BUILD_DIR, 'wasm', 'tax.core.wasm')), 'core-wasm')!;

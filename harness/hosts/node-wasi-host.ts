@@ -1,37 +1,52 @@
 /**
- * Runs a wasm32-wasip1 core module under node:wasi (preview1), as one process per run.
+ * Runs a wasm32-wasip1 core module under node:wasi (preview1).
  *
- *   node node-wasi-host.js <module.wasm> <rules-host-dir> [-- args...]
+ *   node node-wasi-host.js [--iterations N] <module.wasm> <rules-host-dir> [-- args...]
  *
  * Grants: the rules directory preopened as /rules, an empty environment, the args.
  * node:wasi is not a security sandbox (Node's documentation says so); its denials are policy.
- * Phase marks (boot, compile, instantiate, run) go to fd 3 when open.
+ * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
+ * Warm (--iterations N): compile once, then N × (new WASI + instantiate + _start),
+ * timed by tinybench; stdout of those runs goes to /dev/null after the first.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
-import { PhaseMarks } from './side-channel.js';
+import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
 const marks = new PhaseMarks();
-const argv = process.argv.slice(2);
-const sep = argv.indexOf('--');
-const [modulePath, rulesDir] = sep >= 0 ? argv.slice(0, sep) : argv;
-const guestArgs = sep >= 0 ? argv.slice(sep + 1) : [];
-if (!modulePath || !rulesDir) {
-  process.stderr.write('usage: node-wasi-host <module.wasm> <rules-dir> [-- args...]\n');
-  process.exit(125);
+const { pos, guestArgs, iterations } = parseHostArgs(process.argv.slice(2), ['module', 'rules'], 'node-wasi-host [--iterations N] <module.wasm> <rules-dir> [-- args...]');
+
+function runOnce(module: WebAssembly.Module, stdout?: number): number {
+  const wasi = new WASI({
+    version: 'preview1',
+    args: ['tax', ...guestArgs],
+    env: {},
+    preopens: { '/rules': pos.rules },
+    returnOnExit: true,
+    ...(stdout !== undefined ? { stdout } : {}),
+  });
+  const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+  return wasi.start(instance);
 }
 
-const wasi = new WASI({
-  version: 'preview1',
-  args: ['tax', ...guestArgs],
-  env: {},
-  preopens: { '/rules': rulesDir },
-  returnOnExit: true,
-});
-const module = new WebAssembly.Module(readFileSync(modulePath));
+const module = new WebAssembly.Module(readFileSync(pos.module));
 marks.end('compile');
-const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
-marks.end('instantiate');
-const code = wasi.start(instance);
-marks.flush('run');
-process.exitCode = code;
+if (!iterations) {
+  const wasi = new WASI({ version: 'preview1', args: ['tax', ...guestArgs], env: {}, preopens: { '/rules': pos.rules }, returnOnExit: true });
+  const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+  marks.end('instantiate');
+  const code = wasi.start(instance);
+  marks.flush('run');
+  process.exitCode = code;
+} else {
+  marks.discard();
+  // The first run prints, so the harness can check the answer; the timed ones do not.
+  const first = runOnce(module);
+  if (first !== 0) process.exit(first);
+  const devnull = openSync('/dev/null', 'w');
+  await warmLoop('node:wasi instantiate + _start', iterations, () => {
+    const code = runOnce(module, devnull);
+    if (code !== 0) throw new Error(`guest exited ${code}`);
+  });
+  closeSync(devnull);
+}

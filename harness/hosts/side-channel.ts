@@ -1,11 +1,25 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { Bench } from 'tinybench';
+
+/** True when the harness opened fd 3 as the side channel. */
+function sideChannelOpen(): boolean {
+  try {
+    fstatSync(3);
+    return true;
+  } catch {
+    return false; // run by hand
+  }
+}
+
+/** Writes one JSON line to the side channel, if there is one. Never to stdout/stderr, which belong to the workload. */
+export function writeSide(obj: unknown): void {
+  if (sideChannelOpen()) writeSync(3, JSON.stringify(obj) + '\n');
+}
 
 /**
  * Phase marks for Node host scripts. Times are ms on the performance clock,
  * whose origin is the start of the Node process, so `boot` is the cost of
- * starting Node and loading the host script. The marks are written as one
- * JSON line to fd 3 when the harness opened it, and never to stdout/stderr,
- * which belong to the workload.
+ * starting Node and loading the host script.
  */
 export class PhaseMarks {
   private readonly marks: Record<string, number> = {};
@@ -26,16 +40,48 @@ export class PhaseMarks {
     this.last = now;
   }
 
+  /** Drops the marks (warm mode reports iterations instead). */
+  discard(): void {
+    this.flushed = true;
+  }
+
   /** Ends the current phase as `name` (unless already ended) and writes all marks once. */
   flush(name?: string): void {
     if (this.flushed) return;
     if (name && this.marks[name] === undefined) this.end(name);
     this.flushed = true;
-    try {
-      fstatSync(3);
-    } catch {
-      return; // no side channel: run by hand
-    }
-    writeSync(3, JSON.stringify(this.marks) + '\n');
+    writeSide(this.marks);
   }
+}
+
+/** Command line shared by the Node hosts: `[--iterations N] POSITIONAL... [-- GUEST ARGS...]`. */
+export function parseHostArgs(argv: string[], positional: string[], usage: string): { pos: Record<string, string>; guestArgs: string[]; iterations: number } {
+  let iterations = 0;
+  let rest = argv;
+  if (rest[0] === '--iterations') {
+    iterations = Number(rest[1]);
+    rest = rest.slice(2);
+  }
+  const sep = rest.indexOf('--');
+  const head = sep >= 0 ? rest.slice(0, sep) : rest;
+  if (head.length !== positional.length || !(iterations >= 0 && Number.isInteger(iterations))) {
+    process.stderr.write(`usage: ${usage}\n`);
+    process.exit(125);
+  }
+  return { pos: Object.fromEntries(positional.map((p, i) => [p, head[i]])), guestArgs: sep >= 0 ? rest.slice(sep + 1) : [], iterations };
+}
+
+/**
+ * Warm, in-process latency: times `fn` (a fresh instance plus a run of the
+ * already-compiled module) `iterations` times with tinybench, and writes the
+ * per-iteration latencies in ms to the side channel.
+ */
+export async function warmLoop(mode: string, iterations: number, fn: () => void | Promise<void>): Promise<void> {
+  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: Math.min(10, iterations), warmupTime: 0, retainSamples: true, throws: true });
+  bench.add(mode, fn);
+  await bench.run();
+  const task = bench.tasks[0];
+  const samples = (task.result as { latency?: { samples?: number[] } } | undefined)?.latency?.samples;
+  if (!samples?.length) throw new Error(`tinybench returned no samples for ${mode}`);
+  writeSide({ mode: `${mode} (tinybench ${iterations} iterations)`, iterations: [...samples] });
 }

@@ -57,6 +57,8 @@ export interface RunResult {
   phases?: Record<string, number>;
   /** Set when the harness killed the run at `timeoutMs`. */
   timedOut?: boolean;
+  /** Peak memory of this run, when measured, and exactly what the figure covers. */
+  memory?: { peakBytes: number; covers: string };
 }
 
 export interface RuntimeInfo {

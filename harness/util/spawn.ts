@@ -5,7 +5,7 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   timeoutMs?: number;
-  /** Extra pipes beyond stdio, e.g. fd 3 as a side channel for phase timings. */
+  /** Open fd 3 as a side channel for phase timings written by the child. */
   sideChannel?: boolean;
 }
 
@@ -14,6 +14,19 @@ export interface SpawnResult extends RunResult {
   side?: string;
 }
 
+let spawner: string | null = null;
+
+/**
+ * Routes every spawn through the wvc-spawn helper (harness/hosts/spawner/spawn.c),
+ * which reports the child's peak RSS from wait4. null turns it off. The bench
+ * sets it once, so the calibration no-op and every target pay the same spawner cost.
+ */
+export function useSpawner(path: string | null): void {
+  spawner = path;
+}
+
+const REPORT_FD = 4;
+
 /**
  * Spawns a command without a shell and times it from spawn to exit with the
  * monotonic clock. Resolves for any exit status; rejects only when the
@@ -21,21 +34,30 @@ export interface SpawnResult extends RunResult {
  */
 export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<SpawnResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const viaSpawner = spawner !== null;
   return new Promise((resolve, reject) => {
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
-    if (opts.sideChannel) stdio.push('pipe');
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', opts.sideChannel ? 'pipe' : 'ignore'];
+    if (viaSpawner) stdio.push('pipe');
+    const file = viaSpawner ? spawner! : cmd;
+    const argv = viaSpawner ? [String(REPORT_FD), cmd, ...args] : [...args];
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: opts.env ?? {}, cwd: opts.cwd, stdio });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const side: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    if (opts.sideChannel) (child.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => side.push(b));
+    const child = spawn(file, argv, { env: opts.env ?? {}, cwd: opts.cwd, stdio });
+    const collect = (fd: number) => {
+      const chunks: Buffer[] = [];
+      (child.stdio[fd] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => chunks.push(b));
+      return () => Buffer.concat(chunks).toString('utf8');
+    };
+    const out = collect(1);
+    const err = collect(2);
+    const side = collect(3);
+    const report = collect(REPORT_FD);
     let timedOut = false;
+    let hardKill: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      // The spawner turns SIGTERM into SIGKILL for its child; escalate if it does not exit.
+      child.kill(viaSpawner ? 'SIGTERM' : 'SIGKILL');
+      hardKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -45,15 +67,41 @@ export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {
     child.on('close', (code, signal) => {
       const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
       clearTimeout(timer);
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+      clearTimeout(hardKill);
+      const result: SpawnResult = {
+        stdout: out(),
+        stderr: err(),
         exitCode: code,
         signal,
         durationMs,
         timedOut,
-        side: opts.sideChannel ? Buffer.concat(side).toString('utf8') : undefined,
-      });
+        side: opts.sideChannel ? side() : undefined,
+      };
+      const failure = viaSpawner ? applyReport(result, report(), cmd) : undefined;
+      if (failure) reject(failure);
+      else resolve(result);
     });
   });
+}
+
+/** Folds the spawner's report into the result; returns an Error when the command could not start. */
+function applyReport(result: SpawnResult, line: string, cmd: string): Error | undefined {
+  let rep: { maxrss_kb?: number; exit?: number; signal?: number };
+  try {
+    rep = JSON.parse(line.trim()) as typeof rep;
+  } catch {
+    return undefined; // the spawner itself was killed before reporting
+  }
+  if (rep.exit === 127 && /wvc-spawn: cannot execute/.test(result.stderr)) {
+    return Object.assign(new Error(`spawn ${cmd}: ${result.stderr.trim()}`), { code: 'ENOENT' });
+  }
+  if (typeof rep.maxrss_kb === 'number') {
+    result.memory = { peakBytes: rep.maxrss_kb * 1024, covers: 'peak RSS of the runtime process (ru_maxrss from wait4)' };
+  }
+  // Report the child's own fate, not the spawner's 128+signal encoding.
+  if (rep.signal) {
+    result.exitCode = null;
+    result.signal = `signal ${rep.signal}`;
+  }
+  return undefined;
 }

@@ -1,0 +1,126 @@
+/**
+ * The result model: what a bench run measured, as written to results.json and
+ * validated against harness/schema/results.schema.json. Every report is a pure
+ * function of this.
+ */
+import type { Stats, Warning } from './measure/stats.js';
+import type { RuntimeInfo } from './targets/types.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface Environment {
+  os: string;
+  kernel: string;
+  cpuModel: string;
+  cpus: number;
+  memoryBytes: number;
+  node: string;
+  /** Docker engine version, or null when no daemon answered. */
+  docker: string | null;
+  /** libwasmtime version used by wasmtime-embed, or null. */
+  wasmtime: string | null;
+  /** `wasmtime --version`, or null when the CLI is not installed. */
+  wasmtimeCli: string | null;
+  harnessVersion: string;
+  gitCommit: string | null;
+}
+
+/** One measured cold start. A failed sample (wrong answer, non-zero exit, timeout) is kept, never dropped. */
+export interface Sample {
+  round: number;
+  ms: number;
+  ok: boolean;
+  exitCode: number | null;
+  /** Why the sample failed, with the workload's stderr. */
+  error?: string;
+  phases?: Record<string, number>;
+  peakMemoryBytes?: number;
+}
+
+export interface ColdStart {
+  unit: 'ms';
+  samples: Sample[];
+  failures: number;
+  outliers: { count: number; indices: number[]; fraction: number };
+  /** Over the successful samples; null when none succeeded. */
+  stats: Stats | null;
+  warnings: Warning[];
+}
+
+/** Median and range of each phase over the successful samples. */
+export interface Phases {
+  unit: 'ms';
+  /** Where the numbers come from, e.g. "Engine API call timings" or "host side channel". */
+  source: string;
+  medians: Record<string, number>;
+}
+
+export type Warm =
+  | { status: 'ok'; unit: 'ms'; mode: string; samples: number[]; stats: Stats; note: string }
+  | { status: 'n/a'; note: string };
+
+export interface Memory {
+  unit: 'bytes';
+  /** Exactly what the figure covers, e.g. "peak RSS of the runtime process (ru_maxrss)". */
+  covers: string;
+  median: number;
+  max: number;
+}
+
+export interface Ratio {
+  ratio: number;
+  ci95: [number, number];
+}
+
+interface TargetBase {
+  id: string;
+  variant: string;
+  label: string;
+  runtime: RuntimeInfo | null;
+  command: string | null;
+  grants: string[];
+  /** The artifact this variant runs, and its sha256. */
+  artifact: { id: string; sha256: string } | null;
+}
+
+export type TargetResult =
+  | (TargetBase & {
+      status: 'ok';
+      reason: null;
+      coldStart: ColdStart;
+      phases: Phases | null;
+      warm: Warm;
+      memory: Memory | null;
+      vsNative: Ratio | null;
+      vsDocker: Ratio | null;
+    })
+  | (TargetBase & { status: 'skipped'; reason: string; hint: string })
+  | (TargetBase & { status: 'errored'; reason: string; coldStart?: ColdStart });
+
+export interface ArtifactRecord {
+  id: string;
+  kind: string;
+  bytes: number;
+  sha256: string;
+  path?: string;
+  tag?: string;
+}
+
+export interface Results {
+  schemaVersion: typeof SCHEMA_VERSION;
+  runId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** False until every target has been measured; an interrupted run stays false. */
+  complete: boolean;
+  interrupted?: string;
+  seed: number;
+  options: { runs: number; warmup: number; targets: string[]; quick: boolean };
+  /** The workload's input for every sample, and the answer every sample must print. */
+  workload: { name: string; args: string[]; expectedStdout: string };
+  environment: Environment;
+  calibration: { spawnOverheadMs: number; samples: number[]; stats: Stats | null; note: string };
+  artifacts: ArtifactRecord[];
+  targets: TargetResult[];
+  warnings: { target?: string; kind: string; message: string; advice?: string }[];
+}
