@@ -17,7 +17,15 @@ commands:
       --all               run every vector on docker too (default: a deterministic sample of 100)
   doctor                list each prerequisite and target as available or missing, with install hints
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
-  bench                 build, then verify (the cold-start engine replaces this)
+  bench                 build, then measure cold start, phases, memory and warm latency of every target
+      --targets a,b       only these targets
+      --runs N            measured rounds (default 30); every target runs once per round, shuffled
+      --warmup N          warm-up runs per target before measuring (default 3)
+      --seed N            seed of the round shuffle and the bootstrap (default: random, recorded)
+      --quick             5 rounds, 1 warm-up, 20 warm iterations
+      --warm-iterations N iterations of each in-process warm loop (default 100)
+      --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
+      --out DIR           where run folders go (default: results/)
 
   -h, --help            this help`;
 
@@ -29,6 +37,14 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: st
   } catch (e) {
     throw new UserError(`${(e as Error).message} — see \`wvc --help\``);
   }
+}
+
+/** A numeric flag: undefined when absent, a user error when not a number. */
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${name} takes a number, got '${v}'`);
+  return n;
 }
 
 const commands: Record<string, Handler> = {
@@ -55,8 +71,29 @@ const commands: Record<string, Handler> = {
     return r.requiredMissing.length ? 1 : 0;
   },
   async bench(args) {
-    const code = await commands.build([]);
-    return code || commands.verify(args);
+    const v = parse(args, {
+      targets: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      seed: { type: 'string' },
+      quick: { type: 'boolean' },
+      'warm-iterations': { type: 'string' },
+      require: { type: 'string' },
+      out: { type: 'string' },
+    });
+    const { bench } = await import('./commands/bench.js');
+    const r = await bench({
+      targets: v.targets,
+      runs: num('--runs', v.runs),
+      warmup: num('--warmup', v.warmup),
+      seed: num('--seed', v.seed),
+      warmIterations: num('--warm-iterations', v['warm-iterations']),
+      quick: v.quick,
+      require: v.require,
+      out: v.out,
+    });
+    if (r.results.interrupted) return 130;
+    return r.requiredMissing.length || !r.results.complete ? 1 : 0;
   },
 };
 

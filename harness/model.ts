@@ -119,7 +119,8 @@ export interface Results {
   /** The workload's input for every sample, and the answer every sample must print. */
   workload: { name: string; args: string[]; expectedStdout: string };
   environment: Environment;
-  calibration: { spawnOverheadMs: number; samples: number[]; stats: Stats | null; note: string };
+  /** Median spawn-to-exit time of a static no-op through the same spawner; null when it could not be measured. */
+  calibration: { spawnOverheadMs: number | null; samples: number[]; stats: Stats | null; note: string };
   artifacts: ArtifactRecord[];
   targets: TargetResult[];
   warnings: { target?: string; kind: string; message: string; advice?: string }[];

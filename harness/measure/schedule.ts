@@ -13,8 +13,8 @@ export interface ScheduleOptions {
   seed: number;
   /** Called after every measured run (not warm-ups). */
   onSample?: (key: string, round: number, result: RunResult) => void;
-  /** Called after every completed round, e.g. to write partial results. */
-  onRound?: (round: number) => void | Promise<void>;
+  /** Called after every completed round with everything measured so far, e.g. to write partial results. */
+  onRound?: (round: number, measured: Map<string, Measured[]>) => void | Promise<void>;
   /** Checked before every run; true stops the schedule (SIGINT). */
   shouldStop?: () => boolean;
 }
@@ -50,7 +50,7 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
       out.get(u.key)!.push({ round, slot, result });
       opts.onSample?.(u.key, round, result);
     }
-    await opts.onRound?.(round);
+    await opts.onRound?.(round, out);
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
 import { findArtifact } from './common.js';
 import { parsePhases } from './phases.js';
+import { parseWarm } from './warm.js';
 
 let bundleDir = '';
 let rulesDir = '';
@@ -31,6 +32,9 @@ export const jco: Target = {
       sideChannel: true,
     });
     return { ...r, phases: parsePhases(r.side) };
+  },
+  async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
+    return parseWarm(await run(process.execPath, [host, '--iterations', String(req.iterations), bundleDir, BUNDLE_NAME, rulesDir, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
   },
   describe(variant: string): TargetDescription {
     return {

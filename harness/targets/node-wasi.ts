@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import { findArtifact } from './common.js';
 import { parsePhases } from './phases.js';
+import { parseWarm } from './warm.js';
 
 let modulePath = '';
 let rulesDir = '';
@@ -33,6 +34,9 @@ export const nodeWasi: Target = {
       sideChannel: true,
     });
     return { ...r, phases: parsePhases(r.side) };
+  },
+  async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
+    return parseWarm(await run(process.execPath, [...nodeFlags, host, '--iterations', String(req.iterations), modulePath, rulesDir, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
   },
   describe(variant: string): TargetDescription {
     return {

@@ -61,6 +61,13 @@ export interface RunResult {
   memory?: { peakBytes: number; covers: string };
 }
 
+/** What a warm loop measured: per-request latency in ms, and the first request's stdout for the answer check. */
+export interface WarmRun {
+  mode: string;
+  samples: number[];
+  stdout: string;
+}
+
 export interface RuntimeInfo {
   name: string;
   version: string;
@@ -103,6 +110,12 @@ export interface Target {
   prepare(ctx: PrepareContext): Promise<Availability>;
   /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
   run(variant: string, req: RunRequest): Promise<RunResult>;
+  /**
+   * Warm, in-process latency (the plugin model): the module compiled once, then a
+   * fresh instance per request, `iterations` times. Absent where the runtime has
+   * no in-process equivalent (a process, a container).
+   */
+  warm?(variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun>;
   /** Valid after a successful prepare(). */
   describe(variant: string): TargetDescription;
   /** Release resources (daemon connections, temp dirs). */

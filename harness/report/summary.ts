@@ -1,0 +1,45 @@
+import type { Results } from '../model.js';
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+
+/** The terminal summary: one row per target variant, skipped and errored ones included. Pure. */
+export function summaryTable(r: Results): string {
+  const head = ['target', 'variant', 'median ms', '95% CI', 'p95', '× native', '× docker', 'peak mem', 'fails'];
+  const rows: string[][] = [];
+  for (const t of r.targets) {
+    if (t.status === 'ok') {
+      const s = t.coldStart.stats!;
+      rows.push([
+        t.id,
+        t.variant,
+        ms(s.median),
+        `${ms(s.ci95[0])}–${ms(s.ci95[1])}`,
+        ms(s.p95),
+        t.vsNative ? `${t.vsNative.ratio.toFixed(1)}×` : '–',
+        t.vsDocker ? `${t.vsDocker.ratio.toFixed(2)}×` : '–',
+        t.memory ? mib(t.memory.median) : '–',
+        `${t.coldStart.failures}/${t.coldStart.samples.length}`,
+      ]);
+    } else {
+      rows.push([t.id, t.variant, `${t.status.toUpperCase()}: ${t.reason}${t.status === 'skipped' ? ` — ${t.hint}` : ''}`]);
+    }
+  }
+  const measured = rows.filter((row) => row.length === head.length);
+  const widths = head.map((h, i) => Math.max(h.length, ...measured.map((row) => row[i].length)));
+  const fmt = (row: string[]) =>
+    row.length === head.length
+      ? row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+      : `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`;
+  const lines = [
+    `run ${r.runId}${r.complete ? '' : '  (INCOMPLETE)'} — seed ${r.seed}, ${r.options.runs} rounds, ${r.options.warmup} warm-ups`,
+    `${r.environment.cpuModel} ×${r.environment.cpus}, ${r.environment.kernel}, node ${r.environment.node}, docker ${r.environment.docker ?? 'n/a'}, wasmtime ${r.environment.wasmtime ?? 'n/a'}`,
+    `spawn overhead (calibration, not subtracted): ${r.calibration.spawnOverheadMs !== null ? ms(r.calibration.spawnOverheadMs) + ' ms' : 'n/a'}`,
+    '',
+    fmt(head),
+    ...rows.map(fmt),
+  ];
+  const warn = r.warnings.filter((w) => w.kind !== 'skipped');
+  if (warn.length) lines.push('', ...warn.map((w) => `warning${w.target ? ` [${w.target}]` : ''}: ${w.message}${w.advice ? ` — ${w.advice}` : ''}`));
+  return lines.join('\n');
+}
