@@ -1,0 +1,512 @@
+/*
+ * wvc-wasmtime-host: a small C program that embeds Wasmtime through its C API
+ * and runs a WASI 0.2 command component, the way a platform embeds Wasmtime to
+ * run tenant plugins. Built by harness/build/embed-host.ts against the
+ * libwasmtime of the `wasmtime` pip wheel; the declarations it uses are in
+ * wasmtime_api.h (the wheel ships no headers).
+ *
+ * Usage
+ *   wvc-wasmtime-host version
+ *       Prints the Wasmtime version compiled in with -DWASMTIME_VERSION.
+ *
+ *   wvc-wasmtime-host compile [--consume-fuel] IN.wasm OUT.cwasm
+ *       AOT-compiles a component (wasmtime_component_new +
+ *       wasmtime_component_serialize) with the same engine config that `run`
+ *       uses, so `run --aot` can deserialize it. --consume-fuel compiles for an
+ *       engine with fuel metering, which `run --fuel N` needs.
+ *
+ *   wvc-wasmtime-host run [--aot] [--dir HOST::GUEST]... [--timings-fd N]
+ *                         [--iterations N] [--max-memory BYTES] [--fuel N]
+ *                         FILE [--] [ARGS...]
+ *       Loads FILE (JIT: compiles the .wasm bytes with wasmtime_component_new;
+ *       --aot: wasmtime_component_deserialize_file of a .cwasm), links WASI
+ *       0.2 (wasmtime_component_linker_add_wasip2) and, in a new store whose
+ *       WASI context has
+ *         argv  = ["tax", ARGS...]
+ *         env   = empty
+ *         stdio = stdout and stderr inherited, no stdin
+ *         fs    = only the --dir directories, preopened read-only
+ *                 (wasi_config_preopen_dir with fs_mutable = false)
+ *         net   = none (no socket capability is granted)
+ *       instantiates the component and calls `run` of its `wasi:cli/run@0.2.*`
+ *       export (found by enumerating the component's exports, so the adapter's
+ *       patch version is not hard-coded). Everything after FILE, with or without
+ *       a leading `--`, is the guest's argv.
+ *
+ *       --dir HOST::GUEST   preopen HOST as GUEST, read-only (HOST alone: same name)
+ *       --timings-fd N      write phase timings as one JSON line to fd N
+ *       --iterations N      load once, then N times: new store + WASI context +
+ *                           instantiate + run (the guest's output repeats N times)
+ *       --max-memory BYTES  cap linear memory per store (wasmtime_store_limiter)
+ *       --fuel N            meter execution (wasmtime_config_consume_fuel_set +
+ *                           wasmtime_context_set_fuel); running out is a trap.
+ *                           With --aot, the .cwasm must come from `compile --consume-fuel`.
+ *
+ * Exit status of `run`
+ *   0        the guest's run returned ok
+ *   1        the guest's run returned err
+ *   n        the guest called exit(n) (wasmtime_error_exit_status). The WASI
+ *            0.2 `wasi:cli/exit.exit` takes a result, so a preview1 adapter
+ *            reports every non-zero proc_exit as 1.
+ *   125      host usage error (bad flags, unreadable --dir); one line on stderr
+ *   126      the component cannot be loaded or instantiated (bad file, compile
+ *            or deserialize failure, no wasi:cli/run export, link failure)
+ *   134      the guest trapped (or another runtime error surfaced from the call):
+ *            one line {"trap":"<message>"} on stderr
+ *   The workload itself uses 0..4 (2 = its usage error), so 125/126/134 cannot
+ *   be mistaken for guest results.
+ *
+ * Timings (monotonic clock, ms with µs precision), one JSON line on --timings-fd:
+ *   {"engine_ms":..,"load_ms":..,"instantiate_ms":..,"run_ms":..}
+ *   engine       config + engine creation
+ *   load         reading + compiling the .wasm (JIT) or deserializing the .cwasm
+ *                (AOT), plus finding the run export
+ *   instantiate  linker + WASI p2 definitions + store + WASI context + instantiate
+ *   run          the call to wasi:cli/run.run and its post-return
+ *   With --iterations N the linker is made once; the top-level instantiate_ms
+ *   and run_ms are those of the first iteration (instantiate_ms including the
+ *   linker), and "iterations":[{"instantiate_ms":..,"run_ms":..},...] has one
+ *   record per iteration, whose instantiate_ms excludes the shared linker.
+ *   A trapping iteration ends the loop; the exit status is that of the last
+ *   iteration that ran.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasmtime_api.h"
+
+#ifndef WASMTIME_VERSION
+#define WASMTIME_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE 125
+#define EXIT_LOAD 126
+#define EXIT_TRAP 134
+
+/* Layouts must match libwasmtime's (ctypes.sizeof in the wheel's _bindings.py, x86-64). */
+_Static_assert(sizeof(wasm_byte_vec_t) == 16, "wasm_byte_vec_t layout");
+_Static_assert(sizeof(wasmtime_component_instance_t) == 16, "wasmtime_component_instance_t layout");
+_Static_assert(sizeof(wasmtime_component_func_t) == 32, "wasmtime_component_func_t layout");
+_Static_assert(sizeof(wasmtime_component_val_t) == 32, "wasmtime_component_val_t layout");
+
+static const char *prog = "wvc-wasmtime-host";
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void json_string(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c == '\n') fputs("\\n", f);
+    else if (c == '\r') fputs("\\r", f);
+    else if (c == '\t') fputs("\\t", f);
+    else if (c < 0x20) fprintf(f, "\\u%04x", c);
+    else fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+/* Prints wasmtime's message for an error, flattened to one line, and frees the error. */
+static void print_error_line(const char *what, wasmtime_error_t *err) {
+  wasm_name_t msg = {0, NULL};
+  wasmtime_error_message(err, &msg);
+  fprintf(stderr, "%s: %s: ", prog, what);
+  bool space = false; /* runs of whitespace (wasmtime's messages span lines) become one space */
+  for (size_t i = 0; i < msg.size; i++) {
+    unsigned char c = msg.data[i];
+    if (c == '\n' || c == ' ' || c == '\t' || c == '\r') { space = true; continue; }
+    if (space) fputc(' ', stderr);
+    space = false;
+    fputc(c, stderr);
+  }
+  fputc('\n', stderr);
+  wasm_byte_vec_delete(&msg);
+  wasmtime_error_delete(err);
+}
+
+static void print_trap(wasmtime_error_t *err) {
+  wasm_name_t msg = {0, NULL};
+  wasmtime_error_message(err, &msg);
+  fputs("{\"trap\":", stderr);
+  json_string(stderr, (const char *)msg.data, msg.size);
+  fputs("}\n", stderr);
+  wasm_byte_vec_delete(&msg);
+}
+
+static int usage(const char *msg) {
+  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--dir HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
+          prog, msg, prog);
+  return EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *out) {
+  if (!s || !*s || *s == '-') return false;
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end) return false;
+  *out = (uint64_t)v;
+  return true;
+}
+
+static wasm_engine_t *new_engine(bool consume_fuel) {
+  wasm_config_t *config = wasm_config_new();
+  if (consume_fuel) wasmtime_config_consume_fuel_set(config, true);
+  return wasm_engine_new_with_config(config); /* takes ownership of config */
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint8_t *buf = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 1 << 20;
+      uint8_t *b = realloc(buf, cap);
+      if (!b) { free(buf); fclose(f); return NULL; }
+      buf = b;
+    }
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0) break;
+  }
+  bool bad = ferror(f);
+  fclose(f);
+  if (bad) { free(buf); return NULL; }
+  *len = n;
+  return buf;
+}
+
+/* ---- compile ---------------------------------------------------------- */
+
+static int cmd_compile(int argc, char **argv) {
+  bool fuel = false;
+  int i = 0;
+  for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+    if (strcmp(argv[i], "--consume-fuel") == 0) fuel = true;
+    else return usage("unknown compile option");
+  }
+  if (argc - i != 2) return usage("compile needs IN.wasm and OUT.cwasm");
+  const char *in = argv[i], *out = argv[i + 1];
+
+  size_t len = 0;
+  uint8_t *wasm = read_file(in, &len);
+  if (!wasm) {
+    fprintf(stderr, "%s: cannot read %s: %s\n", prog, in, strerror(errno));
+    return EXIT_LOAD;
+  }
+  wasm_engine_t *engine = new_engine(fuel);
+  wasmtime_component_t *component = NULL;
+  wasmtime_error_t *err = wasmtime_component_new(engine, wasm, len, &component);
+  free(wasm);
+  if (err) {
+    print_error_line("cannot compile component", err);
+    wasm_engine_delete(engine);
+    return EXIT_LOAD;
+  }
+  wasm_byte_vec_t bytes = {0, NULL};
+  err = wasmtime_component_serialize(component, &bytes);
+  wasmtime_component_delete(component);
+  wasm_engine_delete(engine);
+  if (err) {
+    print_error_line("cannot serialize component", err);
+    return EXIT_LOAD;
+  }
+  FILE *f = fopen(out, "wb");
+  bool ok = f && fwrite(bytes.data, 1, bytes.size, f) == bytes.size;
+  if (f && fclose(f) != 0) ok = false;
+  wasm_byte_vec_delete(&bytes);
+  if (!ok) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
+    return EXIT_LOAD;
+  }
+  return 0;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+#define MAX_DIRS 32
+
+struct run_opts {
+  bool aot;
+  int ndirs;
+  char *dir_host[MAX_DIRS];
+  const char *dir_guest[MAX_DIRS];
+  int timings_fd;
+  uint64_t iterations;
+  bool has_max_memory;
+  uint64_t max_memory;
+  bool has_fuel;
+  uint64_t fuel;
+  const char *file;
+  int guest_argc; /* argv for the guest, including "tax" */
+  const char **guest_argv;
+};
+
+struct iteration {
+  double instantiate_ms, run_ms;
+};
+
+/* Finds the `run` function of the component's wasi:cli/run@0.2.* export. */
+static wasmtime_component_export_index_t *find_run_export(wasm_engine_t *engine, wasmtime_component_t *component,
+                                                          char *found_name, size_t found_cap) {
+  static const char prefix[] = "wasi:cli/run@0.2.";
+  wasmtime_component_type_t *ty = wasmtime_component_type(component);
+  size_t n = wasmtime_component_type_export_count(ty, engine);
+  wasmtime_component_export_index_t *run = NULL;
+  for (size_t i = 0; i < n && !run; i++) {
+    const char *name = NULL;
+    size_t name_len = 0;
+    wasmtime_component_extern_t *ext = NULL;
+    if (!wasmtime_component_type_export_nth(ty, engine, i, &name, &name_len, &ext)) continue;
+    if (ext) wasmtime_component_extern_delete(ext);
+    if (name_len < sizeof prefix - 1 || memcmp(name, prefix, sizeof prefix - 1) != 0) continue;
+    wasmtime_component_export_index_t *iface = wasmtime_component_get_export_index(component, NULL, name, name_len);
+    if (!iface) continue;
+    run = wasmtime_component_get_export_index(component, iface, "run", 3);
+    wasmtime_component_export_index_delete(iface);
+    if (run && found_cap) snprintf(found_name, found_cap, "%.*s", (int)name_len, name);
+  }
+  wasmtime_component_type_delete(ty);
+  return run;
+}
+
+/* One store + WASI context + instantiate + call. Returns the exit status; sets *trapped. */
+static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_component_linker_t *linker,
+                    wasmtime_component_t *component, wasmtime_component_export_index_t *run_idx,
+                    struct iteration *t, bool *trapped, bool *load_failed) {
+  *trapped = false;
+  *load_failed = false;
+  double t0 = now_ms();
+  wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
+  wasmtime_context_t *ctx = wasmtime_store_context(store);
+  int status = 0;
+  if (o->has_max_memory) wasmtime_store_limiter(store, (int64_t)o->max_memory, -1, -1, -1, -1);
+  if (o->has_fuel) {
+    wasmtime_error_t *err = wasmtime_context_set_fuel(ctx, o->fuel);
+    if (err) { print_error_line("cannot set fuel", err); status = EXIT_LOAD; *load_failed = true; goto done; }
+  }
+
+  wasi_config_t *wasi = wasi_config_new();
+  /* argv = ["tax", ARGS...]; env left empty; no stdin; no network capability. */
+  if (!wasi_config_set_argv(wasi, (size_t)o->guest_argc, o->guest_argv)) {
+    wasi_config_delete(wasi);
+    fprintf(stderr, "%s: cannot set the guest argv\n", prog);
+    status = EXIT_USAGE; *load_failed = true; goto done;
+  }
+  wasi_config_inherit_stdout(wasi);
+  wasi_config_inherit_stderr(wasi);
+  for (int i = 0; i < o->ndirs; i++) {
+    if (!wasi_config_preopen_dir(wasi, o->dir_host[i], o->dir_guest[i], false)) {
+      wasi_config_delete(wasi);
+      fprintf(stderr, "%s: cannot preopen directory %s\n", prog, o->dir_host[i]);
+      status = EXIT_USAGE; *load_failed = true; goto done;
+    }
+  }
+  wasmtime_error_t *err = wasmtime_context_set_wasi(ctx, wasi); /* takes ownership */
+  if (err) { print_error_line("cannot set the WASI context", err); status = EXIT_LOAD; *load_failed = true; goto done; }
+
+  wasmtime_component_instance_t instance;
+  err = wasmtime_component_linker_instantiate(linker, ctx, component, &instance);
+  if (err) { print_error_line("cannot instantiate component", err); status = EXIT_LOAD; *load_failed = true; goto done; }
+  wasmtime_component_func_t func;
+  if (!wasmtime_component_instance_get_func(&instance, ctx, run_idx, &func)) {
+    fprintf(stderr, "%s: the wasi:cli/run export has no run function\n", prog);
+    status = EXIT_LOAD; *load_failed = true; goto done;
+  }
+  double t1 = now_ms();
+  t->instantiate_ms = t1 - t0;
+
+  /* run: func() -> result */
+  wasmtime_component_val_t result;
+  memset(&result, 0, sizeof result);
+  err = wasmtime_component_func_call(&func, ctx, NULL, 0, &result, 1);
+  if (err) {
+    int code = 0;
+    if (wasmtime_error_exit_status(err, &code)) {
+      status = code;
+    } else {
+      print_trap(err);
+      status = EXIT_TRAP;
+      *trapped = true;
+    }
+    wasmtime_error_delete(err);
+  } else {
+    status = (result.kind == WASMTIME_COMPONENT_RESULT && result.of.result.is_ok) ? 0 : 1;
+    wasmtime_component_val_delete(&result);
+    err = wasmtime_component_func_post_return(&func, ctx);
+    if (err) {
+      print_trap(err);
+      wasmtime_error_delete(err);
+      status = EXIT_TRAP;
+      *trapped = true;
+    }
+  }
+  t->run_ms = now_ms() - t1;
+
+done:
+  wasmtime_store_delete(store);
+  return status;
+}
+
+static void write_timings(const struct run_opts *o, double engine_ms, double load_ms, double linker_ms,
+                          const struct iteration *it, uint64_t ran) {
+  if (o->timings_fd < 0 || ran == 0) return;
+  FILE *f = fdopen(dup(o->timings_fd), "w");
+  if (!f) return; /* the fd is not open: run by hand */
+  fprintf(f, "{\"engine_ms\":%.3f,\"load_ms\":%.3f,\"instantiate_ms\":%.3f,\"run_ms\":%.3f", engine_ms, load_ms,
+          linker_ms + it[0].instantiate_ms, it[0].run_ms);
+  if (o->iterations > 1) {
+    fputs(",\"iterations\":[", f);
+    for (uint64_t i = 0; i < ran; i++)
+      fprintf(f, "%s{\"instantiate_ms\":%.3f,\"run_ms\":%.3f}", i ? "," : "", it[i].instantiate_ms, it[i].run_ms);
+    fputc(']', f);
+  }
+  fputs("}\n", f);
+  fclose(f);
+}
+
+static int cmd_run(int argc, char **argv) {
+  struct run_opts o;
+  memset(&o, 0, sizeof o);
+  o.timings_fd = -1;
+  o.iterations = 1;
+  int i = 0;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) return usage("missing FILE before --");
+    if (strncmp(a, "--", 2) != 0) break;
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--aot") == 0) { o.aot = true; continue; }
+    if (!v) return usage("option needs a value");
+    uint64_t n = 0;
+    if (strcmp(a, "--dir") == 0) {
+      if (o.ndirs == MAX_DIRS) return usage("too many --dir options");
+      char *host = strdup(v);
+      char *sep = strstr(host, "::");
+      const char *guest = host;
+      if (sep) { *sep = '\0'; guest = sep + 2; }
+      if (!*host || !*guest) return usage("--dir needs HOST::GUEST");
+      struct stat st;
+      if (stat(host, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: --dir %s: not a readable directory\n", prog, host);
+        return EXIT_USAGE;
+      }
+      o.dir_host[o.ndirs] = host;
+      o.dir_guest[o.ndirs] = guest;
+      o.ndirs++;
+    } else if (strcmp(a, "--timings-fd") == 0) {
+      if (!parse_u64(v, &n) || n > 1024) return usage("--timings-fd needs a file descriptor number");
+      o.timings_fd = (int)n;
+    } else if (strcmp(a, "--iterations") == 0) {
+      if (!parse_u64(v, &n) || n < 1 || n > 1000000) return usage("--iterations needs a count from 1 to 1000000");
+      o.iterations = n;
+    } else if (strcmp(a, "--max-memory") == 0) {
+      if (!parse_u64(v, &n) || n > INT64_MAX) return usage("--max-memory needs a byte count");
+      o.has_max_memory = true;
+      o.max_memory = n;
+    } else if (strcmp(a, "--fuel") == 0) {
+      if (!parse_u64(v, &n)) return usage("--fuel needs an amount");
+      o.has_fuel = true;
+      o.fuel = n;
+    } else {
+      return usage("unknown run option");
+    }
+    i++;
+  }
+  if (i >= argc) return usage("run needs FILE");
+  o.file = argv[i++];
+  if (i < argc && strcmp(argv[i], "--") == 0) i++;
+  o.guest_argc = 1 + (argc - i);
+  o.guest_argv = calloc((size_t)o.guest_argc, sizeof *o.guest_argv);
+  o.guest_argv[0] = "tax";
+  for (int k = 1; k < o.guest_argc; k++) o.guest_argv[k] = argv[i + k - 1];
+
+  /* engine */
+  double t0 = now_ms();
+  wasm_engine_t *engine = new_engine(o.has_fuel);
+  double t1 = now_ms();
+
+  /* load */
+  wasmtime_component_t *component = NULL;
+  wasmtime_error_t *err = NULL;
+  if (o.aot) {
+    if (access(o.file, R_OK) != 0) {
+      fprintf(stderr, "%s: cannot read %s: %s\n", prog, o.file, strerror(errno));
+      return EXIT_LOAD;
+    }
+    err = wasmtime_component_deserialize_file(engine, o.file, &component);
+    if (err) { print_error_line("cannot deserialize component", err); return EXIT_LOAD; }
+  } else {
+    size_t len = 0;
+    uint8_t *wasm = read_file(o.file, &len);
+    if (!wasm) {
+      fprintf(stderr, "%s: cannot read %s: %s\n", prog, o.file, strerror(errno));
+      return EXIT_LOAD;
+    }
+    err = wasmtime_component_new(engine, wasm, len, &component);
+    free(wasm);
+    if (err) { print_error_line("cannot compile component", err); return EXIT_LOAD; }
+  }
+  char run_name[128] = "";
+  wasmtime_component_export_index_t *run_idx = find_run_export(engine, component, run_name, sizeof run_name);
+  if (!run_idx) {
+    fprintf(stderr, "%s: %s exports no wasi:cli/run@0.2.* run function (not a WASI command component)\n", prog, o.file);
+    return EXIT_LOAD;
+  }
+  double t2 = now_ms();
+
+  /* linker, shared by all iterations */
+  wasmtime_component_linker_t *linker = wasmtime_component_linker_new(engine);
+  err = wasmtime_component_linker_add_wasip2(linker);
+  if (err) { print_error_line("cannot add WASI p2 to the linker", err); return EXIT_LOAD; }
+  double linker_ms = now_ms() - t2;
+
+  struct iteration *it = calloc((size_t)o.iterations, sizeof *it);
+  int status = 0;
+  uint64_t ran = 0;
+  for (uint64_t k = 0; k < o.iterations; k++) {
+    bool trapped = false, load_failed = false;
+    status = run_once(&o, engine, linker, component, run_idx, &it[k], &trapped, &load_failed);
+    if (load_failed) break;
+    ran++;
+    if (trapped) break;
+  }
+  write_timings(&o, t1 - t0, t2 - t1, linker_ms, it, ran);
+
+  free(it);
+  wasmtime_component_export_index_delete(run_idx);
+  wasmtime_component_linker_delete(linker);
+  wasmtime_component_delete(component);
+  wasm_engine_delete(engine);
+  for (int k = 0; k < o.ndirs; k++) free(o.dir_host[k]);
+  free(o.guest_argv);
+  fflush(stdout);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage("missing command");
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "version") == 0) {
+    if (argc != 2) return usage("version takes no arguments");
+    printf("%s\n", WASMTIME_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  return usage("unknown command");
+}
