@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import { run } from '../util/spawn.js';
+import { findArtifact } from './common.js';
+import { parsePhases } from './phases.js';
+
+const exec = promisify(execFile);
+
+const INSTALL_HINT = 'pip install wasmtime';
+const RUNTIME_NAME = 'wasmtime (embedded, C API)';
+
+let host = '';
+let component = '';
+let cwasm = '';
+let rulesDir = '';
+let version = '';
+
+// Host flags; the component file and `-- <guest args>` follow.
+function flags(variant: string): string[] {
+  const f = ['run'];
+  if (variant === 'aot') f.push('--aot');
+  f.push('--timings-fd', '3', '--dir', `${rulesDir}::/rules`);
+  return f;
+}
+
+function file(variant: string): string {
+  return variant === 'aot' ? cwasm : component;
+}
+
+/** The reason the build recorded for skipping an artifact, when the manifest has one. */
+function buildSkip(ctx: PrepareContext, id: string): { reason: string; hint: string } | undefined {
+  const skipped = (ctx.manifest as { skipped?: { id: string; reason: string; hint: string }[] }).skipped;
+  return skipped?.find((s) => s.id === id);
+}
+
+/**
+ * Wasmtime embedded through its C API: harness/hosts/wasmtime-embed/host.c, linked
+ * against the pip wheel's libwasmtime, one process per run. `jit` compiles the
+ * component on every run (the engine's default config, no code cache); `aot` loads
+ * the .cwasm that the same host precompiled at build time.
+ */
+export const wasmtimeEmbed: Target = {
+  id: 'wasmtime-embed',
+  variants: ['jit', 'aot'],
+  async prepare(ctx: PrepareContext): Promise<Availability> {
+    const hostArt = findArtifact(ctx, 'wasmtime-embed-host');
+    if (!hostArt?.path) {
+      const why = buildSkip(ctx, 'wasmtime-embed-host');
+      return { status: 'skipped', reason: why?.reason ?? 'libwasmtime not found', hint: why?.hint ?? INSTALL_HINT };
+    }
+    const comp = findArtifact(ctx, 'component-wasm');
+    if (!comp?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
+    const pre = findArtifact(ctx, 'component-cwasm');
+    if (!pre?.path) {
+      const why = buildSkip(ctx, 'component-cwasm');
+      return { status: 'skipped', reason: why?.reason ?? 'component-cwasm not built', hint: why?.hint ?? 'run `npm run build`' };
+    }
+    try {
+      const { stdout } = await exec(hostArt.path, ['version'], { env: {} });
+      version = stdout.trim();
+    } catch (e) {
+      const err = e as { stderr?: string; code?: string | number };
+      const stderr = err.stderr?.trim() ?? '';
+      // The library the host was linked against has gone (e.g. the wheel was uninstalled).
+      if (/error while loading shared libraries/.test(stderr)) {
+        return { status: 'skipped', reason: `libwasmtime is gone: ${stderr}`, hint: `${INSTALL_HINT}, then \`npm run build\`` };
+      }
+      if (err.code === 'ENOENT') return { status: 'skipped', reason: `${hostArt.path} is missing`, hint: 'run `npm run build`' };
+      throw new Error(`wvc-wasmtime-host version failed: ${stderr || String(e)}`);
+    }
+    host = hostArt.path;
+    component = comp.path;
+    cwasm = pre.path;
+    rulesDir = ctx.rulesDir;
+    return { status: 'ok', runtime: { name: RUNTIME_NAME, version } };
+  },
+  async run(variant: string, req: RunRequest): Promise<RunResult> {
+    const r = await run(host, [...flags(variant), file(variant), '--', ...req.args], {
+      env: {},
+      timeoutMs: req.timeoutMs,
+      sideChannel: true,
+    });
+    return { ...r, phases: parsePhases(r.side) };
+  },
+  describe(variant: string): TargetDescription {
+    return {
+      id: 'wasmtime-embed',
+      variant,
+      label: variant === 'aot' ? 'wasmtime-embed (AOT .cwasm)' : 'wasmtime-embed (JIT)',
+      runtime: { name: RUNTIME_NAME, version },
+      command: `${host} ${flags(variant).join(' ')} ${file(variant)} -- <args>`,
+      grants: ['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
+      // WASI 0.2 `wasi:cli/exit.exit` takes a result: the preview1 adapter reports any non-zero exit as 1.
+      exitCodes: 'ok-err',
+    };
+  },
+};
