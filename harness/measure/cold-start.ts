@@ -12,7 +12,11 @@ export function toSample(round: number, r: RunResult, expectedStdout: string): S
   const ok = !r.timedOut && r.exitCode === 0 && r.stdout === expectedStdout && Number.isFinite(r.durationMs);
   const s: Sample = { round, ms: r.durationMs, ok, exitCode: r.exitCode };
   if (!ok) {
-    const why = r.timedOut ? 'timed out' : r.exitCode !== 0 ? `exit ${r.exitCode ?? r.signal}` : `wrong answer ${JSON.stringify(r.stdout.slice(0, 200))}`;
+    const why = r.timedOut
+      ? 'timed out'
+      : r.exitCode === null
+        ? r.signal ? `killed by ${r.signal}` : 'did not run'
+        : r.exitCode !== 0 ? `exit ${r.exitCode}` : `wrong answer ${JSON.stringify(r.stdout.slice(0, 200))}`;
     s.error = `${why}; stderr: ${r.stderr.trim().slice(0, 500)}`;
   }
   if (r.phases) s.phases = r.phases;
