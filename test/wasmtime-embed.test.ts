@@ -1,0 +1,293 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmbedHost, findLibwasmtime, precompileComponent } from '../harness/build/embed-host.js';
+import type { BuildContext } from '../harness/build/common.js';
+import { fileArtifact } from '../harness/build/common.js';
+import type { Artifact, Manifest, PrepareContext } from '../harness/targets/types.js';
+import { wasmtimeEmbed } from '../harness/targets/wasmtime-embed.js';
+import { run } from '../harness/util/spawn.js';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// A guest that exercises the sandbox: argv, a read and a write under /rules,
+// an environment variable, an exit code from argv[1], and a trap on request.
+const GUEST_C = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  for (int i = 0; i < argc; i++) printf("arg[%d]=%s\\n", i, argv[i]);
+  FILE *f = fopen("/rules/x.txt", "r");
+  if (f) { char buf[256]; size_t n = fread(buf, 1, sizeof buf - 1, f); buf[n] = 0; printf("read=%s\\n", buf); fclose(f); }
+  else printf("read=FAILED\\n");
+  FILE *w = fopen("/rules/new.txt", "w");
+  printf("write=%s\\n", w ? "ALLOWED" : "DENIED");
+  if (w) fclose(w);
+  const char *s = getenv("WVC_SECRET");
+  printf("env=%s\\n", s ? s : "(none)");
+  fflush(stdout);
+  if (argc > 1 && strcmp(argv[1], "trap") == 0) __builtin_trap();
+  return argc > 1 ? atoi(argv[1]) : 0;
+}
+`;
+
+const HOST_BUILD_TIMEOUT = 180_000;
+
+let tmp = '';
+let rulesDir = '';
+let hostArt: Artifact;
+let componentArt: Artifact;
+let cwasmArt: Artifact;
+let ctx: BuildContext;
+
+function newCtx(buildDir: string, previous: Manifest | null = null): BuildContext {
+  return { root: ROOT, buildDir, previous, built: new Map(), log: () => {} };
+}
+
+function prepareCtx(artifacts: Artifact[]): PrepareContext {
+  return {
+    manifest: { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts },
+    rulesDir,
+    root: ROOT,
+    buildDir: tmp,
+  };
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'wvc-embed-'));
+  rulesDir = path.join(tmp, 'rules');
+  await mkdir(rulesDir);
+  await writeFile(path.join(rulesDir, 'x.txt'), 'hello rules');
+
+  // Guest: C -> wasm32-wasip1 core module (clang in Node) -> WASI command component (jco).
+  const { commands } = await import('@yowasp/clang');
+  // Load clang's resources first: clang's internal `-###` pass ignores fetchProgress and would log progress.
+  await commands.clang(undefined, {}, { fetchProgress: () => {} });
+  const out = await commands.clang(['--target=wasm32-wasip1', '-O2', 't.c', '-o', 't.wasm'], { 't.c': GUEST_C }, {
+    stdout: null,
+    stderr: null,
+    fetchProgress: () => {},
+  });
+  const core = out?.['t.wasm'];
+  if (!(core instanceof Uint8Array)) throw new Error('clang produced no t.wasm');
+  const corePath = path.join(tmp, 't.wasm');
+  const componentPath = path.join(tmp, 't.component.wasm');
+  await writeFile(corePath, core);
+  await exec(path.join(ROOT, 'node_modules', '.bin', 'jco'), ['new', corePath, '--wasi-command', '-o', componentPath]);
+  componentArt = await fileArtifact('component-wasm', componentPath, 'test');
+
+  ctx = newCtx(path.join(tmp, 'build'));
+  const host = await buildEmbedHost(ctx);
+  if ('skipped' in host) throw new Error(`host build skipped: ${host.reason} (${host.hint}); these tests need the wasmtime wheel`);
+  hostArt = host;
+  ctx.built.set(host.id, host);
+  cwasmArt = await precompileComponent(ctx, host.path!, componentArt);
+
+  const avail = await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]));
+  if (avail.status !== 'ok') throw new Error(`prepare: ${avail.reason}`);
+}, HOST_BUILD_TIMEOUT);
+
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('wasmtime-embed build', { timeout: HOST_BUILD_TIMEOUT }, () => {
+  it('builds the host and a .cwasm where the manifest expects them', () => {
+    expect(hostArt.id).toBe('wasmtime-embed-host');
+    expect(hostArt.path).toBe(path.join(tmp, 'build', 'host', 'wvc-wasmtime-host'));
+    expect(cwasmArt.id).toBe('component-cwasm');
+    expect(cwasmArt.path).toBe(path.join(tmp, 'build', 'wasm', 'tax.cwasm'));
+    expect(cwasmArt.bytes).toBeGreaterThan(0);
+  });
+
+  it('reports the wheel version and reuses unchanged artifacts', async () => {
+    const lib = await findLibwasmtime();
+    expect(lib).not.toBeNull();
+    const { stdout } = await exec(hostArt.path!, ['version']);
+    expect(stdout.trim()).toBe(lib!.version);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+
+    const previous: Manifest = { schemaVersion: 1, builtAt: '', artifacts: [hostArt, cwasmArt] };
+    const again = newCtx(ctx.buildDir, previous);
+    const host2 = await buildEmbedHost(again);
+    expect(host2).toEqual(hostArt);
+    again.built.set(hostArt.id, hostArt);
+    expect(await precompileComponent(again, hostArt.path!, componentArt)).toEqual(cwasmArt);
+  });
+
+  describe('without libwasmtime', () => {
+    const saved = { lib: process.env.WVC_LIBWASMTIME, py: process.env.WVC_PYTHON };
+    afterEach(() => {
+      for (const [k, v] of [['WVC_LIBWASMTIME', saved.lib], ['WVC_PYTHON', saved.py]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+
+    it('skips with a pip hint when WVC_LIBWASMTIME names a missing file', async () => {
+      process.env.WVC_LIBWASMTIME = '/nonexistent/libwasmtime.so';
+      process.env.WVC_PYTHON = '/nonexistent/python3';
+      expect(await findLibwasmtime()).toBeNull();
+      const r = await buildEmbedHost(newCtx(path.join(tmp, 'build-missing')));
+      expect(r).toMatchObject({ skipped: true, hint: 'pip install wasmtime' });
+      expect(existsSync(path.join(tmp, 'build-missing', 'host'))).toBe(false);
+    });
+
+    it('skips when python3 cannot be run', async () => {
+      delete process.env.WVC_LIBWASMTIME;
+      process.env.WVC_PYTHON = '/nonexistent/python3';
+      expect(await findLibwasmtime()).toBeNull();
+      const r = await buildEmbedHost(newCtx(path.join(tmp, 'build-missing')));
+      expect(r).toMatchObject({ skipped: true, hint: 'pip install wasmtime' });
+    });
+
+    it('honours WVC_LIBWASMTIME pointing at a real library', async () => {
+      const wheel = await findLibwasmtime();
+      process.env.WVC_LIBWASMTIME = wheel!.libPath;
+      const lib = await findLibwasmtime();
+      expect(lib).toEqual({ libPath: wheel!.libPath, libDir: path.dirname(wheel!.libPath), version: wheel!.version });
+    });
+
+    it('the target is skipped with the same hint when the host was not built', async () => {
+      const avail = await wasmtimeEmbed.prepare(prepareCtx([componentArt]));
+      expect(avail).toMatchObject({ status: 'skipped', hint: 'pip install wasmtime' });
+      // prepare() again with the real artifacts, for the tests that follow
+      expect((await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]))).status).toBe('ok');
+    });
+  });
+});
+
+describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
+  it('runs JIT and AOT with identical output; exit codes are ok/err (WASI 0.2)', async () => {
+    // wasi:cli/exit.exit takes a result, so the preview1 adapter reports exit(3) as err: status 1.
+    const expected: Record<string, number> = { '0': 0, '3': 1, '4': 1 };
+    for (const [code, status] of Object.entries(expected)) {
+      const jit = await wasmtimeEmbed.run('jit', { args: [code, 'b c'] });
+      const aot = await wasmtimeEmbed.run('aot', { args: [code, 'b c'] });
+      expect(jit.stderr).toBe('');
+      expect(jit.stdout).toBe(aot.stdout);
+      expect(jit.stdout).toContain(`arg[0]=tax\narg[1]=${code}\narg[2]=b c\n`);
+      expect(jit.exitCode).toBe(status);
+      expect(aot.exitCode).toBe(status);
+    }
+    expect(wasmtimeEmbed.describe('jit').exitCodes).toBe('ok-err');
+  });
+
+  it('preopens /rules read-only: reads work, writes are denied', async () => {
+    for (const variant of wasmtimeEmbed.variants) {
+      const r = await wasmtimeEmbed.run(variant, { args: ['0'] });
+      expect(r.stdout).toContain('read=hello rules\n');
+      expect(r.stdout).toContain('write=DENIED\n');
+    }
+    expect(existsSync(path.join(rulesDir, 'new.txt'))).toBe(false);
+  });
+
+  it('gives the guest an empty environment even when the host has one', async () => {
+    const r = await run(hostArt.path!, ['run', '--dir', `${rulesDir}::/rules`, componentArt.path!, '--', '0'], {
+      env: { WVC_SECRET: 'leaked', HOME: '/root', PATH: process.env.PATH },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('env=(none)\n');
+  });
+
+  it('reports the four phases in ms', async () => {
+    for (const variant of wasmtimeEmbed.variants) {
+      const r = await wasmtimeEmbed.run(variant, { args: ['0'] });
+      expect(Object.keys(r.phases ?? {}).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
+      for (const v of Object.values(r.phases!)) {
+        expect(typeof v).toBe('number');
+        expect(v).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('--iterations N instantiates and runs N times after one load', async () => {
+    const r = await run(
+      hostArt.path!,
+      ['run', '--aot', '--iterations', '3', '--timings-fd', '3', '--dir', `${rulesDir}::/rules`, cwasmArt.path!, '--', '0'],
+      { env: {}, sideChannel: true },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('arg[0]=tax').length - 1).toBe(3);
+    const t = JSON.parse(r.side!.trim()) as { iterations: { instantiate_ms: number; run_ms: number }[]; run_ms: number };
+    expect(t.iterations).toHaveLength(3);
+    for (const i of t.iterations) {
+      expect(i.instantiate_ms).toBeGreaterThanOrEqual(0);
+      expect(i.run_ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(t.run_ms).toBe(t.iterations[0].run_ms);
+  });
+
+  it('a trapping guest exits 134 with {"trap":...} on stderr', async () => {
+    for (const variant of wasmtimeEmbed.variants) {
+      const r = await wasmtimeEmbed.run(variant, { args: ['trap'] });
+      expect(r.exitCode).toBe(134);
+      expect(r.stdout).toContain('arg[1]=trap\n'); // output before the trap still arrives
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const trap = JSON.parse(lines[0]) as { trap: string };
+      expect(trap.trap).toMatch(/unreachable/);
+      expect(Object.keys(r.phases ?? {}).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
+    }
+  });
+
+  it('describes the command and grants', () => {
+    const d = wasmtimeEmbed.describe('aot');
+    expect(d.label).toBe('wasmtime-embed (AOT .cwasm)');
+    expect(d.runtime.name).toBe('wasmtime (embedded, C API)');
+    expect(d.command).toContain(`run --aot --timings-fd 3 --dir ${rulesDir}::/rules ${cwasmArt.path}`);
+    expect(d.grants).toEqual(['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr']);
+    expect(wasmtimeEmbed.describe('jit').label).toBe('wasmtime-embed (JIT)');
+  });
+});
+
+describe('wvc-wasmtime-host errors', { timeout: 60_000 }, () => {
+  const host = () => hostArt.path!;
+
+  it('usage errors exit 125 with one line', async () => {
+    for (const args of [[], ['frobnicate'], ['run'], ['run', '--iterations', '0', 'x.wasm'], ['run', '--bogus', 'x'], ['run', '--dir', '/nonexistent::/r', 'x.wasm']]) {
+      const r = await run(host(), args, { env: {} });
+      expect(r.exitCode, args.join(' ')).toBe(125);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('an unloadable file exits 126', async () => {
+    const core = path.join(tmp, 't.wasm'); // a core module, not a component
+    for (const args of [['run', core], ['run', '--aot', componentArt.path!], ['run', path.join(tmp, 'missing.wasm')]]) {
+      const r = await run(host(), args, { env: {} });
+      expect(r.exitCode, args.join(' ')).toBe(126);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--fuel meters execution: too little fuel traps', async () => {
+    const r = await run(host(), ['run', '--fuel', '1000', '--dir', `${rulesDir}::/rules`, componentArt.path!, '--', '0'], { env: {} });
+    expect(r.exitCode).toBe(134);
+    expect((JSON.parse(r.stderr.trim()) as { trap: string }).trap).toMatch(/fuel/);
+    const ok = await run(host(), ['run', '--fuel', '1000000000', '--dir', `${rulesDir}::/rules`, componentArt.path!, '--', '0'], { env: {} });
+    expect(ok.exitCode).toBe(0);
+  });
+
+  it('--max-memory below the guest minimum fails instantiation', async () => {
+    const r = await run(host(), ['run', '--max-memory', '65536', componentArt.path!, '--', '0'], { env: {} });
+    expect(r.exitCode).toBe(126);
+    expect(r.stderr).toMatch(/memory/);
+    const ok = await run(host(), ['run', '--max-memory', String(64 << 20), componentArt.path!, '--', '0'], { env: {} });
+    expect(ok.exitCode).toBe(0);
+  });
+
+  it('a .cwasm made by compile deserializes, and is byte-identical when recompiled', async () => {
+    const again = path.join(tmp, 'again.cwasm');
+    const r = await run(host(), ['compile', componentArt.path!, again], { env: {} });
+    expect(r.exitCode).toBe(0);
+    expect(Buffer.compare(await readFile(again), await readFile(cwasmArt.path!))).toBe(0);
+  });
+});
