@@ -77,7 +77,7 @@ export function parseHostArgs(argv: string[], positional: string[], usage: strin
  * per-iteration latencies in ms to the side channel.
  */
 export async function warmLoop(mode: string, iterations: number, fn: () => void | Promise<void>): Promise<void> {
-  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: Math.min(10, iterations), warmupTime: 0, retainSamples: true, throws: true });
+  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 10, warmupTime: 0, retainSamples: true, throws: true });
   bench.add(mode, fn);
   await bench.run();
   const task = bench.tasks[0];

@@ -8,6 +8,8 @@ import { parsePhases } from './phases.js';
 const exec = promisify(execFile);
 
 const INSTALL_HINT = 'pip install wasmtime';
+/** Unmeasured warm-up iterations of the loop mode, matching the Node hosts' tinybench warm-up. */
+const WARM_WARMUP = 10;
 const RUNTIME_NAME = 'wasmtime (embedded, C API)';
 
 let host = '';
@@ -86,7 +88,7 @@ export const wasmtimeEmbed: Target = {
   /** The host's loop mode: load once, then per request a new store + WASI context + instantiate + run. */
   async warm(variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
     const [cmd, ...rest] = flags(variant);
-    const r = await run(host, [cmd, '--iterations', String(req.iterations), ...rest, file(variant), '--', ...req.args], {
+    const r = await run(host, [cmd, '--iterations', String(req.iterations + WARM_WARMUP), ...rest, file(variant), '--', ...req.args], {
       env: {},
       timeoutMs: req.timeoutMs ?? 300_000,
       sideChannel: true,
@@ -98,11 +100,11 @@ export const wasmtimeEmbed: Target = {
     } catch {
       its = undefined;
     }
-    if (r.exitCode !== 0 || !its?.length) throw new Error(`wasmtime-embed loop failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.exitCode !== 0 || !its || its.length !== req.iterations + WARM_WARMUP) throw new Error(`wasmtime-embed loop failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
     return {
       mode: `wasmtime-embed --iterations ${req.iterations}: new store + WASI ctx + instantiate + run`,
-      // The first iteration also builds the linker; it is kept, as every request after a deploy pays it once.
-      samples: its.map((i) => i.instantiate_ms + i.run_ms),
+      // Like tinybench's warm-up in the Node hosts: the first iterations (the first also builds the linker) are not measured.
+      samples: its.slice(WARM_WARMUP).map((i) => i.instantiate_ms + i.run_ms),
       stdout: r.stdout.split('\n')[0] + '\n',
     };
   },
