@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, readlink, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Results } from '../harness/model.js';
+import { REQUIRED, wvc } from './support.js';
+import { schemaErrors } from './validate-results.js';
+
+// A real quick bench on every available target: the numbers are not asserted
+// (speed belongs in the bench), their presence, consistency and checks are.
+describe('wvc bench --quick', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'wvc-bench-'));
+  const r = await wvc(['bench', '--quick', '--seed', '12345', '--out', out]);
+  const latest = await readlink(path.join(out, 'latest'));
+  const dir = path.join(out, latest);
+  const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as Results;
+  const csv = (await readFile(path.join(dir, 'samples.csv'), 'utf8')).trim().split('\n');
+
+  it('exits 0 and prints the summary table and the paths', () => {
+    expect(r.stderr).toMatch(/^target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +fails$/m);
+    expect(r.stderr).toContain(`results: ${path.join(dir, 'results.json')}`);
+    expect(r.code).toBe(0);
+  });
+
+  it('writes a complete results.json that validates against the published schema', () => {
+    expect(schemaErrors(results)).toEqual([]);
+    expect(results.complete).toBe(true);
+    expect(results.seed).toBe(12345);
+    expect(results.options).toMatchObject({ runs: 5, warmup: 1, quick: true });
+    expect(results.environment.cpus).toBeGreaterThan(0);
+    expect(results.environment.node).toBe(process.version);
+    expect(results.calibration.spawnOverheadMs).toBeGreaterThan(0);
+    expect(results.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['native-bin', 'core-wasm', 'component-wasm', 'jco-bundle']));
+  });
+
+  it('measures every required target, with checked samples and stats', () => {
+    const ok = results.targets.filter((t) => t.status === 'ok');
+    for (const id of REQUIRED) expect(ok.map((t) => t.id)).toContain(id);
+    for (const t of ok) {
+      if (t.status !== 'ok') continue;
+      expect(t.coldStart.samples).toHaveLength(5);
+      expect(t.coldStart.failures).toBe(0);
+      const s = t.coldStart.stats!;
+      expect(s.n).toBe(5);
+      expect(s.min).toBeLessThanOrEqual(s.median);
+      expect(s.median).toBeLessThanOrEqual(s.p95);
+      expect(s.ci95[0]).toBeLessThanOrEqual(s.median);
+      expect(s.ci95[1]).toBeGreaterThanOrEqual(s.median);
+      expect(t.runtime?.version).toBeTruthy();
+      expect(t.artifact?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const variants = ok.map((t) => `${t.id}/${t.variant}`);
+    if (REQUIRED.includes('wasmtime-embed')) expect(variants).toEqual(expect.arrayContaining(['wasmtime-embed/jit', 'wasmtime-embed/aot']));
+  });
+
+  it('records phases, memory and warm latency where the runtime offers them', () => {
+    const get = (id: string, variant: string) => results.targets.find((t) => t.id === id && t.variant === variant);
+    const embed = get('wasmtime-embed', 'aot');
+    if (embed?.status === 'ok') {
+      expect(Object.keys(embed.phases!.medians).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
+      expect(embed.warm.status).toBe('ok');
+      expect(embed.memory!.covers).toMatch(/ru_maxrss/);
+    }
+    const nodeWasi = get('node-wasi', 'default');
+    if (nodeWasi?.status === 'ok') {
+      expect(Object.keys(nodeWasi.phases!.medians).sort()).toEqual(['boot', 'compile', 'instantiate', 'run']);
+      expect(nodeWasi.warm.status).toBe('ok');
+      expect(nodeWasi.memory!.median).toBeGreaterThan(1 << 20);
+    }
+    const native = get('native', 'static');
+    if (native?.status === 'ok') {
+      expect(native.warm).toEqual({ status: 'n/a', note: 'no in-process equivalent: a native program is a process per request' });
+      expect(native.vsNative!.ratio).toBe(1);
+    }
+    const docker = get('docker', 'default');
+    if (docker?.status === 'ok') {
+      expect(docker.warm.status).toBe('n/a');
+      expect(docker.phases!.medians).toHaveProperty('create');
+      expect(docker.vsDocker!.ratio).toBe(1);
+    }
+  });
+
+  it('writes one samples.csv row per sample', () => {
+    expect(csv[0]).toBe('target,variant,round,ms,ok,exit_code');
+    const n = results.targets.reduce((acc, t) => acc + (t.status === 'ok' ? t.coldStart.samples.length : 0), 0);
+    expect(csv).toHaveLength(n + 1);
+    expect(csv.slice(1).every((l) => /^[a-z-]+,[a-z-]+,[0-4],\d+\.\d{4},true,0$/.test(l))).toBe(true);
+  });
+
+  it('leaves no temp files behind', async () => {
+    expect((await readdir(dir)).sort()).toEqual(['results.json', 'samples.csv']);
+  });
+});
