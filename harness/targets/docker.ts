@@ -1,0 +1,325 @@
+import type { IncomingMessage } from 'node:http';
+import type Docker from 'dockerode';
+import { connectDocker } from '../util/docker.js';
+import { findArtifact } from './common.js';
+import { type Artifact, type Availability, type PrepareContext, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
+
+/** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
+export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'wvc.target': 'docker' };
+
+/** One way of running the image. Adding a variant is one entry in `VARIANTS`. */
+interface VariantConfig {
+  /** Image artifact id in the build manifest. */
+  artifact: string;
+  label: string;
+  /** HostConfig on top of the rules bind mount and `NetworkMode: 'none'`, which every variant gets. */
+  hostConfig: Docker.HostConfig;
+  /** Top-level create options on top of image, command and labels (e.g. `User`). */
+  create: Partial<Docker.ContainerCreateOptions>;
+  grants: string[];
+}
+
+/** Every variant's container options, in one place; the first is Docker's default configuration. */
+export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
+  default: {
+    artifact: 'image-scratch',
+    label: 'docker (scratch image, default config)',
+    hostConfig: {},
+    create: {},
+    grants: ['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
+  },
+};
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+// After a kill, how long the daemon gets to report the exit before the run counts as a harness fault.
+const KILL_GRACE_MS = 10_000;
+
+let engine: Docker | null = null;
+let runtime: RuntimeInfo = { name: 'docker', version: 'unknown' };
+let rulesDir = '';
+const images = new Map<string, Artifact>();
+
+function variantConfig(variant: string): VariantConfig {
+  const v = VARIANTS[variant];
+  if (!v) throw new UserError(`docker: unknown variant ${variant} (known: ${Object.keys(VARIANTS).join(', ')})`);
+  return v;
+}
+
+/** The full create options for one run; the single source for both the API call and the equivalent CLI line. */
+function createOptions(v: VariantConfig, image: string, args: string[]): Docker.ContainerCreateOptions {
+  return {
+    ...v.create,
+    Image: image,
+    Cmd: args,
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Labels: { ...CONTAINER_LABELS },
+    HostConfig: { ...v.hostConfig, Binds: [`${rulesDir}:/rules:ro`], NetworkMode: 'none' },
+  };
+}
+
+/** `docker run` flags equivalent to the create options (the common ones; others are shown as JSON). */
+function cliFlags(opts: Docker.ContainerCreateOptions): string[] {
+  const f = ['--rm'];
+  const { Binds, NetworkMode, ReadonlyRootfs, CapDrop, CapAdd, SecurityOpt, Memory, PidsLimit, ...restHost } = opts.HostConfig ?? {};
+  if (NetworkMode) f.push('--network', NetworkMode);
+  for (const b of Binds ?? []) f.push('-v', b);
+  if (ReadonlyRootfs) f.push('--read-only');
+  for (const c of CapDrop ?? []) f.push('--cap-drop', c);
+  for (const c of CapAdd ?? []) f.push('--cap-add', c);
+  for (const s of SecurityOpt ?? []) f.push('--security-opt', s);
+  if (Memory) f.push('--memory', String(Memory));
+  if (PidsLimit) f.push('--pids-limit', String(PidsLimit));
+  if (opts.User) f.push('--user', opts.User);
+  if (Object.keys(restHost).length) f.push(`<HostConfig ${JSON.stringify(restHost)}>`);
+  return f;
+}
+
+/**
+ * Parses an RFC 3339 timestamp with up to nanosecond fractional seconds (as the
+ * engine reports `State.StartedAt`) to nanoseconds since the epoch. `Date.parse`
+ * keeps only milliseconds, so the fraction is read separately. null when unparseable.
+ */
+export function parseRfc3339Nanos(s: string): bigint | null {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(s);
+  if (!m) return null;
+  const ms = Date.parse(m[1] + m[3]);
+  if (Number.isNaN(ms)) return null;
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/**
+ * Splits the engine's multiplexed log stream (8-byte frames: stream id, 3 zero
+ * bytes, big-endian payload length) into stdout and stderr. A buffer that is not
+ * framed (a TTY container) is all stdout.
+ */
+export function demuxLogs(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const kind = buf[off];
+    if (kind > 2 || buf[off + 1] !== 0 || buf[off + 2] !== 0 || buf[off + 3] !== 0) break;
+    const size = buf.readUInt32BE(off + 4);
+    if (off + 8 + size > buf.length) break;
+    (kind === 2 ? err : out).push(buf.subarray(off + 8, off + 8 + size));
+    off += 8 + size;
+  }
+  if (off < buf.length) {
+    if (off === 0) return { stdout: buf.toString('utf8'), stderr: '' };
+    throw new Error(`docker: malformed log stream (${buf.length - off} trailing bytes)`);
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/**
+ * Registers a wait for the container's next exit and resolves once the engine has
+ * sent the response headers: the daemon registers the waiter before it writes
+ * them, so a start issued after this cannot exit unseen (the race that a plain
+ * `wait()` after `start()` — or a `wait()` promise issued concurrently — has for
+ * a program that exits in a millisecond). The returned promise is the exit status.
+ */
+function registerWait(d: Docker, id: string): Promise<{ response: IncomingMessage; status: Promise<{ StatusCode: number }> }> {
+  return new Promise((resolve, reject) => {
+    d.modem.dial(
+      {
+        path: `/containers/${id}/wait?`,
+        method: 'POST',
+        options: { condition: 'next-exit' },
+        isStream: true,
+        statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
+      },
+      (err, res) => {
+        if (err) return reject(err);
+        const response = res as IncomingMessage;
+        const status = new Promise<{ StatusCode: number }>((ok, fail) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (c: Buffer) => chunks.push(c));
+          response.on('error', fail);
+          response.on('aborted', () => fail(new Error('docker: wait aborted')));
+          response.on('end', () => {
+            try {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { StatusCode: number; Error?: { Message?: string } | null };
+              if (body.Error?.Message) fail(new Error(`docker: wait failed: ${body.Error.Message}`));
+              else ok(body);
+            } catch (e) {
+              fail(new Error(`docker: unreadable wait response: ${(e as Error).message}`));
+            }
+          });
+        });
+        resolve({ response, status });
+      },
+    );
+  });
+}
+
+const now = () => process.hrtime.bigint();
+const msSince = (t: bigint) => Number(now() - t) / 1e6;
+
+/**
+ * The workload as a Docker container, through the Engine API (dockerode): one
+ * create → start → wait → remove cycle per run, as `docker run --rm` does, from
+ * a FROM-scratch image holding only the static binary. Rules are bind-mounted
+ * read-only at /rules; no network. Each API phase is timed (`create`,
+ * `wait_register`, `start`, `wait`, `logs`, `inspect`, `remove`), and the
+ * engine's State.FinishedAt − State.StartedAt is reported as `container_process`;
+ * it is the daemon's view, not the process's own clock, and for a millisecond
+ * workload it can be slightly negative (see the comment where it is computed).
+ */
+export const docker: Target = {
+  id: 'docker',
+  variants: Object.keys(VARIANTS),
+
+  async prepare(ctx: PrepareContext): Promise<Availability> {
+    const conn = await connectDocker();
+    if (!conn.ok) return { status: 'skipped', reason: conn.reason, hint: conn.hint };
+    images.clear();
+    for (const [name, v] of Object.entries(VARIANTS)) {
+      const art = findArtifact(ctx, v.artifact);
+      if (!art?.imageId || !art.tag) {
+        if (name === 'default') return { status: 'skipped', reason: `image ${v.artifact} not built`, hint: 'run `npm run build` (needs a running Docker daemon)' };
+        continue;
+      }
+      let id: string | undefined;
+      try {
+        id = (await conn.docker.getImage(art.imageId).inspect()).Id;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      }
+      if (id !== art.imageId) {
+        if (name === 'default') return { status: 'skipped', reason: `image ${art.tag} (${art.imageId.slice(7, 19)}) is not in the Docker engine`, hint: 'run `npm run build`' };
+        continue;
+      }
+      images.set(name, art);
+    }
+    engine = conn.docker;
+    rulesDir = ctx.rulesDir;
+    runtime = { name: 'docker', version: conn.version };
+    try {
+      const v = await conn.docker.version();
+      const parts = (v.Components ?? [])
+        .filter((c) => c.Name === 'containerd' || c.Name === 'runc')
+        .map((c) => `${c.Name} ${c.Version}`);
+      if (parts.length) runtime = { name: 'docker', version: `${conn.version} (${parts.join(', ')})` };
+    } catch {
+      // The component versions are a nicety; the engine version is already known.
+    }
+    return { status: 'ok', runtime };
+  },
+
+  async run(variant: string, req: RunRequest): Promise<RunResult> {
+    const d = engine;
+    if (!d) throw new Error('docker: run() before a successful prepare()');
+    const v = variantConfig(variant);
+    const image = images.get(variant);
+    if (!image?.imageId) throw new UserError(`docker: no image for variant ${variant} (${v.artifact}) — run \`npm run build\``);
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const phases: Record<string, number> = {};
+    let container: Docker.Container | null = null;
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    let waitResponse: IncomingMessage | null = null;
+    let stdout = '';
+    let stderr = '';
+    let exitCode: number | null = null;
+    let failure: unknown = null;
+
+    const t0 = now();
+    try {
+      let t = now();
+      container = await d.createContainer(createOptions(v, image.imageId, req.args));
+      phases.create = msSince(t);
+      const c = container;
+
+      t = now();
+      const wait = await registerWait(d, c.id);
+      waitResponse = wait.response;
+      phases.wait_register = msSince(t);
+
+      const remaining = Math.max(0, timeoutMs - msSince(t0));
+      const exited = new Promise<{ StatusCode: number }>((resolve, reject) => {
+        wait.status.then(resolve, reject);
+        killTimer = setTimeout(() => {
+          timedOut = true;
+          c.kill().catch(() => undefined);
+          graceTimer = setTimeout(() => {
+            wait.response.destroy();
+            reject(new Error(`docker: container ${c.id.slice(0, 12)} did not exit ${KILL_GRACE_MS} ms after kill`));
+          }, KILL_GRACE_MS);
+        }, remaining);
+      });
+      // A start failure would otherwise leave `exited` rejecting with nobody listening.
+      exited.catch(() => undefined);
+
+      t = now();
+      await c.start();
+      phases.start = msSince(t);
+
+      t = now();
+      const status = await exited;
+      phases.wait = msSince(t);
+      exitCode = timedOut ? null : status.StatusCode;
+
+      t = now();
+      const raw = (await c.logs({ stdout: true, stderr: true, follow: false })) as Buffer | string;
+      ({ stdout, stderr } = demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'binary')));
+      phases.logs = msSince(t);
+
+      t = now();
+      const state = (await c.inspect()).State;
+      phases.inspect = msSince(t);
+      const started = parseRfc3339Nanos(state.StartedAt);
+      const finished = parseRfc3339Nanos(state.FinishedAt);
+      // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
+      // FinishedAt from the exit event, so a process that lives ~1 ms can show a small negative span.
+      // Dropping or clamping those would bias the distribution upwards.
+      if (started !== null && finished !== null && started > 0n && finished > 0n) phases.container_process = Number(finished - started) / 1e6;
+    } catch (e) {
+      failure = e;
+    } finally {
+      clearTimeout(killTimer);
+      clearTimeout(graceTimer);
+      // When start failed the wait is still open; an open request would keep Node's event loop alive.
+      waitResponse?.destroy();
+      if (container) {
+        const t = now();
+        try {
+          await container.remove({ force: true });
+          phases.remove = msSince(t);
+        } catch (e) {
+          // 404: the engine already removed it; anything else is worth reporting, after the primary failure.
+          if ((e as { statusCode?: number }).statusCode !== 404) failure ??= e;
+        }
+      }
+    }
+    const durationMs = msSince(t0);
+    if (failure) throw failure;
+    const result: RunResult = { stdout, stderr, exitCode, signal: timedOut ? 'SIGKILL' : null, durationMs, phases };
+    if (timedOut) result.timedOut = true;
+    return result;
+  },
+
+  describe(variant: string): TargetDescription {
+    const v = variantConfig(variant);
+    const tag = images.get(variant)?.tag ?? `<${v.artifact} tag>`;
+    const opts = createOptions(v, tag, []);
+    return {
+      id: 'docker',
+      variant,
+      label: v.label,
+      runtime,
+      command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
+      grants: [...v.grants],
+      exitCodes: 'exact',
+    };
+  },
+
+  async dispose(): Promise<void> {
+    engine = null;
+    images.clear();
+  },
+};
