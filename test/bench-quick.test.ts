@@ -17,7 +17,7 @@ describe('wvc bench --quick', async () => {
   const csv = (await readFile(path.join(dir, 'samples.csv'), 'utf8')).trim().split('\n');
 
   it('exits 0 and prints the summary table and the paths', () => {
-    expect(r.stderr).toMatch(/^target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +fails$/m);
+    expect(r.stderr).toMatch(/^target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +warm ms +fails$/m);
     expect(r.stderr).toContain(`results: ${path.join(dir, 'results.json')}`);
     expect(r.code).toBe(0);
   });

@@ -17,6 +17,9 @@ export async function buildCoreModule(ctx: BuildContext, id: string, source: str
   const prev = await reusable(ctx, id, inputs);
   if (prev) return prev;
   const { commands } = await import('@yowasp/clang');
+  // The first call unpacks clang's resources; an empty call with a progress callback keeps
+  // its "fetched N%" lines out of the build log (the compile's own pass ignores the option).
+  await commands.clang(undefined, {}, { fetchProgress: () => {}, stdout: null, stderr: null });
   const name = path.basename(source);
   const stderr: string[] = [];
   let files;

@@ -1,11 +1,11 @@
 import type { Results } from '../model.js';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+const mib = (b: number) => (b < 1048576 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 1048576).toFixed(1)} MiB`);
 
 /** The terminal summary: one row per target variant, skipped and errored ones included. Pure. */
 export function summaryTable(r: Results): string {
-  const head = ['target', 'variant', 'median ms', '95% CI', 'p95', '× native', '× docker', 'peak mem', 'fails'];
+  const head = ['target', 'variant', 'median ms', '95% CI', 'p95', '× native', '× docker', 'peak mem', 'warm ms', 'fails'];
   const rows: string[][] = [];
   for (const t of r.targets) {
     if (t.status === 'ok') {
@@ -19,6 +19,7 @@ export function summaryTable(r: Results): string {
         t.vsNative ? `${t.vsNative.ratio.toFixed(1)}×` : '–',
         t.vsDocker ? `${t.vsDocker.ratio.toFixed(2)}×` : '–',
         t.memory ? mib(t.memory.median) : '–',
+        t.warm.status === 'ok' ? ms(t.warm.stats.median) : 'n/a',
         `${t.coldStart.failures}/${t.coldStart.samples.length}`,
       ]);
     } else {

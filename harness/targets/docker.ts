@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
+import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import { findArtifact } from './common.js';
 import { type Artifact, type Availability, type PrepareContext, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
 
@@ -37,6 +38,8 @@ const KILL_GRACE_MS = 10_000;
 let engine: Docker | null = null;
 let runtime: RuntimeInfo = { name: 'docker', version: 'unknown' };
 let rulesDir = '';
+let meter: PeakMeter | null = null;
+let meterUnavailable = '';
 const images = new Map<string, Artifact>();
 
 function variantConfig(variant: string): VariantConfig {
@@ -57,14 +60,15 @@ function createOptions(v: VariantConfig, image: string, args: string[]): Docker.
     AttachStdout: false,
     AttachStderr: false,
     Labels: { ...CONTAINER_LABELS },
-    HostConfig: { ...v.hostConfig, Binds: [`${rulesDir}:/rules:ro`], NetworkMode: 'none' },
+    HostConfig: { ...v.hostConfig, Binds: [`${rulesDir}:/rules:ro`], NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
   };
 }
 
 /** `docker run` flags equivalent to the create options (the common ones; others are shown as JSON). */
 function cliFlags(opts: Docker.ContainerCreateOptions): string[] {
   const f = ['--rm'];
-  const { Binds, NetworkMode, ReadonlyRootfs, CapDrop, CapAdd, SecurityOpt, Memory, PidsLimit, ...restHost } = opts.HostConfig ?? {};
+  const { Binds, NetworkMode, ReadonlyRootfs, CapDrop, CapAdd, SecurityOpt, Memory, PidsLimit, CgroupParent, ...restHost } = opts.HostConfig ?? {};
+  if (CgroupParent) f.push('--cgroup-parent', CgroupParent);
   if (NetworkMode) f.push('--network', NetworkMode);
   for (const b of Binds ?? []) f.push('-v', b);
   if (ReadonlyRootfs) f.push('--read-only');
@@ -197,6 +201,9 @@ export const docker: Target = {
     }
     engine = conn.docker;
     rulesDir = ctx.rulesDir;
+    const m = await createPeakMeter(await conn.docker.info());
+    meter = 'unavailable' in m ? null : m;
+    meterUnavailable = 'unavailable' in m ? m.unavailable : '';
     runtime = { name: 'docker', version: conn.version };
     try {
       const v = await conn.docker.version();
@@ -227,6 +234,8 @@ export const docker: Target = {
     let stderr = '';
     let exitCode: number | null = null;
     let failure: unknown = null;
+    let peakBytes: number | undefined;
+    let excludedMs = 0;
 
     const t0 = now();
     try {
@@ -255,6 +264,11 @@ export const docker: Target = {
       // A start failure would otherwise leave `exited` rejecting with nobody listening.
       exited.catch(() => undefined);
 
+      // Outside the timed phases: the reset is the harness's bookkeeping, not Docker's cost.
+      const tReset = now();
+      await meter?.reset();
+      const resetMs = msSince(tReset);
+
       t = now();
       await c.start();
       phases.start = msSince(t);
@@ -263,6 +277,11 @@ export const docker: Target = {
       const status = await exited;
       phases.wait = msSince(t);
       exitCode = timedOut ? null : status.StatusCode;
+      if (meter) {
+        const tRead = now();
+        peakBytes = await meter.read();
+        excludedMs = resetMs + msSince(tRead);
+      }
 
       t = now();
       const raw = (await c.logs({ stdout: true, stderr: true, follow: false })) as Buffer | string;
@@ -296,9 +315,10 @@ export const docker: Target = {
         }
       }
     }
-    const durationMs = msSince(t0);
+    const durationMs = msSince(t0) - excludedMs;
     if (failure) throw failure;
     const result: RunResult = { stdout, stderr, exitCode, signal: timedOut ? 'SIGKILL' : null, durationMs, phases };
+    if (peakBytes !== undefined && meter) result.memory = { peakBytes, covers: meter.covers };
     if (timedOut) result.timedOut = true;
     return result;
   },
@@ -315,6 +335,7 @@ export const docker: Target = {
       command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
       grants: [...v.grants],
       exitCodes: 'exact',
+      ...(meter ? {} : { notes: [`no container memory figure: ${meterUnavailable}`] }),
     };
   },
 

@@ -91,6 +91,8 @@ export interface TargetDescription {
    * Defaults to `exact`.
    */
   exitCodes?: 'exact' | 'ok-err';
+  /** Caveats an operator should read next to the numbers, e.g. a figure this runtime cannot give here. */
+  notes?: string[];
 }
 
 /** Result of prepare(): either ready, or skipped with an actionable reason. */

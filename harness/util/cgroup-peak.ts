@@ -1,0 +1,77 @@
+import { access, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The cgroup parent every measured container runs under; the harness owns it. */
+export const CGROUP_PARENT_NAME = 'wvc-bench';
+
+/**
+ * Peak memory of containers, from a cgroup parent the harness owns. A
+ * container's own cgroup disappears the moment its process exits, so it cannot
+ * be read afterwards; its parent's high-water mark can. The mark is reset
+ * before each run and read after it, so it covers exactly one container as
+ * long as runs are sequential (the bench runs them one at a time).
+ */
+export interface PeakMeter {
+  /** Value for HostConfig.CgroupParent. */
+  cgroupParent: string;
+  covers: string;
+  reset(): Promise<void>;
+  read(): Promise<number>;
+}
+
+/**
+ * A meter for the local engine's cgroup layout, or the reason there is none
+ * (systemd driver, a remote daemon, no permission). cgroup v1: the parent's
+ * memory.max_usage_in_bytes, reset by writing 0. cgroup v2: the parent's
+ * memory.peak, reset by writing to it (Linux 6.12+); without reset support
+ * the peak would span runs, so there is no meter.
+ */
+export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersion?: string }): Promise<PeakMeter | { unavailable: string }> {
+  if (info.CgroupDriver !== 'cgroupfs') return { unavailable: `cgroup driver ${info.CgroupDriver ?? 'unknown'} (the harness meters cgroupfs parents only)` };
+  const v2 = info.CgroupVersion === '2';
+  const dir = v2 ? path.join('/sys/fs/cgroup', CGROUP_PARENT_NAME) : path.join('/sys/fs/cgroup/memory', CGROUP_PARENT_NAME);
+  try {
+    await access(path.dirname(dir));
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    return { unavailable: `cannot create ${dir}: ${(e as Error).message} (run as root, with the daemon on this machine)` };
+  }
+  if (!v2) {
+    const file = path.join(dir, 'memory.max_usage_in_bytes');
+    const meter: PeakMeter = {
+      cgroupParent: `/${CGROUP_PARENT_NAME}`,
+      covers: 'peak memory of the container (cgroup v1 memory.max_usage_in_bytes of a harness-owned cgroup parent, reset before each run)',
+      reset: () => writeFile(file, '0'),
+      read: async () => Number((await readFile(file, 'utf8')).trim()),
+    };
+    try {
+      await meter.reset();
+    } catch (e) {
+      return { unavailable: `cannot reset ${file}: ${(e as Error).message}` };
+    }
+    return meter;
+  }
+  const file = path.join(dir, 'memory.peak');
+  // On v2 a write to memory.peak resets the peak as seen through that open file.
+  let fh: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    fh = await open(file, 'r+');
+    await fh.write('reset\n', 0);
+  } catch (e) {
+    await fh?.close();
+    return { unavailable: `cgroup v2 memory.peak cannot be reset here (${(e as Error).message}; needs Linux 6.12+)` };
+  }
+  const handle = fh;
+  return {
+    cgroupParent: `/${CGROUP_PARENT_NAME}`,
+    covers: 'peak memory of the container (cgroup v2 memory.peak of a harness-owned cgroup parent, reset before each run)',
+    reset: async () => {
+      await handle.write('reset\n', 0);
+    },
+    read: async () => {
+      const buf = Buffer.alloc(64);
+      const { bytesRead } = await handle.read(buf, 0, 64, 0);
+      return Number(buf.subarray(0, bytesRead).toString('utf8').trim());
+    },
+  };
+}
