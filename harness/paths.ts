@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-/** Repository root: this file is compiled to dist/harness/paths.js. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Repository root: the nearest folder above this file with a package.json (from harness/ in tests, from dist/harness/ when compiled). */
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) throw new Error(`no package.json above ${dir}`);
+  }
+}
 /** Generated build output (gitignored). */
 export const BUILD_DIR = path.join(ROOT, 'build');
 export const MANIFEST_PATH = path.join(BUILD_DIR, 'manifest.json');

@@ -186,7 +186,8 @@ describe('docker target', () => {
     const d = docker.describe('default');
     expect(d.label).toBe('docker (scratch image, default config)');
     expect(d.runtime.name).toBe('docker');
-    expect(d.command).toContain(`docker run --rm --network none -v ${rulesDir}:/rules:ro ${image.tag} <args>`);
+    // --cgroup-parent appears where the harness can meter container memory (a local cgroupfs engine, as root).
+    expect(d.command).toMatch(new RegExp(`^docker run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} <args>`));
     expect(d.command).toContain('via Engine API: create/start/wait/remove');
     expect(d.grants).toEqual(['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)']);
   });
