@@ -1,12 +1,15 @@
 /**
  * Runs a jco-transpiled WASI command component on Node.
  *
- *   node jco-host.js [--iterations N] <bundle-dir> <name> <rules-host-dir> [-- args...]
+ *   node jco-host.js [--default-shim] [--iterations N] <bundle-dir> <name> <rules-host-dir> [-- args...]
  *
  * The WASI imports come from an explicit preview2-shim WASIShim sandbox: the rules
  * directory as the only preopen, an empty environment, the args, and no network.
  * Some shim versions grant the whole host filesystem by default, so nothing here
  * relies on its defaults.
+ * --default-shim (capability probes only): `new WASIShim()` with no sandbox option, to
+ * show what the shim's defaults grant; the guest argv is set with the shim's own
+ * `cli._setArgs` (its default is the host's process.argv), and <rules-host-dir> is unused.
  * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
  * Warm (--iterations N): core modules compiled once, then N × (new WASIShim +
  * instantiate + run), timed by tinybench.
@@ -14,11 +17,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cli } from '@bytecodealliance/preview2-shim';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
 const marks = new PhaseMarks();
-const { pos, guestArgs, iterations } = parseHostArgs(process.argv.slice(2), ['bundle', 'name', 'rules'], 'jco-host [--iterations N] <bundle-dir> <name> <rules-dir> [-- args...]');
+const defaultShim = process.argv[2] === '--default-shim';
+const { pos, guestArgs, iterations } = parseHostArgs(process.argv.slice(defaultShim ? 3 : 2), ['bundle', 'name', 'rules'], 'jco-host [--default-shim] [--iterations N] <bundle-dir> <name> <rules-dir> [-- args...]');
 
 type Instantiate = (getCoreModule: (file: string) => WebAssembly.Module, imports: unknown) => Promise<Record<string, unknown>>;
 const { instantiate } = (await import(pathToFileURL(path.join(pos.bundle, `${pos.name}.js`)).href)) as { instantiate: Instantiate };
@@ -30,10 +35,18 @@ for (const f of readdirSync(pos.bundle).filter((f) => f.endsWith('.wasm'))) {
 }
 marks.end('compile');
 
-async function instance(): Promise<{ run(): void }> {
-  const shim = new WASIShim({
+function newShim(): WASIShim {
+  if (defaultShim) {
+    (cli as unknown as { _setArgs(a: string[]): void })._setArgs(['tax', ...guestArgs]);
+    return new WASIShim();
+  }
+  return new WASIShim({
     sandbox: { preopens: { '/rules': pos.rules }, env: {}, args: ['tax', ...guestArgs], enableNetwork: false },
   });
+}
+
+async function instance(): Promise<{ run(): void }> {
+  const shim = newShim();
   const component = await instantiate((f) => modules.get(f)!, shim.getImportObject());
   const run = Object.entries(component).find(([k]) => k === 'run' || k.startsWith('wasi:cli/run'))?.[1] as { run(): void } | undefined;
   if (!run) {

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import { findArtifact } from './common.js';
-import { type Artifact, type Availability, type PrepareContext, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
+import { type Artifact, type Availability, type PrepareContext, type ProbeRequest, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
 export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'wvc.target': 'docker' };
@@ -29,6 +29,24 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
     create: {},
     grants: ['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
   },
+  // The usual hardening flags, plus a CPU-time rlimit: the only engine option that ends a
+  // spinning process by itself (RLIMIT_CPU hard limit → SIGKILL, which PID 1 cannot ignore).
+  hardened: {
+    artifact: 'image-scratch',
+    label: 'docker (scratch image, hardened: read-only, no caps, non-root, memory/pids/cpu-time limits)',
+    hostConfig: {
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 256 * 2 ** 20,
+      // Equal to Memory: no swap on top of the limit.
+      MemorySwap: 256 * 2 ** 20,
+      PidsLimit: 64,
+      Ulimits: [{ Name: 'cpu', Soft: 2, Hard: 2 }],
+    },
+    create: { User: '65534:65534' },
+    grants: ['fs:/rules (read-only bind mount), read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', 'cpu time: 2 s (--ulimit cpu=2)'],
+  },
 };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -49,7 +67,7 @@ function variantConfig(variant: string): VariantConfig {
 }
 
 /** The full create options for one run; the single source for both the API call and the equivalent CLI line. */
-function createOptions(v: VariantConfig, image: string, args: string[]): Docker.ContainerCreateOptions {
+function createOptions(v: VariantConfig, image: string, args: string[], bindDir = rulesDir): Docker.ContainerCreateOptions {
   return {
     ...v.create,
     Image: image,
@@ -60,14 +78,14 @@ function createOptions(v: VariantConfig, image: string, args: string[]): Docker.
     AttachStdout: false,
     AttachStderr: false,
     Labels: { ...CONTAINER_LABELS },
-    HostConfig: { ...v.hostConfig, Binds: [`${rulesDir}:/rules:ro`], NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
+    HostConfig: { ...v.hostConfig, Binds: [`${bindDir}:/rules:ro`], NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
   };
 }
 
 /** `docker run` flags equivalent to the create options (the common ones; others are shown as JSON). */
 function cliFlags(opts: Docker.ContainerCreateOptions): string[] {
   const f = ['--rm'];
-  const { Binds, NetworkMode, ReadonlyRootfs, CapDrop, CapAdd, SecurityOpt, Memory, PidsLimit, CgroupParent, ...restHost } = opts.HostConfig ?? {};
+  const { Binds, NetworkMode, ReadonlyRootfs, CapDrop, CapAdd, SecurityOpt, Memory, MemorySwap, PidsLimit, Ulimits, CgroupParent, ...restHost } = opts.HostConfig ?? {};
   if (CgroupParent) f.push('--cgroup-parent', CgroupParent);
   if (NetworkMode) f.push('--network', NetworkMode);
   for (const b of Binds ?? []) f.push('-v', b);
@@ -76,6 +94,8 @@ function cliFlags(opts: Docker.ContainerCreateOptions): string[] {
   for (const c of CapAdd ?? []) f.push('--cap-add', c);
   for (const s of SecurityOpt ?? []) f.push('--security-opt', s);
   if (Memory) f.push('--memory', String(Memory));
+  if (MemorySwap) f.push('--memory-swap', String(MemorySwap));
+  for (const u of Ulimits ?? []) f.push('--ulimit', `${u.Name}=${u.Soft}:${u.Hard}`);
   if (PidsLimit) f.push('--pids-limit', String(PidsLimit));
   if (opts.User) f.push('--user', opts.User);
   if (Object.keys(restHost).length) f.push(`<HostConfig ${JSON.stringify(restHost)}>`);
@@ -217,7 +237,43 @@ export const docker: Target = {
     return { status: 'ok', runtime };
   },
 
-  async run(variant: string, req: RunRequest): Promise<RunResult> {
+  run(variant: string, req: RunRequest): Promise<RunResult> {
+    return runContainer(variant, req, rulesDir);
+  },
+
+  /**
+   * A probe is a normal run of the variant with `grantDir` bind-mounted read-only as /rules.
+   * The variant's own config holds the limits (req.limits is not used), and a container
+   * never sees the client's environment.
+   */
+  probe(variant: string, req: ProbeRequest): Promise<RunResult> {
+    return runContainer(variant, { args: req.args, timeoutMs: req.timeoutMs }, req.grantDir ?? rulesDir);
+  },
+
+  describe(variant: string): TargetDescription {
+    const v = variantConfig(variant);
+    const tag = images.get(variant)?.tag ?? `<${v.artifact} tag>`;
+    const opts = createOptions(v, tag, []);
+    return {
+      id: 'docker',
+      variant,
+      label: v.label,
+      runtime,
+      command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
+      grants: [...v.grants],
+      exitCodes: 'exact',
+      ...(meter ? {} : { notes: [`no container memory figure: ${meterUnavailable}`] }),
+    };
+  },
+
+  async dispose(): Promise<void> {
+    engine = null;
+    images.clear();
+  },
+};
+
+/** One create → start → wait → logs → inspect → remove cycle, with `bindDir` mounted read-only at /rules. */
+async function runContainer(variant: string, req: RunRequest, bindDir: string): Promise<RunResult> {
     const d = engine;
     if (!d) throw new Error('docker: run() before a successful prepare()');
     const v = variantConfig(variant);
@@ -236,11 +292,12 @@ export const docker: Target = {
     let failure: unknown = null;
     let peakBytes: number | undefined;
     let excludedMs = 0;
+    let oomKilled = false;
 
     const t0 = now();
     try {
       let t = now();
-      container = await d.createContainer(createOptions(v, image.imageId, req.args));
+      container = await d.createContainer(createOptions(v, image.imageId, req.args, bindDir));
       phases.create = msSince(t);
       const c = container;
 
@@ -291,6 +348,7 @@ export const docker: Target = {
       t = now();
       const state = (await c.inspect()).State;
       phases.inspect = msSince(t);
+      oomKilled = state.OOMKilled === true;
       const started = parseRfc3339Nanos(state.StartedAt);
       const finished = parseRfc3339Nanos(state.FinishedAt);
       // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
@@ -320,27 +378,6 @@ export const docker: Target = {
     const result: RunResult = { stdout, stderr, exitCode, signal: timedOut ? 'SIGKILL' : null, durationMs, phases };
     if (peakBytes !== undefined && meter) result.memory = { peakBytes, covers: meter.covers };
     if (timedOut) result.timedOut = true;
+    if (oomKilled) result.oomKilled = true;
     return result;
-  },
-
-  describe(variant: string): TargetDescription {
-    const v = variantConfig(variant);
-    const tag = images.get(variant)?.tag ?? `<${v.artifact} tag>`;
-    const opts = createOptions(v, tag, []);
-    return {
-      id: 'docker',
-      variant,
-      label: v.label,
-      runtime,
-      command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
-      grants: [...v.grants],
-      exitCodes: 'exact',
-      ...(meter ? {} : { notes: [`no container memory figure: ${meterUnavailable}`] }),
-    };
-  },
-
-  async dispose(): Promise<void> {
-    engine = null;
-    images.clear();
-  },
-};
+}

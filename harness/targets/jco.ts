@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
+import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
 import { findArtifact } from './common.js';
+import { probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
 
@@ -18,6 +19,8 @@ const BUNDLE_NAME = 'tax';
 export const jco: Target = {
   id: 'jco',
   variants: ['sandboxed'],
+  /** `default-shim`: `new WASIShim()` with no sandbox option, to show what the shim's defaults grant. */
+  probeVariants: ['default-shim'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
     const art = findArtifact(ctx, 'jco-bundle');
     if (!art?.path) return { status: 'skipped', reason: 'jco bundle not built', hint: 'run `npm run build`' };
@@ -33,10 +36,31 @@ export const jco: Target = {
     });
     return { ...r, phases: parsePhases(r.side) };
   },
+  /** The host process inherits the harness's environment; only the shim's config decides what the guest sees. */
+  async probe(variant: string, req: ProbeRequest): Promise<RunResult> {
+    const mode = variant === 'default-shim' ? ['--default-shim'] : [];
+    const r = await run(process.execPath, [host, ...mode, bundleDir, BUNDLE_NAME, req.grantDir ?? rulesDir, '--', ...req.args], {
+      env: probeEnv(),
+      timeoutMs: req.timeoutMs,
+      sideChannel: true,
+    });
+    return { ...r, phases: parsePhases(r.side) };
+  },
   async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
     return parseWarm(await run(process.execPath, [host, '--iterations', String(req.iterations), bundleDir, BUNDLE_NAME, rulesDir, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
   },
   describe(variant: string): TargetDescription {
+    if (variant === 'default-shim') {
+      return {
+        id: 'jco',
+        variant,
+        label: 'jco (preview2-shim defaults: new WASIShim())',
+        runtime: runtime(),
+        command: `node ${host} --default-shim ${bundleDir} ${BUNDLE_NAME} <unused> -- <args>  (new WASIShim(); guest argv set with the shim's cli._setArgs)`,
+        grants: ['fs: the shim default preopens', 'env: the host process environment (shim default)', 'net: the shim default (enableNetwork defaults to true)', 'stdio: stdout, stderr'],
+        exitCodes: 'ok-err',
+      };
+    }
     return {
       id: 'jco',
       variant,

@@ -1,8 +1,9 @@
 import { access, constants } from 'node:fs/promises';
 import { release } from 'node:os';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription } from './types.js';
 import { run } from '../util/spawn.js';
 import { findArtifact, mapRulesArgs } from './common.js';
+import { mapProbeArgs, probeEnv } from './probe-support.js';
 
 let binary = '';
 let rulesDir = '';
@@ -29,6 +30,10 @@ export const native: Target = {
   },
   run(_variant: string, req: RunRequest): Promise<RunResult> {
     return run(binary, mapRulesArgs(req.args, rulesDir), { env: {}, timeoutMs: req.timeoutMs });
+  },
+  /** A probe runs as a deployed native program would: the harness's environment, the user's files and network, no limits. */
+  probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
+    return run(binary, mapProbeArgs(req.args, req.grantDir ?? rulesDir), { env: probeEnv(), timeoutMs: req.timeoutMs });
   },
   describe(variant: string): TargetDescription {
     return {

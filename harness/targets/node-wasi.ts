@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
+import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import { findArtifact } from './common.js';
+import { probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
 
@@ -30,6 +31,21 @@ export const nodeWasi: Target = {
   async run(_variant: string, req: RunRequest): Promise<RunResult> {
     const r = await run(process.execPath, [...nodeFlags, host, modulePath, rulesDir, '--', ...req.args], {
       env: {},
+      timeoutMs: req.timeoutMs,
+      sideChannel: true,
+    });
+    return { ...r, phases: parsePhases(r.side) };
+  },
+  /**
+   * The host process inherits the harness's environment; the WASI config still passes env {}.
+   * limits.memoryBytes becomes --max-old-space-size, the only memory flag Node has: it bounds
+   * the JS heap, not wasm linear memory (the capability matrix measures what it does).
+   */
+  async probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
+    const flags = [...nodeFlags];
+    if (req.limits?.memoryBytes) flags.push(`--max-old-space-size=${Math.max(1, Math.floor(req.limits.memoryBytes / 2 ** 20))}`);
+    const r = await run(process.execPath, [...flags, host, modulePath, req.grantDir ?? rulesDir, '--', ...req.args], {
+      env: probeEnv(),
       timeoutMs: req.timeoutMs,
       sideChannel: true,
     });

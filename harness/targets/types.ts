@@ -59,6 +59,24 @@ export interface RunResult {
   timedOut?: boolean;
   /** Peak memory of this run, when measured, and exactly what the figure covers. */
   memory?: { peakBytes: number; covers: string };
+  /** Set when the runtime reports that its memory limit killed the run (docker: State.OOMKilled). */
+  oomKilled?: boolean;
+}
+
+/**
+ * One capability probe (`tax --probe=NAME ...`, see modules/tax-calculator/README.md).
+ * Unlike `run()`, the runtime process inherits the harness's environment (as a
+ * deployed runtime would), so only the target's own sandbox decides what the guest sees.
+ */
+export interface ProbeRequest {
+  /** Guest argv, e.g. `['--probe=fs-read-outside', '--target-path=/tmp/x/sentinel']`. A `--target-path=/rules...` names the grant. */
+  args: string[];
+  /** The harness kills the run after this many ms. */
+  timeoutMs: number;
+  /** Host directory granted as `/rules` for this probe (default: the prepared rules directory). */
+  grantDir?: string;
+  /** Limits the target enforces where its runtime can (ignored where the variant's own config holds them, e.g. docker). */
+  limits?: { memoryBytes?: number; fuel?: number };
 }
 
 /** What a warm loop measured: per-request latency in ms, and the first request's stdout for the answer check. */
@@ -124,6 +142,14 @@ export interface Target {
   dispose?(): Promise<void>;
 }
 
+   * Runs one capability probe (harness/measure/capabilities.ts). `variant` may also be a
+   * probe-only configuration listed in `probeVariants` (e.g. jco's `default-shim`).
+   * Throws only on harness faults.
+   */
+  probe?(variant: string, req: ProbeRequest): Promise<RunResult>;
+  /** Configurations that exist only for probes, on top of `variants`. */
+  readonly probeVariants?: readonly string[];
+  /**
 /** Thrown for problems the user can fix; printed as one line without a stack. */
 export class UserError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

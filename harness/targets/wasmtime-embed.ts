@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
+import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
 import { findArtifact } from './common.js';
 import { parsePhases } from './phases.js';
+import { probeEnv } from './probe-support.js';
 
 const exec = promisify(execFile);
 
@@ -19,10 +20,10 @@ let rulesDir = '';
 let version = '';
 
 // Host flags; the component file and `-- <guest args>` follow.
-function flags(variant: string): string[] {
+function flags(variant: string, grantDir = rulesDir): string[] {
   const f = ['run'];
   if (variant === 'aot') f.push('--aot');
-  f.push('--timings-fd', '3', '--dir', `${rulesDir}::/rules`);
+  f.push('--timings-fd', '3', '--dir', `${grantDir}::/rules`);
   return f;
 }
 
@@ -80,6 +81,25 @@ export const wasmtimeEmbed: Target = {
   async run(variant: string, req: RunRequest): Promise<RunResult> {
     const r = await run(host, [...flags(variant), file(variant), '--', ...req.args], {
       env: {},
+      timeoutMs: req.timeoutMs,
+      sideChannel: true,
+    });
+    return { ...r, phases: parsePhases(r.side) };
+  },
+  /**
+   * limits.memoryBytes → --max-memory (the store limiter: memory.grow fails past it);
+   * limits.fuel → --fuel (JIT only: the AOT .cwasm was not compiled for fuel metering).
+   * The host process inherits the harness's environment; the WASI context still has none.
+   */
+  async probe(variant: string, req: ProbeRequest): Promise<RunResult> {
+    const limits: string[] = [];
+    if (req.limits?.memoryBytes) limits.push('--max-memory', String(req.limits.memoryBytes));
+    if (req.limits?.fuel) {
+      if (variant === 'aot') throw new Error('wasmtime-embed: --fuel needs a .cwasm from `compile --consume-fuel`; probe the jit variant');
+      limits.push('--fuel', String(req.limits.fuel));
+    }
+    const r = await run(host, [...flags(variant, req.grantDir), ...limits, file(variant), '--', ...req.args], {
+      env: probeEnv(),
       timeoutMs: req.timeoutMs,
       sideChannel: true,
     });

@@ -1,0 +1,541 @@
+/**
+ * The capability matrix ("Footprint and sandbox", capabilities part): every target
+ * runs the workload's probe mode (`tax --probe=NAME`, see modules/tax-calculator/README.md)
+ * once per probe, and each cell is decided from evidence the HARNESS controls — a
+ * sentinel file outside the grant, a watched empty directory, the grant's hash and
+ * listing, a secret planted in the harness's own environment, a loopback listener
+ * counting connections, and a time bound the harness enforces — never from what the
+ * workload says about itself alone. The workload's errno/trap text is kept next to it
+ * as the evidence an operator would see. Writes no files outside its temp dir.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PreparedTarget } from '../session.js';
+import type { Manifest, ProbeRequest, RunResult, Target } from '../targets/types.js';
+
+export const PROBES = ['fs-read-outside', 'fs-write-granted', 'fs-write-outside', 'env-read', 'net-connect', 'clock', 'random', 'mem-bomb', 'cpu-spin'] as const;
+export type ProbeName = (typeof PROBES)[number];
+
+export type Outcome = 'denied' | 'allowed' | 'absent' | 'contained' | 'uncontained' | 'error';
+
+export interface Cell {
+  probe: ProbeName;
+  outcome: Outcome;
+  /** The workload's errno/message or the runtime's trap text: what an operator would see. */
+  evidence: string;
+  /** What the harness observed: sentinel seen?, watched dir entries, listener connections, secret seen?, grant unchanged?, killed after N ms. */
+  harnessEvidence: string;
+  /** For denied/contained cells (except env-read): whether the evidence says why (an errno string, a trap message, an OOM report) rather than a bare kill or a silent crash. */
+  denialNamed?: boolean;
+  /** node:wasi denials are policy of a host that says it is not a sandbox, not isolation. */
+  policy?: boolean;
+  exitCode: number | null;
+  signal?: string | null;
+  /** The runtime's trap line, when it printed one (wasmtime-embed: {"trap":...} on stderr). */
+  trap?: string;
+  durationMs: number;
+  runtime: { name: string; version: string };
+  artifactSha256: string;
+}
+
+export interface CapabilityRow {
+  /** Row id: native, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
+  id: string;
+  target: string;
+  variant: string;
+  label: string;
+  policyNote?: string;
+  /** Limits the harness asked the runtime to enforce, and the time bound it enforced itself. */
+  limits: string;
+  /** Every denied/contained cell names its reason (null: nothing was denied or contained). */
+  denialNamesCapability: boolean | null;
+  /** Set when the row could not run (runtime not installed, no probe() on the target). */
+  skipped?: { reason: string; hint: string };
+  cells: Cell[];
+}
+
+export interface CapabilityMatrix {
+  probes: string[];
+  rows: CapabilityRow[];
+  notes: string[];
+}
+
+/** What the probe printed: one JSON line on stdout. */
+export interface ProbeOutput {
+  probe?: string;
+  result?: 'ok' | 'error' | 'absent';
+  errno?: number;
+  error?: string;
+  detail?: string;
+  data?: string;
+  mib?: number;
+}
+
+/** What the harness itself observed around one probe run. */
+export interface HarnessObservation {
+  /** fs-read-outside: the sentinel's random content appeared in stdout/stderr. */
+  sentinelSeen?: boolean;
+  /** fs-write-outside: entries in the watched host directory after the run. */
+  watchedEntries?: string[];
+  /** fs-write-granted: the grant's rates.csv hash or listing changed. */
+  grantChanged?: boolean;
+  grantDetail?: string;
+  /** env-read: the planted secret appeared in stdout/stderr. */
+  secretSeen?: boolean;
+  /** net-connect: connections the loopback listener accepted during the run. */
+  connections?: number;
+  /** The run's exit, as the harness saw it. */
+  exitCode: number | null;
+  signal?: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The harness's time bound for this run. */
+  boundMs: number;
+  stderr: string;
+  /** The runtime reported that its memory limit killed the run. */
+  oomKilled?: boolean;
+  /** Peak memory of the run when the target measured it. */
+  peakBytes?: number;
+  peakCovers?: string;
+  /** The memory bound the harness asked for (bombs). */
+  limitBytes: number;
+  /** Where the row's network isolation comes from, for the net-connect explanation. */
+  netNamespace?: boolean;
+}
+
+export const MEM_LIMIT_BYTES = 256 * 2 ** 20;
+/** Enough fuel for every non-spinning probe; about a second of spinning in the JIT here. */
+export const FUEL = 3_000_000_000;
+/** Generous for a 2-core machine that other jobs share: a bomb that ends on its own does so in about 2 s. */
+export const BOMB_BOUND_MS = 8_000;
+const PROBE_BOUND_MS = 20_000;
+const BOMB_FULL_MIB = 1024;
+
+export const NODE_WASI_POLICY_NOTE =
+  'Node\'s documentation: "The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes. Full support for secure file system sandboxing may or may not be implemented in future. In the mean time, do not rely on it to run untrusted code." Its denials are labelled policy.';
+
+/** Parses the last JSON line of stdout, or null. */
+export function parseProbeOutput(stdout: string): ProbeOutput | null {
+  const lines = stdout.trim().split('\n').filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const o = JSON.parse(lines[i]) as unknown;
+      if (o && typeof o === 'object' && 'result' in o) return o as ProbeOutput;
+    } catch {
+      // not the probe line
+    }
+  }
+  return null;
+}
+
+/** The trap message a runtime printed on stderr ({"trap":"..."} from wvc-wasmtime-host, or a V8/Node fatal line), flattened. */
+export function trapText(stderr: string): string | undefined {
+  for (const line of stderr.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{"trap"')) continue;
+    try {
+      const msg = (JSON.parse(t) as { trap: string }).trap;
+      const cause = /Caused by:\s*([\s\S]*)$/.exec(msg)?.[1];
+      return (cause ?? msg).replace(/\s+/g, ' ').trim();
+    } catch {
+      return t;
+    }
+  }
+  const fatal = /(Fatal[^\n]*|RangeError[^\n]*|out of memory[^\n]*)/i.exec(stderr)?.[1];
+  return fatal?.trim();
+}
+
+function workloadEvidence(out: ProbeOutput | null, obs: HarnessObservation): string {
+  const trap = trapText(obs.stderr);
+  if (out) {
+    const parts = [`result=${out.result}`];
+    if (out.errno !== undefined) parts.push(`errno ${out.errno} "${out.error ?? ''}"`);
+    if (out.detail) parts.push(out.detail);
+    if (out.mib !== undefined) parts.push(`${out.mib} MiB`);
+    if (trap) parts.push(`trap: ${trap}`);
+    return parts.join('; ');
+  }
+  if (trap) return `trap: ${trap}`;
+  const err = obs.stderr.trim().split('\n').pop()?.slice(0, 200);
+  return `no probe output${err ? `; stderr: ${err}` : ''}`;
+}
+
+function exitText(obs: HarnessObservation): string {
+  if (obs.timedOut) return `killed by the harness after ${Math.round(obs.durationMs)} ms (bound ${obs.boundMs} ms)`;
+  const how = obs.exitCode !== null ? `exit ${obs.exitCode}` : `signal ${obs.signal ?? '?'}`;
+  return `${how} after ${Math.round(obs.durationMs)} ms`;
+}
+
+/**
+ * Whether a denial's evidence says why — an errno string, a trap message, the runtime's
+ * OOM report — rather than being opaque (a bare kill, or a crash with no message).
+ */
+function namesReason(out: ProbeOutput | null, obs: HarnessObservation): boolean {
+  if (obs.oomKilled) return true;
+  if (trapText(obs.stderr)) return true;
+  if (out?.result === 'absent' && out.detail) return true;
+  if (out?.result === 'error' && out.errno && out.error) return true;
+  return false;
+}
+
+/**
+ * The cell decision: a pure function of the probe's output and the harness's own
+ * observation. `denied` = an error AND clean evidence; `allowed` = the evidence shows
+ * access; `absent` = the interface has no such capability and the evidence is clean;
+ * `contained` = a bomb ended by the runtime within the limits and the time bound;
+ * `uncontained` = a bomb the harness had to kill at the bound, or that grew past the limit;
+ * `error` = an unexpected trap or crash.
+ */
+export function decideCell(probe: ProbeName, out: ProbeOutput | null, obs: HarnessObservation): Pick<Cell, 'outcome' | 'evidence' | 'harnessEvidence' | 'denialNamed'> {
+  const evidence = workloadEvidence(out, obs);
+  const exit = exitText(obs);
+  const done = (outcome: Outcome, harness: string) => {
+    const cell: Pick<Cell, 'outcome' | 'evidence' | 'harnessEvidence' | 'denialNamed'> = { outcome, evidence, harnessEvidence: `${harness}; ${exit}` };
+    // env-read is left out: an unset variable has no error path that could name anything.
+    if ((outcome === 'denied' || outcome === 'contained') && probe !== 'env-read') cell.denialNamed = namesReason(out, obs);
+    return cell;
+  };
+  // A probe (other than a bomb) that the harness had to kill, or that printed nothing, is an error
+  // unless the harness evidence already shows access.
+  const unexpected = (harness: string) => done('error', `${harness}; unexpected: ${out ? 'probe output without the expected evidence' : 'no probe output'}`);
+
+  switch (probe) {
+    case 'fs-read-outside': {
+      const h = `sentinel ${obs.sentinelSeen ? 'SEEN' : 'not seen'} in the output`;
+      if (obs.sentinelSeen) return done('allowed', h);
+      if (out?.result === 'error') return done('denied', h);
+      return unexpected(h);
+    }
+    case 'fs-write-outside': {
+      const entries = obs.watchedEntries ?? [];
+      const h = `watched host dir ${entries.length ? `has ${entries.join(', ')}` : 'stayed empty'}`;
+      if (entries.length) return done('allowed', h);
+      if (out?.result === 'error') return done('denied', h);
+      if (out?.result === 'ok') return done('denied', `${h} (the write landed in the runtime's own filesystem, not the host's: isolated)`);
+      return unexpected(h);
+    }
+    case 'fs-write-granted': {
+      const h = `grant ${obs.grantChanged ? `CHANGED (${obs.grantDetail ?? ''})` : 'unchanged (rates.csv hash and listing)'}`;
+      if (obs.grantChanged) return done('allowed', h);
+      if (out?.result === 'error') return done('denied', h);
+      if (out?.result === 'ok') return done('denied', `${h} (the write did not reach the host grant: isolated)`);
+      return unexpected(h);
+    }
+    case 'env-read': {
+      const h = `planted secret ${obs.secretSeen ? 'SEEN' : 'not seen'} in the output`;
+      if (obs.secretSeen) return done('allowed', h);
+      if (out) return done('denied', h);
+      return unexpected(h);
+    }
+    case 'net-connect': {
+      const n = obs.connections ?? 0;
+      const ns = obs.netNamespace ? ' (isolated by network namespace: the runtime\'s 127.0.0.1 is its own loopback, not the host\'s)' : '';
+      const h = `loopback listener accepted ${n} connection${n === 1 ? '' : 's'}${n ? '' : ns}`;
+      if (n > 0) return done('allowed', h);
+      if (out?.result === 'absent') return done('absent', h);
+      if (out?.result === 'error') return done('denied', h);
+      if (out?.result === 'ok') return done('denied', `${h}; the connect reached something else`);
+      return unexpected(h);
+    }
+    case 'clock':
+    case 'random': {
+      const h = out?.result === 'ok' ? `workload read ${probe === 'clock' ? 'both clocks' : '16 bytes'}` : 'no reading';
+      if (out?.result === 'ok') return done('allowed', h);
+      if (out?.result === 'absent') return done('absent', h);
+      if (out?.result === 'error') return done('denied', h);
+      return unexpected(h);
+    }
+    case 'mem-bomb': {
+      const peak = obs.peakBytes !== undefined ? `peak ${Math.round(obs.peakBytes / 2 ** 20)} MiB (${obs.peakCovers ?? 'measured by the target'})` : 'peak not measured';
+      const h = `limit ${obs.limitBytes / 2 ** 20} MiB; ${peak}${obs.oomKilled ? '; runtime reported OOM kill' : ''}`;
+      if (obs.timedOut) return done('uncontained', h);
+      if (obs.peakBytes !== undefined && obs.peakBytes > obs.limitBytes * 1.25) return done('uncontained', `${h}; memory grew past the limit`);
+      if (out?.result === 'ok' && (out.mib ?? 0) * 2 ** 20 > obs.limitBytes) return done('uncontained', `${h}; the bomb allocated and touched ${out.mib} MiB, past the limit`);
+      if (out?.result === 'error' && (out.mib ?? Infinity) * 2 ** 20 <= obs.limitBytes) return done('contained', `${h}; allocation refused at ${out.mib} MiB, process survived`);
+      // Ended without output: contained only when the runtime says why (OOM report, a trap naming
+      // memory) or the harness measured a peak within the limit. A bare abort is an unexpected crash.
+      const trap = trapText(obs.stderr);
+      if (!out && obs.oomKilled) return done('contained', `${h}; killed by the runtime's memory limit before the bound`);
+      if (!out && trap && /memory|alloc/i.test(trap)) return done('contained', `${h}; trapped before the bound`);
+      const killed = obs.signal != null || (obs.exitCode !== null && obs.exitCode >= 128);
+      if (!out && killed && obs.peakBytes !== undefined && obs.peakBytes <= obs.limitBytes * 1.25) return done('contained', `${h}; killed before the bound within the limit`);
+      return done('error', `${h}; unexpected end`);
+    }
+    case 'cpu-spin': {
+      if (obs.timedOut) return done('uncontained', 'still spinning at the bound');
+      const trap = trapText(obs.stderr);
+      const killed = obs.signal != null || (obs.exitCode !== null && obs.exitCode >= 128);
+      if (trap || killed) return done('contained', `ended by the runtime before the harness bound${trap ? ' (trap)' : ' (killed)'}`);
+      return done('error', 'the spin ended on its own');
+    }
+  }
+}
+
+// ---- running ---------------------------------------------------------------
+
+/** One row of the matrix: a target variant and the limits it is asked to enforce. */
+interface RowPlan {
+  id: string;
+  target: string;
+  variant?: string;
+  limits?: ProbeRequest['limits'];
+  limitsText: string;
+  policyNote?: string;
+  netNamespace?: boolean;
+}
+
+const ROWS: RowPlan[] = [
+  { id: 'native', target: 'native', limitsText: 'none (no sandbox; a static binary cannot set its own rlimits from the spawner)' },
+  { id: 'node-wasi', target: 'node-wasi', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap, not wasm memory)', policyNote: NODE_WASI_POLICY_NOTE },
+  { id: 'jco', target: 'jco', variant: 'sandboxed', limitsText: 'none offered by the shim' },
+  {
+    id: 'jco-default-shim',
+    target: 'jco',
+    variant: 'default-shim',
+    limitsText: 'none offered by the shim',
+    policyNote: 'new WASIShim() with no sandbox option: what the shim grants by default (the guest argv is set with cli._setArgs).',
+  },
+  { id: 'wasmtime-embed', target: 'wasmtime-embed', variant: 'jit', limits: { memoryBytes: MEM_LIMIT_BYTES, fuel: FUEL }, limitsText: `--max-memory ${MEM_LIMIT_BYTES} (store limiter), --fuel ${FUEL} (JIT variant)` },
+  { id: 'wasmtime', target: 'wasmtime', limitsText: 'none set' },
+  {
+    id: 'docker-default',
+    target: 'docker',
+    variant: 'default',
+    limitsText: 'none (Docker defaults)',
+    netNamespace: true,
+    policyNote: 'Docker defaults plus the harness\'s NetworkMode none (every docker variant here has it). On the default bridge the result would be the same for this probe: 127.0.0.1 in a container is its own loopback, so a loopback connect can never reach the host listener.',
+  },
+  { id: 'docker-hardened', target: 'docker', variant: 'hardened', limitsText: '--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=2:2, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534', netNamespace: true },
+];
+
+const ARTIFACT_OF: Record<string, string> = {
+  native: 'native-bin',
+  'node-wasi': 'core-wasm',
+  jco: 'jco-bundle',
+  'wasmtime-embed': 'component-wasm',
+  wasmtime: 'component-wasm',
+  docker: 'image-scratch',
+};
+
+export interface CapabilityOptions {
+  /** The build manifest (for each row's artifact sha256). */
+  manifest: Manifest;
+  /** Host rules directory copied into each row's grant. */
+  rulesDir: string;
+  /** Only these row ids (default: all). */
+  rows?: readonly string[];
+  /** Only these probes (default: all). */
+  probes?: readonly ProbeName[];
+  /** Time bound for the bombs, in ms (default 5000). */
+  bombBoundMs?: number;
+  log?: (line: string) => void;
+}
+
+async function hashGrant(dir: string): Promise<{ hash: string; listing: string[] }> {
+  const listing = (await readdir(dir, { recursive: true })).map(String).sort();
+  const hash = createHash('sha256').update(await readFile(path.join(dir, 'rates.csv'))).digest('hex');
+  return { hash, listing };
+}
+
+function listen(): Promise<{ server: Server; port: number; count: () => number; reset: () => void }> {
+  return new Promise((resolve, reject) => {
+    let n = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => {
+      n++;
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+      s.resume();
+      s.end();
+    });
+    server.on('error', reject);
+    // 127.0.0.1 only, ephemeral port.
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      if (!addr || typeof addr === 'string') return reject(new Error('listener has no port'));
+      server.off('error', reject);
+      const close = server.close.bind(server);
+      server.close = ((cb?: (err?: Error) => void) => {
+        for (const s of sockets) s.destroy();
+        return close(cb);
+      }) as typeof server.close;
+      resolve({ server, port: addr.port, count: () => n, reset: () => { n = 0; } });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs every probe on every prepared target row, one run at a time, and decides each
+ * cell from the harness's own evidence. Skipped/errored targets and targets without a
+ * probe() become skipped rows. `WVC_SECRET` is planted in process.env for the duration
+ * and restored afterwards.
+ */
+export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], opts: CapabilityOptions): Promise<CapabilityMatrix> {
+  const log = opts.log ?? (() => undefined);
+  const probes = opts.probes ?? PROBES;
+  const bombBound = opts.bombBoundMs ?? BOMB_BOUND_MS;
+  const matrix: CapabilityMatrix = {
+    probes: [...probes],
+    rows: [],
+    notes: [
+      `Every probe runs once per row; bombs are bounded at ${bombBound} ms by the harness, other probes at ${PROBE_BOUND_MS} ms. Memory limit asked of runtimes that have one: ${MEM_LIMIT_BYTES / 2 ** 20} MiB.`,
+      'Each row gets a fresh copy of the rules directory as its /rules grant, so writes on rows that allow them never touch the repository.',
+      'The runtime processes inherit the harness environment with WVC_SECRET planted in it (as a deployed runtime would); only the sandbox decides whether the guest sees it.',
+      'net-connect targets 127.0.0.1 only, an ephemeral-port listener owned by the harness. wasm32-wasip1 has no sockets: those rows report absent.',
+      'denialNamesCapability: every denied/contained cell (env-read aside: an unset variable has no error to name) carries an errno string, a trap message or the runtime\'s OOM report, rather than a bare kill. Note that a path outside every preopen is ENOENT "No such file or directory" under wasi-libc (and in a container the path simply does not exist): it names the failure, not the sandbox.',
+    ],
+  };
+  const root = await mkdtemp(path.join(tmpdir(), 'wvc-cap-'));
+  const prevSecret = process.env.WVC_SECRET;
+  const secret = `wvc-secret-${randomBytes(12).toString('hex')}`;
+  const sentinelValue = `wvc-sentinel-${randomBytes(12).toString('hex')}`;
+  const outside = path.join(root, 'outside');
+  const sentinel = path.join(outside, 'sentinel.txt');
+  let listener: Awaited<ReturnType<typeof listen>> | null = null;
+  try {
+    await mkdir(outside, { recursive: true });
+    await writeFile(sentinel, sentinelValue + '\n');
+    listener = await listen();
+    process.env.WVC_SECRET = secret;
+    let rowNo = 0;
+    for (const plan of ROWS) {
+      if (opts.rows && !opts.rows.includes(plan.id)) continue;
+      const p = prepared.find((x) => x.id === plan.target);
+      if (!p) continue;
+      const row: CapabilityRow = { id: plan.id, target: plan.target, variant: plan.variant ?? '', label: plan.id, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
+      if (plan.policyNote) row.policyNote = plan.policyNote;
+      matrix.rows.push(row);
+      if (p.status !== 'ok') {
+        row.skipped = p.status === 'skipped' ? { reason: p.reason, hint: p.hint } : { reason: `errored: ${p.error}`, hint: 'see the target error' };
+        log(`capabilities ${plan.id}: skipped — ${row.skipped.reason}`);
+        continue;
+      }
+      const target: Target = p.target;
+      const variant = plan.variant ?? target.variants[0];
+      row.variant = variant;
+      if (!target.probe) {
+        row.skipped = { reason: `target ${plan.target} has no probe()`, hint: 'implement Target.probe for this target' };
+        continue;
+      }
+      if (![...target.variants, ...(target.probeVariants ?? [])].includes(variant)) {
+        row.skipped = { reason: `variant ${variant} is not available`, hint: 'run `npm run build`' };
+        continue;
+      }
+      const desc = target.describe(variant);
+      row.label = desc.label;
+      const art = opts.manifest.artifacts.find((a) => a.id === ARTIFACT_OF[plan.target]);
+      const sha = art?.sha256 ?? 'unknown';
+      rowNo++;
+      for (const probe of probes) {
+        const grantDir = path.join(root, `grant-${rowNo}-${probe}`);
+        await cp(opts.rulesDir, grantDir, { recursive: true });
+        const watched = path.join(root, `watched-${rowNo}`);
+        await mkdir(watched, { recursive: true });
+        const args = [`--probe=${probe}`];
+        if (probe === 'fs-read-outside') args.push(`--target-path=${sentinel}`);
+        if (probe === 'fs-write-outside') args.push(`--target-path=${watched}`);
+        if (probe === 'fs-write-granted') args.push('--target-path=/rules');
+        if (probe === 'net-connect') args.push(`--port=${listener.port}`);
+        const bomb = probe === 'mem-bomb' || probe === 'cpu-spin';
+        const boundMs = bomb ? bombBound : PROBE_BOUND_MS;
+        const before = await hashGrant(grantDir);
+        listener.reset();
+        let r: RunResult;
+        try {
+          r = await target.probe(variant, { args, timeoutMs: boundMs, grantDir, ...(plan.limits ? { limits: plan.limits } : {}) });
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          row.cells.push({ probe, outcome: 'error', evidence: `harness error: ${msg}`, harnessEvidence: 'the target threw', exitCode: null, durationMs: 0, runtime: desc.runtime, artifactSha256: sha });
+          log(`capabilities ${plan.id} ${probe}: harness error — ${msg}`);
+          continue;
+        }
+        // The accept can trail the client's exit by a moment; wait a bounded while for it.
+        if (probe === 'net-connect') for (let i = 0; i < 10 && listener.count() === 0; i++) await sleep(20);
+        const after = await hashGrant(grantDir);
+        const output = r.stdout + r.stderr;
+        const obs: HarnessObservation = {
+          exitCode: r.exitCode,
+          signal: r.signal ?? null,
+          timedOut: !!r.timedOut,
+          durationMs: r.durationMs,
+          boundMs,
+          stderr: r.stderr,
+          limitBytes: MEM_LIMIT_BYTES,
+          ...(r.oomKilled ? { oomKilled: true } : {}),
+          ...(r.memory ? { peakBytes: r.memory.peakBytes, peakCovers: r.memory.covers } : {}),
+          ...(plan.netNamespace ? { netNamespace: true } : {}),
+        };
+        if (probe === 'fs-read-outside') obs.sentinelSeen = output.includes(sentinelValue);
+        if (probe === 'fs-write-outside') obs.watchedEntries = (await readdir(watched)).sort();
+        if (probe === 'fs-write-granted') {
+          const added = after.listing.filter((f) => !before.listing.includes(f));
+          obs.grantChanged = before.hash !== after.hash || added.length > 0 || after.listing.length !== before.listing.length;
+          obs.grantDetail = [before.hash !== after.hash ? 'rates.csv hash changed' : '', added.length ? `new: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
+        }
+        if (probe === 'env-read') obs.secretSeen = output.includes(secret);
+        if (probe === 'net-connect') obs.connections = listener.count();
+        const out = parseProbeOutput(r.stdout);
+        const decided = decideCell(probe, out, obs);
+        const cell: Cell = { probe, ...decided, exitCode: r.exitCode, signal: r.signal ?? null, durationMs: r.durationMs, runtime: desc.runtime, artifactSha256: sha };
+        const trap = trapText(r.stderr);
+        if (trap) cell.trap = trap;
+        if (plan.target === 'node-wasi' && cell.outcome === 'denied') cell.policy = true;
+        row.cells.push(cell);
+        log(`capabilities ${plan.id} ${probe}: ${cell.outcome} — ${cell.evidence} | ${cell.harnessEvidence}`);
+        await rm(grantDir, { recursive: true, force: true });
+      }
+      const judged = row.cells.filter((c) => c.denialNamed !== undefined);
+      row.denialNamesCapability = judged.length ? judged.every((c) => c.denialNamed) : null;
+    }
+  } finally {
+    if (prevSecret === undefined) delete process.env.WVC_SECRET;
+    else process.env.WVC_SECRET = prevSecret;
+    await new Promise<void>((r) => (listener ? listener.server.close(() => r()) : r()));
+    await rm(root, { recursive: true, force: true });
+  }
+  return matrix;
+}
+
+/**
+ * CLI-free entry: prepares the targets itself (all by default), turns on the rusage
+ * spawner for peak RSS (and off again), runs the matrix, disposes the targets. `wvc bench` can instead pass its own prepared targets to runCapabilityMatrix.
+ */
+export async function measureCapabilities(opts: { targets?: readonly string[]; rows?: readonly string[]; probes?: readonly ProbeName[]; log?: (line: string) => void } = {}): Promise<CapabilityMatrix> {
+  const { prepareContext, prepareTargets, disposeAll } = await import('../session.js');
+  const { TARGET_IDS, isTargetId } = await import('../targets/index.js');
+  const { useSpawner } = await import('../util/spawn.js');
+  const ctx = await prepareContext();
+  const ids = (opts.targets ?? TARGET_IDS).filter(isTargetId);
+  const prepared = await prepareTargets(ids, ctx);
+  // The rusage spawner gives process targets a peak-RSS figure the harness measured itself.
+  useSpawner(ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null);
+  try {
+    return await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, rows: opts.rows, probes: opts.probes, log: opts.log });
+  } finally {
+    useSpawner(null);
+    await disposeAll(prepared);
+  }
+}
+
+const SHORT: Record<Outcome, string> = { denied: 'denied', allowed: 'ALLOWED', absent: 'absent', contained: 'contained', uncontained: 'UNCONTAINED', error: 'ERROR' };
+
+/** A plain-text table of the matrix (rows × probes), for logs and messages. */
+export function formatCapabilityMatrix(m: CapabilityMatrix): string {
+  const head = ['row', ...m.probes, 'names denial'];
+  const body = m.rows.map((r) =>
+    r.skipped
+      ? [r.id, `skipped: ${r.skipped.reason}`]
+      : [r.id, ...m.probes.map((p) => {
+          const c = r.cells.find((x) => x.probe === p);
+          return c ? SHORT[c.outcome] + (c.policy ? ' (policy)' : '') : '-';
+        }), r.denialNamesCapability === null ? '-' : String(r.denialNamesCapability)],
+  );
+  const rows = [head, ...body];
+  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, `\n|${head.map(() => '---').join('|')}|\n`);
+}
