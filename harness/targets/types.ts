@@ -138,10 +138,7 @@ export interface Target {
   warm?(variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun>;
   /** Valid after a successful prepare(). */
   describe(variant: string): TargetDescription;
-  /** Release resources (daemon connections, temp dirs). */
-  dispose?(): Promise<void>;
-}
-
+  /**
    * Runs one capability probe (harness/measure/capabilities.ts). `variant` may also be a
    * probe-only configuration listed in `probeVariants` (e.g. jco's `default-shim`).
    * Throws only on harness faults.
@@ -149,7 +146,10 @@ export interface Target {
   probe?(variant: string, req: ProbeRequest): Promise<RunResult>;
   /** Configurations that exist only for probes, on top of `variants`. */
   readonly probeVariants?: readonly string[];
-  /**
+  /** Release resources (daemon connections, temp dirs). */
+  dispose?(): Promise<void>;
+}
+
 /** Thrown for problems the user can fix; printed as one line without a stack. */
 export class UserError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
