@@ -1,0 +1,178 @@
+/**
+ * The course module's claims about WebAssembly versus containers
+ * (shared/seed/wasm-and-cloud-native.txt), set beside what this run measured.
+ * Pure: every number in a verdict comes from the Results; only the claimed
+ * ranges are constants, because they are what the seed module says.
+ */
+import type { Results } from '../model.js';
+import { capabilityCells, held, keyOf, okTargets, targetClass } from './data.js';
+import { duration, siBytes, sig3 } from './format.js';
+
+/** How a claim fared against the measurements. */
+export type Verdict = 'holds' | 'does not hold' | 'holds only partly' | 'not measured';
+
+/** One claim of the seed module with the measured numbers beside it. */
+export interface Claim {
+  id: 'cold-start' | 'artifact-size' | 'sandbox-default';
+  /** The claim, in the seed module's words. */
+  claim: string;
+  /** The measured numbers it is compared with, on one line. */
+  measured: string;
+  verdict: Verdict;
+  /** One line: why the verdict, computed from the numbers. */
+  why: string;
+}
+
+/** The ranges the seed module states ("STARTUP TIME COMPARISON" and "IMAGE SIZE COMPARISON" figures). */
+export const SEED_CLAIMS = {
+  wasmColdStartMs: [1, 5] as const,
+  containerColdStartMs: [1000, 5000] as const,
+  /** Decimal megabytes, as the module writes "0.1-5 MB". */
+  wasmArtifactBytes: [0.1e6, 5e6] as const,
+  containerImageBytes: [50e6, 500e6] as const,
+};
+
+type Part = 'holds' | 'partly' | 'not';
+
+function combine(a: Part, b: Part): Verdict {
+  if (a === 'holds' && b === 'holds') return 'holds';
+  if (a === 'not' && b === 'not') return 'does not hold';
+  return 'holds only partly';
+}
+
+function part(inRange: number, total: number): Part {
+  return inRange === total ? 'holds' : inRange === 0 ? 'not' : 'partly';
+}
+
+/** "under", "within" or "over" a claimed [lo, hi]. */
+function where(x: number, [lo, hi]: readonly [number, number]): 'under' | 'within' | 'over' {
+  return x < lo ? 'under' : x > hi ? 'over' : 'within';
+}
+
+const msRangeText = ([lo, hi]: readonly [number, number]) => (hi >= 1000 ? `${lo / 1000}–${hi / 1000} s` : `${lo}–${hi} ms`);
+const mbRangeText = ([lo, hi]: readonly [number, number]) => `${lo / 1e6}–${hi / 1e6} MB`;
+
+function coldStartClaim(r: Results): Claim {
+  const claim = 'Wasm cold starts take ~1–5 ms; containers ~1–5 s ("Millisecond cold starts (not seconds)").';
+  const measured = okTargets(r).filter((t) => t.coldStart.stats);
+  const wasm = measured.filter((t) => targetClass(r, t) === 'wasm').map((t) => ({ key: keyOf(t), median: t.coldStart.stats!.median }));
+  const containers = measured.filter((t) => targetClass(r, t) === 'container').map((t) => ({ key: keyOf(t), median: t.coldStart.stats!.median }));
+  const measuredLine = [
+    ...wasm.map((w) => `${w.key} ${duration(w.median)}`),
+    ...containers.map((c) => `${c.key} ${duration(c.median)}`),
+  ].join('; ') + (wasm.length || containers.length ? ' (medians)' : '');
+  if (!wasm.length || !containers.length) {
+    const missing = !wasm.length ? 'no Wasm target' : 'no container target';
+    return { id: 'cold-start', claim, measured: measuredLine || 'nothing measured', verdict: 'not measured', why: `${missing} was measured in this run, so the comparison cannot be made.` };
+  }
+  const W = SEED_CLAIMS.wasmColdStartMs;
+  const C = SEED_CLAIMS.containerColdStartMs;
+  // A Wasm start faster than 1 ms is still the "milliseconds, not seconds" the claim makes.
+  const wasmOk = wasm.filter((w) => w.median <= W[1]);
+  const wasmBad = wasm.filter((w) => w.median > W[1]);
+  const contOk = containers.filter((c) => where(c.median, C) === 'within');
+  const wasmPart = part(wasmOk.length, wasm.length);
+  const contPart = part(contOk.length, containers.length);
+
+  const contText = containers
+    .map((c) => {
+      const w = where(c.median, C);
+      const f = w === 'under' ? C[0] / c.median : w === 'over' ? c.median / C[1] : 1;
+      const qual = w === 'within' ? 'within' : f >= 2 ? `well ${w}` : w;
+      return `${c.key} median ${duration(c.median)} is ${qual} the claimed ${msRangeText(C)}`;
+    })
+    .join('; ');
+  const byMedian = [...wasm].sort((a, b) => a.median - b.median);
+  const list = (xs: typeof wasm) => xs.map((x) => `${x.key} ${duration(x.median)}`).join(', ');
+  const wasmText =
+    wasmPart === 'holds'
+      ? `every Wasm target is at or under ${msRangeText(W)} (${list(byMedian)})`
+      : wasmPart === 'not'
+        ? `no Wasm target is within ${msRangeText(W)}: fastest ${byMedian[0].key} ${duration(byMedian[0].median)}${byMedian.length > 1 ? `, slowest ${byMedian[byMedian.length - 1].key} ${duration(byMedian[byMedian.length - 1].median)}` : ''}`
+        : `${list(wasmOk)} ${wasmOk.length === 1 ? 'is' : 'are'} within ${msRangeText(W)} but ${list(wasmBad)} ${wasmBad.length === 1 ? 'is' : 'are'} not`;
+  const slowestContainer = Math.max(...containers.map((c) => c.median));
+  const gap = slowestContainer / byMedian[0].median;
+  const slowestKey = containers.find((c) => c.median === slowestContainer)!.key;
+  const gapText = `${slowestKey} takes ${sig3(gap)}× as long as the fastest Wasm start, where the claim implies ${sig3(C[0] / W[1])}–${sig3(C[1] / W[0])}×`;
+  return { id: 'cold-start', claim, measured: measuredLine, verdict: combine(wasmPart, contPart), why: `${contText}; ${wasmText}; ${gapText}.` };
+}
+
+function artifactClaim(r: Results): Claim {
+  const claim = 'Wasm artifacts are 0.1–5 MB; container images 50–500 MB ("Binaries measured in KB, not MB or GB").';
+  const ids = new Set<string>();
+  for (const t of r.targets) if (targetClass(r, t) === 'wasm' && t.artifact) ids.add(t.artifact.id);
+  const wasm = r.artifacts.filter((a) => ids.has(a.id));
+  const images = r.artifacts.filter((a) => a.kind === 'image');
+  const measured = [...wasm, ...images].map((a) => `${a.id} ${siBytes(a.bytes)}`).join('; ');
+  if (!wasm.length || !images.length) {
+    const missing = !wasm.length ? 'no Wasm artifact' : 'no container image';
+    return { id: 'artifact-size', claim, measured: measured || 'no artifacts recorded', verdict: 'not measured', why: `${missing} was recorded in this run.` };
+  }
+  const W = SEED_CLAIMS.wasmArtifactBytes;
+  const C = SEED_CLAIMS.containerImageBytes;
+  // Smaller than 0.1 MB is still "measured in KB": only above 5 MB contradicts the claim.
+  const wasmOk = wasm.filter((a) => a.bytes <= W[1]);
+  const imgOk = images.filter((a) => where(a.bytes, C) === 'within');
+  const wasmPart = part(wasmOk.length, wasm.length);
+  const imgPart = part(imgOk.length, images.length);
+  const sorted = [...wasm].sort((a, b) => a.bytes - b.bytes);
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  const wasmText =
+    wasmPart === 'holds'
+      ? wasm.length === 1
+        ? `Wasm artifact ${lo.id} (${siBytes(lo.bytes)}) is at or under ${mbRangeText(W)}`
+        : `Wasm artifacts ${siBytes(lo.bytes)} (${lo.id}) to ${siBytes(hi.bytes)} (${hi.id}) are at or under ${mbRangeText(W)}`
+      : `${wasm.length - wasmOk.length} of ${wasm.length} Wasm artifacts exceed ${W[1] / 1e6} MB (largest ${hi.id} ${siBytes(hi.bytes)})`;
+  const imgText = images
+    .map((img) => {
+      const w = where(img.bytes, C);
+      const f = w === 'under' ? C[0] / img.bytes : w === 'over' ? img.bytes / C[1] : 1;
+      const larger = wasm.filter((a) => a.bytes > img.bytes).length;
+      return `container image ${img.id} is ${siBytes(img.bytes)}, ${w === 'within' ? 'within' : `${sig3(f)}× ${w}`} the claimed ${mbRangeText(C)}${larger ? ` and smaller than ${larger} of ${wasm.length} Wasm artifacts` : ''}`;
+    })
+    .join('; ');
+  return { id: 'artifact-size', claim, measured, verdict: combine(wasmPart, imgPart), why: `${wasmText}; ${imgText}.` };
+}
+
+function sandboxClaim(r: Results): Claim {
+  const claim = 'Wasm is "sandboxed by default — no file/network access unless explicitly granted".';
+  const cells = capabilityCells(r);
+  const wasmKeys = new Set(r.targets.filter((t) => targetClass(r, t) === 'wasm').map((t) => t.id));
+  // The claim is about files and the network: clocks, randomness and resource bombs are other questions.
+  const wasm = cells.filter((c) => wasmKeys.has(c.target) && /^(fs|net)-/.test(c.probe));
+  if (!wasm.length) {
+    return {
+      id: 'sandbox-default',
+      claim,
+      measured: 'not measured in this run',
+      verdict: 'not measured',
+      why: `this run has no ${cells.length ? 'file or network ' : ''}capability probes on a Wasm target, so no attempt to reach files or the network outside the grants was made; the grants themselves are listed per target.`,
+    };
+  }
+  const ok = wasm.filter((c) => held(c.outcome));
+  const notHeld = wasm.filter((c) => !held(c.outcome));
+  const verdict: Verdict = notHeld.length === 0 ? 'holds' : ok.length === 0 ? 'does not hold' : 'holds only partly';
+  const targets = new Set(wasm.map((c) => `${c.target}/${c.variant}`)).size;
+  const escapes = notHeld.slice(0, 4).map((c) => `${c.target}/${c.variant} ${c.probe} ${c.outcome}`).join(', ');
+  return {
+    id: 'sandbox-default',
+    claim,
+    measured: `${ok.length} of ${wasm.length} file/network probes denied on ${targets} Wasm configuration${targets === 1 ? '' : 's'}`,
+    verdict,
+    why: `${notHeld.length ? `not denied: ${escapes}${notHeld.length > 4 ? `, and ${notHeld.length - 4} more` : ''}` : 'every file and network probe outside the grants was denied'} (denied includes absent: no such interface).`,
+  };
+}
+
+/** The seed module's three headline claims — cold start, artifact size, default sandbox — each with the measured numbers and a verdict. */
+export function evaluateClaims(r: Results): Claim[] {
+  return [coldStartClaim(r), artifactClaim(r), sandboxClaim(r)];
+}
+
+/** The claimed ranges as short text, for chart bands. */
+export const CLAIM_LABELS = {
+  wasmColdStart: `claim: Wasm ~${msRangeText(SEED_CLAIMS.wasmColdStartMs)}`,
+  containerColdStart: `claim: containers ~${msRangeText(SEED_CLAIMS.containerColdStartMs)}`,
+  wasmArtifact: `claim: Wasm ${mbRangeText(SEED_CLAIMS.wasmArtifactBytes)}`,
+  containerImage: `claim: images ${mbRangeText(SEED_CLAIMS.containerImageBytes)}`,
+};

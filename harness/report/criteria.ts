@@ -1,0 +1,379 @@
+/**
+ * The decision gate: a JSON criteria file (see examples/criteria.tax-calculator.json)
+ * evaluated against a Results object, each criterion PASS or FAIL with the
+ * measured value and the limit, plus rollback triggers. Pure.
+ *
+ * File format (JSON has no comments, so any object may carry "$comment" and
+ * "description" strings, which are kept for the report or ignored):
+ *
+ * {
+ *   "$comment": "…", "description": "…",
+ *   "title": "ADR title (optional)",
+ *   "context": "Why this decision is being made (optional; the ADR's Context)",
+ *   "criteria": [ <criterion>, … ],            // at least one
+ *   "rollbackTriggers": [ <criterion> | { "kind": "manual", "text": "…" }, … ]   // optional
+ * }
+ *
+ * A criterion is one of (every one may also have "id", "description", "$comment"):
+ * - { "kind": "cold-start-p95", "target": "wasmtime-embed", "variant": "aot", "maxMs": 25 }
+ *     p95 of the successful cold starts ≤ maxMs.
+ * - { "kind": "speedup-over-docker", "target", "variant", "minSpeedup": 10 }
+ *     docker median / target median ≥ minSpeedup, judged by the LOWER bound of
+ *     the speedup's 95% CI, i.e. 1 / (upper CI bound of the target's × docker ratio).
+ * - { "kind": "artifact-size", "artifact": "component-cwasm" | "target"+"variant", "maxBytes": 1048576 }
+ *     gzip bytes ≤ maxBytes; raw bytes when the run recorded no gzip size (the report says so).
+ * - { "kind": "probes-denied", "target", "variant", "probes": ["fs-outside-preopen", …] }
+ *     every listed capability probe was denied (or absent / contained, see
+ *     HELD_OUTCOMES in data.ts); FAILS as "not measured" when the run has no probes.
+ * - { "kind": "observability", "target", "variant", "fields": ["runtimeVersion", "artifactSha256", "exitCode", "duration", "phases", "peakMemory"] }
+ *     each field is present in the results for that target.
+ * A rollback trigger uses the same kinds and trips when its criterion would FAIL
+ * (e.g. `cold-start-p95` with maxMs 50 trips when p95 > 50 ms); a `manual` trigger
+ * is text an operator watches for and is never evaluated.
+ */
+import type { Results, TargetResult } from '../model.js';
+import { artifactOf, capabilityCells, gzipBytesOf, held, keyOf } from './data.js';
+import { bytes, exactBytes, ms, times } from './format.js';
+
+/** Fields a target's results can report, for `observability` criteria. */
+export const OBSERVABILITY_FIELDS = ['runtimeVersion', 'artifactSha256', 'exitCode', 'duration', 'phases', 'peakMemory'] as const;
+export type ObservabilityField = (typeof OBSERVABILITY_FIELDS)[number];
+
+interface Common {
+  id?: string;
+  description?: string;
+  $comment?: string;
+}
+
+/** One criterion of the criteria file. */
+export type CriterionSpec = Common &
+  (
+    | { kind: 'cold-start-p95'; target: string; variant: string; maxMs: number }
+    | { kind: 'speedup-over-docker'; target: string; variant: string; minSpeedup: number }
+    | { kind: 'artifact-size'; artifact?: string; target?: string; variant?: string; maxBytes: number }
+    | { kind: 'probes-denied'; target: string; variant: string; probes: string[] }
+    | { kind: 'observability'; target: string; variant: string; fields: ObservabilityField[] }
+  );
+
+/** A rollback trigger: a criterion that trips when it would fail, or manual text. */
+export type TriggerSpec = CriterionSpec | (Common & { kind: 'manual'; text: string });
+
+/** A validated criteria file. */
+export interface Criteria {
+  title?: string;
+  description?: string;
+  context?: string;
+  criteria: CriterionSpec[];
+  rollbackTriggers: TriggerSpec[];
+}
+
+/** One criterion evaluated. */
+export interface CriterionResult {
+  id: string;
+  kind: CriterionSpec['kind'];
+  description?: string;
+  /** What it is about: `target/variant` or an artifact id. */
+  subject: string;
+  status: 'PASS' | 'FAIL';
+  /** The measured value, with its unit and what it is (one line). */
+  measured: string;
+  /** The limit, e.g. `≤ 25 ms`. */
+  limit: string;
+  /** The number compared with the limit, or null when not measured. */
+  value: number | null;
+  /** True when the run has no data for it (then it FAILS). */
+  notMeasured: boolean;
+}
+
+/** One rollback trigger evaluated against this run. */
+export interface TriggerResult {
+  id: string;
+  kind: TriggerSpec['kind'];
+  description?: string;
+  subject: string;
+  state: 'not tripped' | 'TRIPPED' | 'not measured' | 'manual';
+  measured: string;
+  /** When it trips, e.g. `trips when p95 > 50 ms`. */
+  condition: string;
+}
+
+/** The whole gate: criteria, triggers, and the decision. */
+export interface CriteriaResult {
+  title?: string;
+  description?: string;
+  context?: string;
+  criteria: CriterionResult[];
+  rollback: TriggerResult[];
+  /** True when every criterion passes. */
+  passed: boolean;
+  /** One line: "criteria met" or which failed. */
+  decision: string;
+}
+
+// ---- loading ---------------------------------------------------------------
+
+const COMMON_KEYS = ['id', 'description', '$comment', 'kind'];
+const KIND_KEYS: Record<TriggerSpec['kind'], string[]> = {
+  'cold-start-p95': ['target', 'variant', 'maxMs'],
+  'speedup-over-docker': ['target', 'variant', 'minSpeedup'],
+  'artifact-size': ['artifact', 'target', 'variant', 'maxBytes'],
+  'probes-denied': ['target', 'variant', 'probes'],
+  observability: ['target', 'variant', 'fields'],
+  manual: ['text'],
+};
+const CRITERION_KINDS = Object.keys(KIND_KEYS).filter((k) => k !== 'manual');
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
+function str(o: Record<string, unknown>, key: string, path: string, optional = false): string | undefined {
+  const v = o[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string' || !v.trim()) throw new Error(`${path}.${key} must be a non-empty string, got ${show(v)}`);
+  return v;
+}
+
+function positive(o: Record<string, unknown>, key: string, path: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${path}.${key} must be a positive number, got ${show(v)}`);
+  return v;
+}
+
+function strings(o: Record<string, unknown>, key: string, path: string): string[] {
+  const v = o[key];
+  if (!Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'string' || !x)) throw new Error(`${path}.${key} must be a non-empty array of strings, got ${show(v)}`);
+  return v as string[];
+}
+
+function parseSpec(o: unknown, path: string, allowManual: boolean): TriggerSpec {
+  if (!isObj(o)) throw new Error(`${path} must be an object, got ${show(o)}`);
+  const kinds = allowManual ? [...CRITERION_KINDS, 'manual'] : CRITERION_KINDS;
+  if (typeof o.kind !== 'string' || !kinds.includes(o.kind)) throw new Error(`${path}.kind must be one of ${kinds.join(', ')}, got ${show(o.kind)}`);
+  const kind = o.kind as TriggerSpec['kind'];
+  const allowed = [...COMMON_KEYS, ...KIND_KEYS[kind]];
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new Error(`${path}.${k} is not a field of a ${kind} criterion (allowed: ${allowed.join(', ')})`);
+  }
+  const common: Common = {};
+  const id = str(o, 'id', path, true);
+  const description = str(o, 'description', path, true);
+  if (id) common.id = id;
+  if (description) common.description = description;
+  if (o.$comment !== undefined && typeof o.$comment !== 'string') throw new Error(`${path}.$comment must be a string, got ${show(o.$comment)}`);
+  const tv = () => ({ target: str(o, 'target', path)!, variant: str(o, 'variant', path)! });
+  switch (kind) {
+    case 'cold-start-p95':
+      return { ...common, kind, ...tv(), maxMs: positive(o, 'maxMs', path) };
+    case 'speedup-over-docker':
+      return { ...common, kind, ...tv(), minSpeedup: positive(o, 'minSpeedup', path) };
+    case 'artifact-size': {
+      const artifact = str(o, 'artifact', path, true);
+      const target = str(o, 'target', path, true);
+      const variant = str(o, 'variant', path, true);
+      if (!artifact && !(target && variant)) throw new Error(`${path}.artifact must name an artifact id (or give both target and variant)`);
+      if (artifact && (target || variant)) throw new Error(`${path}.artifact and ${path}.target/variant are exclusive: give one`);
+      return { ...common, kind, ...(artifact ? { artifact } : { target, variant }), maxBytes: positive(o, 'maxBytes', path) };
+    }
+    case 'probes-denied':
+      return { ...common, kind, ...tv(), probes: strings(o, 'probes', path) };
+    case 'observability': {
+      const fields = strings(o, 'fields', path);
+      const bad = fields.find((f) => !(OBSERVABILITY_FIELDS as readonly string[]).includes(f));
+      if (bad) throw new Error(`${path}.fields has ${JSON.stringify(bad)}; allowed: ${OBSERVABILITY_FIELDS.join(', ')}`);
+      return { ...common, kind, ...tv(), fields: fields as ObservabilityField[] };
+    }
+    case 'manual':
+      return { ...common, kind, text: str(o, 'text', path)! };
+  }
+}
+
+/**
+ * Parses and validates a criteria file (format in the module comment).
+ * @throws Error with one line naming the bad field, e.g.
+ *   `criteria[1].maxMs must be a positive number, got "fast"`.
+ */
+export function loadCriteria(text: string): Criteria {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`criteria file is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObj(doc)) throw new Error('criteria file must be a JSON object with a "criteria" array');
+  const top = ['$comment', 'description', 'title', 'context', 'criteria', 'rollbackTriggers'];
+  for (const k of Object.keys(doc)) if (!top.includes(k)) throw new Error(`${k} is not a top-level field of a criteria file (allowed: ${top.join(', ')})`);
+  for (const k of ['$comment', 'description', 'title', 'context']) {
+    if (doc[k] !== undefined && typeof doc[k] !== 'string') throw new Error(`${k} must be a string, got ${show(doc[k])}`);
+  }
+  if (!Array.isArray(doc.criteria) || !doc.criteria.length) throw new Error(`criteria must be a non-empty array, got ${show(doc.criteria)}`);
+  if (doc.rollbackTriggers !== undefined && !Array.isArray(doc.rollbackTriggers)) throw new Error(`rollbackTriggers must be an array, got ${show(doc.rollbackTriggers)}`);
+  const out: Criteria = {
+    criteria: doc.criteria.map((c, i) => parseSpec(c, `criteria[${i}]`, false) as CriterionSpec),
+    rollbackTriggers: ((doc.rollbackTriggers ?? []) as unknown[]).map((c, i) => parseSpec(c, `rollbackTriggers[${i}]`, true)),
+  };
+  if (typeof doc.title === 'string') out.title = doc.title;
+  if (typeof doc.description === 'string') out.description = doc.description;
+  if (typeof doc.context === 'string') out.context = doc.context;
+  const ids = new Set<string>();
+  [...out.criteria, ...out.rollbackTriggers].forEach((c) => {
+    if (c.id && ids.has(c.id)) throw new Error(`id ${JSON.stringify(c.id)} is used twice; ids must be unique`);
+    if (c.id) ids.add(c.id);
+  });
+  return out;
+}
+
+// ---- evaluation ------------------------------------------------------------
+
+type Eval = { ok: boolean; measured: string; value: number | null; notMeasured: boolean; limit: string; trip: string };
+
+function subjectOf(c: TriggerSpec): string {
+  if (c.kind === 'manual') return '–';
+  if (c.kind === 'artifact-size' && c.artifact) return c.artifact;
+  return `${c.target}/${c.variant}`;
+}
+
+function findTarget(r: Results, target: string, variant: string): TargetResult | undefined {
+  // A skipped target records its variants joined by commas.
+  return r.targets.find((t) => t.id === target && (t.variant === variant || (t.status !== 'ok' && t.variant.split(',').includes(variant))));
+}
+
+function absent(r: Results, target: string, variant: string): string {
+  const t = findTarget(r, target, variant);
+  if (!t) return `${target}/${variant} is not in this run`;
+  if (t.status === 'skipped') return `${target}/${variant} was skipped: ${t.reason}`;
+  if (t.status === 'errored') return `${target}/${variant} errored: ${t.reason}`;
+  return `${target}/${variant} has no successful samples`;
+}
+
+const notMeasured = (measured: string, limit: string, trip: string): Eval => ({ ok: false, measured, value: null, notMeasured: true, limit, trip });
+
+function present(r: Results, t: TargetResult, f: ObservabilityField): boolean {
+  const samples = 'coldStart' in t && t.coldStart ? t.coldStart.samples : [];
+  switch (f) {
+    case 'runtimeVersion':
+      return !!t.runtime?.version?.trim();
+    case 'artifactSha256': {
+      const sha = t.artifact?.sha256;
+      if (!sha || !/^[0-9a-f]{64}$/.test(sha)) return false;
+      const rec = artifactOf(r, t);
+      return !rec || rec.sha256 === sha;
+    }
+    case 'exitCode':
+      return samples.length > 0 && samples.every((s) => typeof s.exitCode === 'number');
+    case 'duration':
+      return samples.length > 0 && samples.every((s) => typeof s.ms === 'number' && Number.isFinite(s.ms));
+    case 'phases':
+      return t.status === 'ok' && !!t.phases && Object.keys(t.phases.medians).length > 0;
+    case 'peakMemory':
+      // A peak of 0 bytes is no measurement.
+      return t.status === 'ok' && !!t.memory && t.memory.median > 0;
+  }
+}
+
+function evaluate(r: Results, c: CriterionSpec): Eval {
+  switch (c.kind) {
+    case 'cold-start-p95': {
+      const limit = `p95 ≤ ${ms(c.maxMs)}`;
+      const trip = `trips when p95 > ${ms(c.maxMs)}`;
+      const t = findTarget(r, c.target, c.variant);
+      if (!t || t.status !== 'ok' || !t.coldStart.stats) return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      const s = t.coldStart.stats;
+      return { ok: s.p95 <= c.maxMs, measured: `p95 ${ms(s.p95)} (n=${s.n})`, value: s.p95, notMeasured: false, limit, trip };
+    }
+    case 'speedup-over-docker': {
+      const limit = `≥ ${times(c.minSpeedup)} (lower 95% bound)`;
+      const trip = `trips when the speedup's lower 95% bound < ${times(c.minSpeedup)}`;
+      const t = findTarget(r, c.target, c.variant);
+      if (!t || t.status !== 'ok') return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      if (!t.vsDocker) return notMeasured('not measured: no docker baseline in this run', limit, trip);
+      // speedup = 1 / (target / docker); its lower bound comes from the ratio's UPPER bound.
+      const low = 1 / t.vsDocker.ci95[1];
+      const point = 1 / t.vsDocker.ratio;
+      return { ok: low >= c.minSpeedup, measured: `${times(low)} (lower 95% bound; point ${times(point)})`, value: low, notMeasured: false, limit, trip };
+    }
+    case 'artifact-size': {
+      const limit = `≤ ${bytes(c.maxBytes)} (${exactBytes(c.maxBytes)})`;
+      const trip = `trips when size > ${bytes(c.maxBytes)}`;
+      let id = c.artifact;
+      if (!id) {
+        const t = findTarget(r, c.target!, c.variant!);
+        if (!t?.artifact) return notMeasured(`not measured: ${t ? `${keyOf(t)} records no artifact` : absent(r, c.target!, c.variant!)}`, limit, trip);
+        id = t.artifact.id;
+      }
+      const a = r.artifacts.find((x) => x.id === id);
+      if (!a) return notMeasured(`not measured: artifact ${id} is not in this run`, limit, trip);
+      const gz = gzipBytesOf(r, a);
+      const v = gz ?? a.bytes;
+      const gzWhat = a.kind === 'image' ? 'gzip of docker save' : 'gzip';
+      const measured = gz !== null ? `${id} ${bytes(gz)} ${gzWhat} (${exactBytes(gz)})` : `${id} ${bytes(a.bytes)} raw (${exactBytes(a.bytes)}); gzip not recorded in this run, raw bytes used`;
+      return { ok: v <= c.maxBytes, measured, value: v, notMeasured: false, limit, trip };
+    }
+    case 'probes-denied': {
+      const limit = `denied: ${c.probes.join(', ')}`;
+      const trip = `trips when any of ${c.probes.join(', ')} is not denied`;
+      const cells = capabilityCells(r).filter((x) => x.target === c.target && x.variant === c.variant);
+      if (!cells.length) return notMeasured('not measured in this run (no capability probes), so this FAILS until the probes are measured', limit, trip);
+      const missing: string[] = [];
+      const notDenied: string[] = [];
+      for (const p of c.probes) {
+        const cell = cells.find((x) => x.probe === p);
+        if (!cell) missing.push(p);
+        else if (!held(cell.outcome)) notDenied.push(`${p} ${cell.outcome}`);
+      }
+      const denied = c.probes.length - missing.length - notDenied.length;
+      const parts = [`${denied} of ${c.probes.length} denied`];
+      if (notDenied.length) parts.push(`not denied: ${notDenied.join(', ')}`);
+      if (missing.length) parts.push(`not tried: ${missing.join(', ')}`);
+      return { ok: denied === c.probes.length, measured: parts.join('; '), value: denied, notMeasured: missing.length === c.probes.length, limit, trip };
+    }
+    case 'observability': {
+      const limit = `present: ${c.fields.join(', ')}`;
+      const trip = `trips when any of ${c.fields.join(', ')} is missing`;
+      const t = findTarget(r, c.target, c.variant);
+      if (!t || t.status === 'skipped') return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      const have = c.fields.filter((f) => present(r, t, f));
+      const miss = c.fields.filter((f) => !present(r, t, f));
+      const measured = [have.length ? `present: ${have.join(', ')}` : '', miss.length ? `missing: ${miss.join(', ')}` : ''].filter(Boolean).join('; ');
+      return { ok: !miss.length, measured, value: have.length, notMeasured: false, limit, trip };
+    }
+  }
+}
+
+/**
+ * Evaluates every criterion and rollback trigger against a run. A criterion
+ * with no data FAILS (and says "not measured"); a trigger with no data is
+ * "not measured" rather than tripped.
+ */
+export function evaluateCriteria(r: Results, c: Criteria): CriteriaResult {
+  const criteria: CriterionResult[] = c.criteria.map((spec, i) => {
+    const e = evaluate(r, spec);
+    return {
+      id: spec.id ?? `C${i + 1}`,
+      kind: spec.kind,
+      ...(spec.description ? { description: spec.description } : {}),
+      subject: subjectOf(spec),
+      status: e.ok ? 'PASS' : 'FAIL',
+      measured: e.measured,
+      limit: e.limit,
+      value: e.value,
+      notMeasured: e.notMeasured,
+    };
+  });
+  const rollback: TriggerResult[] = c.rollbackTriggers.map((spec, i) => {
+    const base = { id: spec.id ?? `R${i + 1}`, kind: spec.kind, ...(spec.description ? { description: spec.description } : {}), subject: subjectOf(spec) };
+    if (spec.kind === 'manual') return { ...base, state: 'manual', measured: 'watched by an operator', condition: spec.text };
+    const e = evaluate(r, spec);
+    return { ...base, state: e.ok ? 'not tripped' : e.notMeasured ? 'not measured' : 'TRIPPED', measured: e.measured, condition: e.trip };
+  });
+  const failed = criteria.filter((x) => x.status === 'FAIL');
+  const tripped = rollback.filter((x) => x.state === 'TRIPPED');
+  let decision = failed.length
+    ? `Criteria not met: ${failed.length} of ${criteria.length} fail (${failed.map((x) => x.id + (x.notMeasured ? ', not measured' : '')).join('; ')}).`
+    : `Criteria met: all ${criteria.length} pass.`;
+  if (tripped.length) decision += ` Rollback trigger${tripped.length > 1 ? 's' : ''} already tripped by this run: ${tripped.map((x) => x.id).join(', ')}.`;
+  const out: CriteriaResult = { criteria, rollback, passed: failed.length === 0, decision };
+  if (c.title) out.title = c.title;
+  if (c.description) out.description = c.description;
+  if (c.context) out.context = c.context;
+  return out;
+}

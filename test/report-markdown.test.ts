@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { Results } from '../harness/model.js';
+import type { Stats } from '../harness/measure/stats.js';
+import { renderMarkdown } from '../harness/report/markdown.js';
+import { artifact, fixture, makeResults, okTarget, sha } from './report-builder.js';
+import { schemaErrors } from './validate-results.js';
+
+// Exporter output compared as exact strings (hyperfine's approach), on a
+// hand-made run whose every figure is pinned.
+const stats = (o: Partial<Stats>): Stats => ({ n: 4, min: 0, max: 0, median: 0, mean: 0, sd: 0, p95: 0, p99: 0, mad: 0, ci95: [0, 0], ...o });
+
+function handMade(): Results {
+  return makeResults(
+    [
+      okTarget('wasmtime-embed', 'aot', [1.9, 2, 2.1, 2.2], {
+        stats: stats({ min: 1.9, max: 2.2, median: 2.05, mean: 2.05, p95: 2.18, p99: 2.2, ci95: [1.9, 2.2] }),
+        artifact: 'component-cwasm',
+        vsDocker: { ratio: 0.001, ci95: [0.0008, 0.0012] },
+        memory: 12_046_336,
+        warm: stats({ n: 20, median: 0.531, p95: 0.699, ci95: [0.504, 0.569] }),
+        phases: { engine: 0.3, load: 0.6, instantiate: 0.5, run: 0.6 },
+      }),
+      okTarget('docker', 'default', [1800, 2000, 2100, 2300], {
+        stats: stats({ min: 1800, max: 2300, median: 2050, mean: 2050, p95: 2270, p99: 2290, ci95: [1800, 2300] }),
+        artifact: 'image-scratch',
+        vsDocker: { ratio: 1, ci95: [0.8, 1.2] },
+        phases: { create: 100, start: 1500, wait: 300, container_process: 2, remove: 140 },
+      }),
+    ],
+    [artifact('component-cwasm', 'file', 1_500_000), artifact('image-scratch', 'image', 80_000_000)],
+  );
+}
+
+describe('renderMarkdown on a hand-made run', () => {
+  const md = renderMarkdown(handMade());
+  const lines = md.split('\n');
+
+  it('is built from a schema-valid Results', () => {
+    expect(schemaErrors(handMade())).toEqual([]);
+  });
+
+  it('writes the header lines', () => {
+    expect(lines[0]).toBe('# wasm-vs-container: tax (test) — run run-1');
+    expect(lines).toContain('- Run: `run-1`, started 2026-01-02T03:04:05.000Z, finished 2026-01-02T03:05:00.000Z');
+    expect(lines).toContain('- Machine: Test CPU, 4 cores, 16.0 GiB memory; Linux 6.1.0 x86_64; Debian 12');
+    expect(lines).toContain('- Versions: Node v20.0.0; Docker engine 27.0.1; libwasmtime 49.0.0; wasmtime CLI not installed');
+    expect(lines).toContain('- Seed: 42; 30 rounds after 3 warm-ups per variant');
+    expect(lines).toContain('- Harness: 0.1.0, git commit `abc123`');
+    expect(lines).toContain('| wasmtime-embed | aot | wasmtime-embed | wasmtime-embed-1.0 |');
+    expect(lines).toContain(`| component-cwasm | file | 1,500,000 | 1.43 MiB | – | \`${sha('component-cwasm')}\` | wasmtime-embed/aot |`);
+    expect(lines).toContain(`| image-scratch | image | 80,000,000 | 76.3 MiB | – | \`${sha('image-scratch')}\` | docker/default |`);
+    expect(md).not.toContain('Incomplete run');
+  });
+
+  it('writes one summary row per target variant', () => {
+    const head = lines.indexOf('## Summary');
+    expect(lines.slice(head + 2, head + 6)).toEqual([
+      '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried | failures |',
+      '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+      '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | component-cwasm | 1.43 MiB | – | 11.5 MiB | 0.531 ms | – | 0/4 |',
+      '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | image-scratch | 76.3 MiB | – | – | n/a | – | 0/4 |',
+    ]);
+    expect(lines).toContain('¹ Peak memory, median over samples: peak RSS (test) (wasmtime-embed/aot); not measured (docker/default).');
+  });
+
+  it('writes a verdict line per seed claim', () => {
+    expect(lines).toContain(
+      '- **Cold start — holds:** docker/default median 2.05 s is within the claimed 1–5 s; every Wasm target is at or under 1–5 ms (wasmtime-embed/aot 2.05 ms); docker/default takes 1000× as long as the fastest Wasm start, where the claim implies 200–5000×.',
+    );
+    expect(lines).toContain('- **Artifact size — holds:** Wasm artifact component-cwasm (1.50 MB) is at or under 0.1–5 MB; container image image-scratch is 80.0 MB, within the claimed 50–500 MB.');
+    expect(lines.some((l) => l.startsWith('- **Sandboxed by default — not measured:** this run has no capability probes'))).toBe(true);
+  });
+
+  it('breaks docker down into API calls and the container process', () => {
+    const at = lines.indexOf('### docker/default');
+    expect(lines.slice(at, at + 13)).toEqual([
+      '### docker/default',
+      '',
+      'Source: test. Cold-start median 2050 ms.',
+      '',
+      '| phase | median | share of cold start |',
+      '|---|---:|---:|',
+      '| create | 100 ms | 4.9% |',
+      '| start | 1500 ms | 73% |',
+      '| wait | 300 ms | 15% |',
+      '| container_process (inside start and wait) | 2.00 ms | 0.10% |',
+      '| remove | 140 ms | 6.8% |',
+      '| other (median − sum of phases) | 10.0 ms | 0.49% |',
+      '',
+    ]);
+    expect(lines).toContain("The workload itself (container_process) takes 2.00 ms, 0.10% of the cold start; the other 99.9% is the runtime's start-up and teardown.");
+  });
+
+  it('says what is not measured yet instead of inventing it', () => {
+    expect(md).toContain('## Footprint and rollout cost\n\nNot measured in this run.');
+    expect(md).toContain('## Capability matrix\n\nNot measured in this run.');
+    expect(lines).toContain('| docker | default | n/a | – | – | – | – | no in-process equivalent |');
+  });
+
+  it('flags an interrupted run at the top', () => {
+    const r = { ...handMade(), complete: false, interrupted: 'SIGINT' };
+    const out = renderMarkdown(r).split('\n');
+    expect(out[2]).toBe('> **Incomplete run.** Interrupted (SIGINT) before every target was measured: the numbers below cover only what was measured.');
+    expect(out).toContain('- **incomplete run**: interrupted (SIGINT); only what was measured is reported.');
+  });
+
+  it('is deterministic', () => {
+    expect(renderMarkdown(handMade())).toBe(md);
+  });
+});
+
+describe('renderMarkdown on the sample run', () => {
+  const md = renderMarkdown(fixture());
+  const lines = md.split('\n');
+
+  it('is built from a schema-valid fixture', () => {
+    expect(schemaErrors(fixture())).toEqual([]);
+  });
+
+  it('has the header, the native row, the skipped row and the verdicts', () => {
+    expect(lines[0]).toBe('# wasm-vs-container: tax-calculator (C) — run 20261124T142626Z-df26');
+    expect(lines).toContain('- Machine: AMD EPYC, 2 cores, 23.5 GiB memory; Linux 6.18.44-fc-v657 x86_64; Debian GNU/Linux 12 (bookworm)');
+    expect(lines).toContain('- Seed: 217443368; 5 rounds after 1 warm-up per variant (--quick)');
+    expect(lines).toContain('| native | static | 5.90 ms (4.49–6.49) | 6.41 ms | 1.00× (0.761–1.31) | 0.0175× (0.0133–0.0221) | native-bin | 45.6 KiB | – | 0 B | n/a | – | 0/5 |');
+    expect(lines).toContain(
+      '| wasmtime | jit-cache-off,precompiled | **skipped**: wasmtime CLI not on PATH — hint: install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it) | | | | | | | | | | |',
+    );
+    expect(lines).toContain(
+      '- **Cold start — does not hold:** docker/default median 337 ms is well under the claimed 1–5 s; no Wasm target is within 1–5 ms: fastest wasmtime-embed/aot 11.9 ms, slowest jco/sandboxed 174 ms; docker/default takes 28.3× as long as the fastest Wasm start, where the claim implies 200–5000×.',
+    );
+    expect(lines).toContain(
+      '- **Artifact size — holds only partly:** Wasm artifacts 37.4 kB (core-wasm) to 424 kB (jco-bundle) are at or under 0.1–5 MB; container image image-scratch is 46.7 kB, 1070× under the claimed 50–500 MB and smaller than 3 of 4 Wasm artifacts.',
+    );
+    expect(lines).toContain('- **[wasmtime] skipped**: wasmtime skipped: wasmtime CLI not on PATH — install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it)');
+    expect(lines).toContain(
+      '- Spawn calibration: 5.44 ms (95% CI 4.07–6.53 ms, n=10) — median time to spawn and reap a static no-op program through the same spawner (wvc-spawn, for ru_maxrss); shown, never subtracted.',
+    );
+    expect(md).toContain('"The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes."');
+  });
+});
