@@ -1,0 +1,215 @@
+/**
+ * Run-to-run comparison of cold starts: for every target variant in both runs,
+ * the ratio of the new median to the old with a seeded bootstrap CI. A change
+ * is called only when the CI excludes 1 AND the change exceeds a threshold, so
+ * a rerun on the same (noisy) machine reads as "no significant change". Pure;
+ * takes parsed JSON of unknown shape and says clearly what it cannot use.
+ */
+import { SCHEMA_VERSION } from '../model.js';
+import { bootstrapRatioCI } from '../measure/stats.js';
+import { markdownSyntax } from './markdown.js';
+import { ms, pct, sig3, times } from './format.js';
+import { renderInline, renderTable, type Rich } from './table.js';
+
+/** Default relative change below which nothing is flagged (10%). */
+export const DEFAULT_THRESHOLD = 0.1;
+
+export type CompareVerdict = 'regression' | 'improvement' | 'no significant change';
+
+/** One target variant present in both runs. */
+export interface CompareRow {
+  key: string;
+  target: string;
+  variant: string;
+  oldMedian: number;
+  newMedian: number;
+  oldN: number;
+  newN: number;
+  /** median(new) / median(old). */
+  ratio: number;
+  /** 95% bootstrap CI of the ratio. */
+  ci95: [number, number];
+  verdict: CompareVerdict;
+}
+
+/** Identity of one compared run. */
+export interface RunInfo {
+  runId: string;
+  startedAt: string;
+  machine: string;
+}
+
+export interface CompareResult {
+  old: RunInfo;
+  new: RunInfo;
+  threshold: number;
+  seed: number;
+  rows: CompareRow[];
+  /** Target variants only in the new run. */
+  added: string[];
+  /** Target variants only in the old run. */
+  removed: string[];
+  /** In both runs but not comparable (skipped, errored, no samples), with why. */
+  notCompared: { key: string; why: string }[];
+  /** Things a reader should know: different machines or workloads, garbled entries. */
+  notes: string[];
+}
+
+interface Entry {
+  target: string;
+  variant: string;
+  status: string;
+  reason: string | null;
+  samples: number[];
+  dropped: number;
+}
+
+interface Parsed {
+  info: RunInfo;
+  seed: number | null;
+  env: Record<string, unknown>;
+  workload: string;
+  entries: Map<string, Entry>;
+  notes: string[];
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x);
+
+/**
+ * Checks that `doc` is a results.json this harness can read and extracts what
+ * a comparison needs; `label` (OLD/NEW) starts every message.
+ * @throws Error with one line for an unreadable document (not an object, a
+ *   different schemaVersion, no targets array). Garbled targets become notes.
+ */
+function parseRun(doc: unknown, label: string): Parsed {
+  const where = `${label} results.json`;
+  if (!isObj(doc)) throw new Error(`${where}: expected a JSON object, got ${kindOf(doc)}`);
+  if (doc.schemaVersion === undefined) throw new Error(`${where}: no schemaVersion field — is this a results.json written by \`wvc bench\`?`);
+  if (doc.schemaVersion !== SCHEMA_VERSION) throw new Error(`${where}: schemaVersion ${JSON.stringify(doc.schemaVersion)} is not supported by this harness (${SCHEMA_VERSION})`);
+  if (!Array.isArray(doc.targets)) throw new Error(`${where}: field "targets" is ${doc.targets === undefined ? 'missing' : `not an array (${kindOf(doc.targets)})`}`);
+  const notes: string[] = [];
+  const env = isObj(doc.environment) ? doc.environment : {};
+  if (!isObj(doc.environment)) notes.push(`${label}: no environment recorded, so the machines cannot be compared.`);
+  const machine = isObj(doc.environment) ? `${String(env.cpuModel ?? '?')} ×${String(env.cpus ?? '?')}, ${String(env.kernel ?? '?')}` : 'unknown machine';
+  const wl = isObj(doc.workload) ? `${String(doc.workload.name ?? '?')} ${Array.isArray(doc.workload.args) ? doc.workload.args.join(' ') : '?'}` : '?';
+  const entries = new Map<string, Entry>();
+  doc.targets.forEach((t, i) => {
+    if (!isObj(t) || typeof t.id !== 'string' || typeof t.variant !== 'string') {
+      notes.push(`${label}: targets[${i}] has no id/variant and was ignored.`);
+      return;
+    }
+    const status = typeof t.status === 'string' ? t.status : 'unknown';
+    const reason = typeof t.reason === 'string' ? t.reason : null;
+    const cs = isObj(t.coldStart) ? t.coldStart : null;
+    const raw = cs && Array.isArray(cs.samples) ? cs.samples : [];
+    if (status === 'ok' && !(cs && Array.isArray(cs.samples))) notes.push(`${label}: ${t.id}/${t.variant} has no coldStart.samples array.`);
+    const good = raw.filter((s) => isObj(s) && s.ok === true).map((s) => (s as { ms: unknown }).ms);
+    const samples = good.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
+    const dropped = good.length - samples.length;
+    if (dropped) notes.push(`${label}: ${t.id}/${t.variant} has ${dropped} successful sample${dropped === 1 ? '' : 's'} without a positive duration, left out.`);
+    // A skipped target lists its variants joined by commas.
+    const variants = status === 'ok' ? [t.variant] : t.variant.split(',');
+    for (const v of variants) entries.set(`${t.id}/${v}`, { target: t.id, variant: v, status, reason, samples: status === 'ok' ? samples : [], dropped });
+  });
+  const seed = typeof doc.seed === 'number' && Number.isInteger(doc.seed) && doc.seed >= 0 && doc.seed <= 0xffffffff ? doc.seed : null;
+  return { info: { runId: typeof doc.runId === 'string' ? doc.runId : '?', startedAt: typeof doc.startedAt === 'string' ? doc.startedAt : '?', machine }, seed, env, workload: wl, entries, notes };
+}
+
+/**
+ * Compares two runs' cold starts. For each target variant measured in both,
+ * ratio = median(new)/median(old) with `bootstrapRatioCI(new, old, {seed})` on
+ * the successful samples. REGRESSION when the CI's lower bound > 1 and
+ * ratio − 1 > threshold; IMPROVEMENT when the CI's upper bound < 1 and
+ * 1/ratio − 1 > threshold (the mirror image); otherwise no significant change.
+ * @param opts.threshold relative change that matters (default 0.10).
+ * @param opts.seed bootstrap seed (default: the new run's seed, else 0).
+ * @throws Error (one line, naming OLD or NEW) when a document is not a
+ *   results.json of this schema version.
+ */
+export function compareRuns(oldR: unknown, newR: unknown, opts: { threshold?: number; seed?: number } = {}): CompareResult {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) throw new Error(`threshold must be a number ≥ 0 (e.g. 0.1 for 10%), got ${threshold}`);
+  const o = parseRun(oldR, 'OLD');
+  const n = parseRun(newR, 'NEW');
+  const seed = opts.seed ?? n.seed ?? 0;
+  const notes = [...o.notes, ...n.notes];
+  const diffs = ['cpuModel', 'cpus', 'kernel', 'os', 'node', 'docker', 'wasmtime'].filter((k) => k in o.env && k in n.env && JSON.stringify(o.env[k]) !== JSON.stringify(n.env[k]));
+  if (diffs.length) notes.push(`The runs differ in ${diffs.map((k) => `${k} (${String(o.env[k])} → ${String(n.env[k])})`).join(', ')}: a change may come from the machine or runtime, not the code.`);
+  if (o.workload !== n.workload) notes.push(`The workloads differ (${o.workload} → ${n.workload}).`);
+
+  const rows: CompareRow[] = [];
+  const notCompared: { key: string; why: string }[] = [];
+  const added = [...n.entries.keys()].filter((k) => !o.entries.has(k));
+  const removed = [...o.entries.keys()].filter((k) => !n.entries.has(k));
+  for (const [key, oe] of o.entries) {
+    const ne = n.entries.get(key);
+    if (!ne) continue;
+    const why = (label: string, e: Entry) => (e.status !== 'ok' ? `${e.status} in ${label}${e.reason ? `: ${e.reason}` : ''}` : `no successful samples in ${label}`);
+    if (!oe.samples.length || !ne.samples.length) {
+      notCompared.push({ key, why: !oe.samples.length ? why('OLD', oe) : why('NEW', ne) });
+      continue;
+    }
+    const { ratio, ci95 } = bootstrapRatioCI(ne.samples, oe.samples, { seed });
+    const verdict: CompareVerdict =
+      ci95[0] > 1 && ratio - 1 > threshold ? 'regression' : ci95[1] < 1 && 1 / ratio - 1 > threshold ? 'improvement' : 'no significant change';
+    const med = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    };
+    rows.push({ key, target: oe.target, variant: oe.variant, oldMedian: med(oe.samples), newMedian: med(ne.samples), oldN: oe.samples.length, newN: ne.samples.length, ratio, ci95, verdict });
+  }
+  return { old: o.info, new: n.info, threshold, seed, rows, added, removed, notCompared, notes };
+}
+
+/** True when any target variant regressed. */
+export function hasRegression(c: CompareResult): boolean {
+  return c.rows.some((r) => r.verdict === 'regression');
+}
+
+const signedPct = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${pct(Math.abs(ratio - 1))}`;
+
+/** The comparison as markdown (for a PR comment or the step summary). */
+export function renderCompare(c: CompareResult): string {
+  const md = (t: Rich) => renderInline(t, markdownSyntax);
+  const reg = c.rows.filter((r) => r.verdict === 'regression');
+  const imp = c.rows.filter((r) => r.verdict === 'improvement');
+  const same = c.rows.length - reg.length - imp.length;
+  const out: string[] = [
+    '# Cold-start comparison',
+    md(['OLD: run ', { code: c.old.runId }, ` (${c.old.startedAt}, ${c.old.machine}) → NEW: run `, { code: c.new.runId }, ` (${c.new.startedAt}, ${c.new.machine})`]),
+    md(
+      `> CI runners are noisy (shared hosts, neighbours, frequency scaling), so a change is flagged only when the 95% bootstrap CI of new/old median excludes 1 AND the change exceeds ${pct(c.threshold)}. Bootstrap seed ${c.seed}.`,
+    ),
+  ];
+  if (c.rows.length) {
+    out.push(
+      renderTable(
+        {
+          head: ['target', 'variant', 'old median', 'new median', 'new/old (95% CI)', 'change', 'verdict'],
+          align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+          rows: c.rows.map((r) => [
+            r.target,
+            r.variant,
+            `${ms(r.oldMedian)} (n=${r.oldN})`,
+            `${ms(r.newMedian)} (n=${r.newN})`,
+            `${times(r.ratio)} (${sig3(r.ci95[0])}–${sig3(r.ci95[1])})`,
+            signedPct(r.ratio),
+            r.verdict === 'no significant change' ? r.verdict : { strong: r.verdict.toUpperCase() },
+          ]),
+        },
+        markdownSyntax,
+      ),
+    );
+  } else out.push('No target variant was measured in both runs.');
+  if (c.added.length) out.push(md([{ strong: 'Added' }, ` (only in NEW, not compared): ${c.added.join(', ')}`]));
+  if (c.removed.length) out.push(md([{ strong: 'Removed' }, ` (only in OLD, not compared): ${c.removed.join(', ')}`]));
+  if (c.notCompared.length) out.push([md({ strong: 'Not compared:' }), ...c.notCompared.map((x) => `- ${md(`${x.key}: ${x.why}`)}`)].join('\n'));
+  if (c.notes.length) out.push([md({ strong: 'Notes:' }), ...c.notes.map((x) => `- ${md(x)}`)].join('\n'));
+  const list = (xs: CompareRow[]) => (xs.length ? ` (${xs.map((r) => r.key).join(', ')})` : '');
+  out.push(
+    md({ strong: `Result: ${reg.length} regression${reg.length === 1 ? '' : 's'}${list(reg)}, ${imp.length} improvement${imp.length === 1 ? '' : 's'}${list(imp)}, ${same} without a significant change.` }),
+  );
+  return out.join('\n\n') + '\n';
+}

@@ -1,0 +1,104 @@
+/**
+ * Exports for continuous-benchmarking services, so CI can publish a run:
+ * github-action-benchmark's `customSmallerIsBetter` JSON and Bencher Metric
+ * Format (BMF) JSON. Pure functions of a Results object.
+ */
+import type { Results } from '../model.js';
+import { keyOf, okTargets } from './data.js';
+import { ms, msRange, sig3 } from './format.js';
+
+/**
+ * One entry of github-action-benchmark's custom JSON (`tool: customSmallerIsBetter`):
+ * `name`, `unit` and `value` are required; `range` (the variation, as text)
+ * and `extra` (tooltip text) are optional strings.
+ */
+export interface GabEntry {
+  name: string;
+  unit: string;
+  value: number;
+  range?: string;
+  extra?: string;
+}
+
+/** `± half-width` of a CI, with 3 significant digits. */
+function plusMinus(ci: readonly [number, number]): string {
+  return `± ${sig3((ci[1] - ci[0]) / 2)}`;
+}
+
+/**
+ * The run as github-action-benchmark `customSmallerIsBetter` entries (every
+ * figure is smaller-is-better): per measured target variant its cold-start
+ * median in ms (range: ± half the 95% CI of the median; extra: CI, p95, n,
+ * failures), its warm per-request median where there is one, and its peak
+ * memory in bytes where measured; plus the size in bytes of each artifact a
+ * target runs.
+ */
+export function toGithubActionBenchmark(r: Results): GabEntry[] {
+  const out: GabEntry[] = [];
+  for (const t of okTargets(r)) {
+    const s = t.coldStart.stats!;
+    out.push({
+      name: `cold start ${keyOf(t)}`,
+      unit: 'ms',
+      value: s.median,
+      range: plusMinus(s.ci95),
+      extra: `95% CI ${msRange(s.ci95)} ms; p95 ${ms(s.p95)}; n ${s.n}; failures ${t.coldStart.failures}`,
+    });
+  }
+  for (const t of okTargets(r)) {
+    if (t.warm.status !== 'ok') continue;
+    const s = t.warm.stats;
+    out.push({ name: `warm request ${keyOf(t)}`, unit: 'ms', value: s.median, range: plusMinus(s.ci95), extra: `${t.warm.mode}; p95 ${ms(s.p95)}; n ${s.n}` });
+  }
+  for (const t of okTargets(r)) {
+    if (!t.memory || t.memory.median <= 0) continue;
+    out.push({ name: `peak memory ${keyOf(t)}`, unit: 'bytes', value: t.memory.median, extra: `${t.memory.covers}; max ${t.memory.max} bytes` });
+  }
+  for (const a of r.artifacts) {
+    if (!r.targets.some((t) => t.artifact?.id === a.id)) continue;
+    out.push({ name: `artifact size ${a.id}`, unit: 'bytes', value: a.bytes, extra: `${a.kind}, sha256 ${a.sha256}` });
+  }
+  return out;
+}
+
+/** One Bencher metric: a value with optional lower and upper bounds. */
+export interface BmfMetric {
+  value: number;
+  lower_value?: number;
+  upper_value?: number;
+}
+
+/** Bencher Metric Format: benchmark name → measure slug → metric. */
+export type Bmf = Record<string, Record<string, BmfMetric>>;
+
+const NS_PER_MS = 1e6;
+/** Milliseconds to whole nanoseconds (the harness clock has no finer resolution). */
+const ns = (x: number) => Math.round(x * NS_PER_MS);
+
+/**
+ * The run as Bencher Metric Format JSON. Benchmarks `cold-start <target/variant>`
+ * and `warm-request <target/variant>` carry the built-in `latency` measure, which
+ * Bencher records in NANOSECONDS, so milliseconds are converted (value: median,
+ * lower/upper: its 95% CI); cold-start benchmarks also carry `peak-memory`
+ * (bytes) where measured. `artifact <id>` benchmarks carry the built-in
+ * `file-size` measure in bytes.
+ */
+export function toBencherBmf(r: Results): Bmf {
+  const out: Bmf = {};
+  for (const t of okTargets(r)) {
+    const s = t.coldStart.stats!;
+    const b: Record<string, BmfMetric> = {
+      latency: { value: ns(s.median), lower_value: ns(s.ci95[0]), upper_value: ns(s.ci95[1]) },
+    };
+    if (t.memory && t.memory.median > 0) b['peak-memory'] = { value: t.memory.median, upper_value: t.memory.max };
+    out[`cold-start ${keyOf(t)}`] = b;
+    if (t.warm.status === 'ok') {
+      const w = t.warm.stats;
+      out[`warm-request ${keyOf(t)}`] = { latency: { value: ns(w.median), lower_value: ns(w.ci95[0]), upper_value: ns(w.ci95[1]) } };
+    }
+  }
+  for (const a of r.artifacts) {
+    if (r.targets.some((t) => t.artifact?.id === a.id)) out[`artifact ${a.id}`] = { 'file-size': { value: a.bytes } };
+  }
+  return out;
+}
