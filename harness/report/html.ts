@@ -1,0 +1,500 @@
+/**
+ * The HTML report: ONE self-contained file — inline CSS and inline SVG charts,
+ * no scripts, no fonts, no network, no URLs — with the same sections as the
+ * markdown report plus four charts, each with a heading, a <title>, axis
+ * labels with units, and the numbers behind it in a <details> table.
+ * Pure function of a Results object.
+ */
+import type { Results } from '../model.js';
+import { CLAIM_LABELS, SEED_CLAIMS } from './claims.js';
+import {
+  NESTED_PHASES,
+  capabilityCells,
+  gzipBytesOf,
+  held,
+  keyOf,
+  okMs,
+  okTargets,
+  quantileSorted,
+  targetClass,
+  type TargetClass,
+} from './data.js';
+import { buildReport, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
+import { bytes, exactBytes, grouped, ms, pct, sig3, siBytes } from './format.js';
+import { renderInline, renderTable, type Align, type Cell, type MarkupSyntax, type Table } from './table.js';
+
+/** Escapes text for HTML element content and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function verdictClass(inner: string): string {
+  if (/FAIL|does not hold|TRIPPED|Criteria not met|errored|MISMATCH|ALLOWED/.test(inner)) return ' class="bad"';
+  if (/partly|not measured|skipped|Incomplete|incomplete/.test(inner)) return ' class="warn"';
+  if (/PASS|holds|Criteria met|not tripped/.test(inner)) return ' class="ok"';
+  return '';
+}
+
+/** HTML syntax for the shared table builder. */
+export const htmlSyntax: MarkupSyntax = {
+  // In cells, keep "5.90 ms" and "4.49–6.49" unbroken so a value wraps only before its CI.
+  escape: (t, inTable) => esc(inTable ? t.replace(/(\d) (ms|s|B|KiB|MiB|GiB|kB|MB|GB)\b/g, '$1\u00a0$2').replace(/(\d)–(\d)/g, '$1\u2060–\u2060$2') : t),
+  code: (t) => `<code>${esc(t)}</code>`,
+  strong: (inner) => `<strong${verdictClass(inner)}>${inner}</strong>`,
+  em: (inner) => `<em>${inner}</em>`,
+  tableStart: () => ['<div class="table-wrap"><table>', '<thead>'],
+  row(cells, align: readonly Align[], header) {
+    const tag = header ? 'th' : 'td';
+    let col = 0;
+    const tds = cells.map((c) => {
+      const a = align[col];
+      col += c.span;
+      return `<${tag}${c.span > 1 ? ` colspan="${c.span}"` : ''}${a === 'right' && c.span === 1 ? ' class="num"' : ''}>${c.html}</${tag}>`;
+    });
+    return `<tr>${tds.join('')}</tr>`;
+  },
+  divider: () => ['</thead>', '<tbody>'],
+  tableEnd: () => ['</tbody>', '</table></div>'],
+};
+
+const table = (t: Table) => renderTable(t, htmlSyntax);
+
+// ---- chart helpers ---------------------------------------------------------
+
+const W = 960;
+const FONT = 12;
+const CLASS_COLOR: Record<TargetClass, string> = { wasm: '#2f6db5', container: '#c8413b', native: '#4f8a5b' };
+/** Okabe–Ito then Paul Tol's colour-blind-safe colours, for phases by order of first appearance. */
+const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#882255', '#999933', '#44aa99', '#aa4499', '#332288', '#117733', '#ddcc77', '#88ccee', '#661100'];
+
+const f1 = (x: number) => (Math.round(x * 10) / 10).toString();
+
+/** Whether a #rrggbb colour is light enough for dark text on it (relative luminance > 0.4). */
+function isLight(hex: string): boolean {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.4;
+}
+
+function logScale(lo: number, hi: number, x0: number, x1: number) {
+  const a = Math.log10(lo);
+  const b = Math.log10(hi);
+  return (v: number) => x0 + ((Math.log10(Math.max(v, lo)) - a) / (b - a)) * (x1 - x0);
+}
+
+function linScale(hi: number, x0: number, x1: number) {
+  return (v: number) => x0 + (v / hi) * (x1 - x0);
+}
+
+/** 1–2–5 tick step giving about `n` ticks over [0, hi]. */
+function niceStep(hi: number, n = 6): number {
+  const raw = hi / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+
+function decades(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) out.push(10 ** e);
+  return out;
+}
+
+const msTick = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${Number(v.toPrecision(3))} ms`);
+/** A power-of-ten byte count as a tick label: `10 kB`, `1 MB`. */
+function siTick(v: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${Number(v.toPrecision(3))} ${units[u]}`;
+}
+
+/** A row label that fits the left margin (about 7 px per character), ellipsised when longer. */
+function rowLabel(x: number, y: number, s: string, max = 28): string {
+  if (s.length <= max) return text(x, y, s, 'text-anchor="end" class="row-label"');
+  return `<text x="${f1(x)}" y="${f1(y)}" text-anchor="end" class="row-label"><title>${esc(s)}</title>${esc(s.slice(0, max - 1))}…</text>`;
+}
+
+function text(x: number, y: number, s: string, attrs = ''): string {
+  return `<text x="${f1(x)}" y="${f1(y)}"${attrs ? ' ' + attrs : ''}>${esc(s)}</text>`;
+}
+
+function svgOpen(id: string, height: number, title: string, desc: string): string {
+  return (
+    `<svg id="chart-${id}" class="chart chart-${id}" width="${W}" height="${Math.ceil(height)}" viewBox="0 0 ${W} ${Math.ceil(height)}" role="img" aria-labelledby="chart-${id}-title chart-${id}-desc" font-size="${FONT}">` +
+    `<title id="chart-${id}-title">${esc(title)}</title><desc id="chart-${id}-desc">${esc(desc)}</desc>`
+  );
+}
+
+function logAxis(scale: (v: number) => number, lo: number, hi: number, y: number, top: number, label: (v: number) => string): string {
+  const parts: string[] = [];
+  for (const d of decades(lo, hi)) {
+    for (const m of [1, 2, 5]) {
+      const v = d * m;
+      if (v < lo || v > hi) continue;
+      const x = scale(v);
+      parts.push(`<line x1="${f1(x)}" x2="${f1(x)}" y1="${f1(top)}" y2="${f1(y)}" class="${m === 1 ? 'grid-major' : 'grid-minor'}"/>`);
+      if (m === 1) parts.push(text(x, y + 16, label(v), 'text-anchor="middle" class="tick"'));
+    }
+  }
+  return parts.join('');
+}
+
+function figure(id: ChartName, heading: string, svg: string, note: string, numbers: string): string {
+  return [
+    `<figure class="figure" id="figure-${id}">`,
+    `<h3 class="chart-heading">${esc(heading)}</h3>`,
+    svg,
+    note ? `<p class="note">${esc(note)}</p>` : '',
+    `<details><summary>Numbers behind this chart</summary>${numbers}</details>`,
+    '</figure>',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+// ---- chart 1: cold-start distribution --------------------------------------
+
+function coldStartChart(r: Results): string {
+  const rows = r.targets;
+  const L = 230;
+  const R = 30;
+  const T = 58;
+  const RH = 44;
+  const plotH = Math.max(rows.length, 1) * RH;
+  const H = T + plotH + 58;
+  const all = rows.flatMap((t) => ('coldStart' in t && t.coldStart ? t.coldStart.samples.map((s) => s.ms) : [])).filter((x) => Number.isFinite(x) && x > 0);
+  const [wLo, wHi] = SEED_CLAIMS.wasmColdStartMs;
+  const [cLo, cHi] = SEED_CLAIMS.containerColdStartMs;
+  const lo = 10 ** Math.floor(Math.log10(Math.min(wLo, ...all)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(cHi, ...all)));
+  const x = logScale(lo, hi, L, W - R);
+  const yBottom = T + plotH;
+  const parts: string[] = [svgOpen('coldstart', H, 'Cold start per sample, by target variant (ms, log scale)', 'Each dot is one cold-start sample; the box spans the quartiles with a line at the median; shaded bands are the seed module\'s claimed ranges.')];
+  // Claim bands behind everything.
+  parts.push(`<rect x="${f1(x(wLo))}" y="${T}" width="${f1(x(wHi) - x(wLo))}" height="${plotH}" class="band-wasm"/>`);
+  parts.push(`<rect x="${f1(x(cLo))}" y="${T}" width="${f1(x(cHi) - x(cLo))}" height="${plotH}" class="band-container"/>`);
+  parts.push(text(x(wLo), T - 6, CLAIM_LABELS.wasmColdStart, 'class="band-label"'));
+  parts.push(text(x(cHi), T - 6, CLAIM_LABELS.containerColdStart, 'class="band-label" text-anchor="end"'));
+  parts.push(logAxis(x, lo, hi, yBottom, T, msTick));
+  // Legend.
+  let lx = L;
+  for (const c of ['wasm', 'container', 'native'] as TargetClass[]) {
+    parts.push(`<circle cx="${lx + 5}" cy="16" r="5" fill="${CLASS_COLOR[c]}"/>`);
+    parts.push(text(lx + 14, 20, c === 'wasm' ? 'Wasm runtime' : c === 'container' ? 'container' : 'native (no sandbox)', 'class="legend"'));
+    lx += 150;
+  }
+  parts.push(`<line x1="${L + 450}" x2="${L + 450}" y1="8" y2="24" class="median-line"/>`);
+  parts.push(text(L + 458, 20, 'median', 'class="legend"'));
+  parts.push(`<rect x="${L + 520}" y="10" width="22" height="12" class="box"/>`);
+  parts.push(text(L + 548, 20, 'quartiles', 'class="legend"'));
+  parts.push(text(L + 620, 20, '× failed sample', 'class="legend failed-text"'));
+  rows.forEach((t, i) => {
+    const cy = T + i * RH + RH / 2;
+    const key = keyOf(t);
+    parts.push(rowLabel(L - 10, cy - 2, key));
+    if (i > 0) parts.push(`<line x1="${L}" x2="${W - R}" y1="${T + i * RH}" y2="${T + i * RH}" class="row-sep"/>`);
+    if (t.status === 'skipped') {
+      parts.push(text(L - 10, cy + 12, 'skipped', 'text-anchor="end" class="row-sub"'));
+      parts.push(text(L + 8, cy + 4, `skipped: ${t.reason}`, 'class="row-note"'));
+      return;
+    }
+    const good = okMs(t).slice().sort((a, b) => a - b);
+    const color = CLASS_COLOR[targetClass(r, t)];
+    if (good.length) {
+      const [q1, med, q3] = [0.25, 0.5, 0.75].map((q) => quantileSorted(good, q));
+      parts.push(text(L - 10, cy + 12, `median ${ms(med)}`, 'text-anchor="end" class="row-sub"'));
+      parts.push(`<line x1="${f1(x(good[0]))}" x2="${f1(x(good[good.length - 1]))}" y1="${cy}" y2="${cy}" class="whisker"/>`);
+      parts.push(`<rect x="${f1(x(q1))}" y="${cy - 10}" width="${f1(Math.max(x(q3) - x(q1), 1))}" height="20" class="box"/>`);
+      parts.push(`<line x1="${f1(x(med))}" x2="${f1(x(med))}" y1="${cy - 13}" y2="${cy + 13}" class="median-line"/>`);
+    } else {
+      parts.push(text(L + 8, cy + 4, `${t.status}: ${'reason' in t && t.reason ? t.reason : 'no successful samples'}`, 'class="row-note"'));
+    }
+    const samples = 'coldStart' in t && t.coldStart ? t.coldStart.samples : [];
+    samples.forEach((s, j) => {
+      if (!Number.isFinite(s.ms) || s.ms <= 0) return;
+      // Deterministic jitter (golden-ratio sequence) so overlapping samples stay visible.
+      const jy = cy + (((j * 0.6180339887) % 1) - 0.5) * 16;
+      const label = `${key} round ${s.round}: ${ms(s.ms)}${s.ok ? '' : ` — failed: ${s.error ?? ''}`}`;
+      if (s.ok) parts.push(`<circle cx="${f1(x(s.ms))}" cy="${f1(jy)}" r="3.2" fill="${color}" class="dot"><title>${esc(label)}</title></circle>`);
+      else parts.push(`<path d="M${f1(x(s.ms) - 4)},${f1(jy - 4)}l8,8m0,-8l-8,8" class="failed"><title>${esc(label)}</title></path>`);
+    });
+  });
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, H - 10, 'cold start per sample (ms, log scale)', 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + plotH / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
+  parts.push('</svg>');
+
+  const numbers = table({
+    head: ['target', 'variant', 'ok', 'failed', 'min', 'q1', 'median', 'q3', 'max', 'samples in run order (ms)'],
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    rows: rows.map((t): Cell[] => {
+      const good = okMs(t).slice().sort((a, b) => a - b);
+      const samples = 'coldStart' in t && t.coldStart ? t.coldStart.samples : [];
+      if (!good.length) return [t.id, t.variant, { span: 8, text: t.status === 'ok' ? 'no successful samples' : `${t.status}: ${'reason' in t ? t.reason : ''}` }];
+      const q = (p: number) => ms(quantileSorted(good, p));
+      return [t.id, t.variant, String(good.length), String(samples.length - good.length), ms(good[0]), q(0.25), q(0.5), q(0.75), ms(good[good.length - 1]), samples.map((s) => `${sig3(s.ms)}${s.ok ? '' : '✗'}`).join(', ')];
+    }),
+  });
+  return figure('coldstart', 'Cold-start distribution', parts.join('\n'), 'Log axis: every decade has the same width. Bands: the seed module\'s claimed ranges.', numbers);
+}
+
+// ---- chart 2: phases -------------------------------------------------------
+
+function phasesChart(r: Results): string {
+  const rows = okTargets(r).filter((t) => stackedPhases(t).length);
+  const names: string[] = [];
+  for (const t of rows) for (const ph of stackedPhases(t)) if (!names.includes(ph.name)) names.push(ph.name);
+  const color = (n: string) => (n === 'other' ? '#d9d9d9' : PALETTE[names.indexOf(n) % PALETTE.length]);
+  const L = 230;
+  const R = 90;
+  const T = 20;
+  const RH = 40;
+  const plotH = Math.max(rows.length, 1) * RH;
+  const legendItems = [...names, 'other'];
+  const perLine = 6;
+  const legendH = Math.ceil(legendItems.length / perLine) * 20;
+  const H = T + plotH + 52 + legendH + 10;
+  const totals = rows.map((t) => t.coldStart.stats!.median);
+  const sums = rows.map((t) => stackedPhases(t).reduce((a, p) => a + p.ms, 0));
+  const max = Math.max(1e-9, ...totals, ...sums);
+  const step = niceStep(max);
+  const hi = Math.ceil(max / step) * step;
+  const x = linScale(hi, L, W - R);
+  const yBottom = T + plotH;
+  const parts: string[] = [svgOpen('phases', H, 'Cold-start phases per target variant (ms, medians, stacked)', 'Each bar stacks the phase medians of one target variant; grey is the cold-start median not attributed to a phase.')];
+  for (let v = 0; v <= hi + step / 2; v += step) {
+    parts.push(`<line x1="${f1(x(v))}" x2="${f1(x(v))}" y1="${T}" y2="${yBottom}" class="grid-major"/>`);
+    parts.push(text(x(v), yBottom + 16, `${Number(v.toPrecision(6))}`, 'text-anchor="middle" class="tick"'));
+  }
+  rows.forEach((t, i) => {
+    const cy = T + i * RH + RH / 2;
+    parts.push(rowLabel(L - 10, cy + 4, keyOf(t)));
+    let acc = 0;
+    const segs = [...stackedPhases(t)];
+    const other = totals[i] - sums[i];
+    if (other > 0) segs.push({ name: 'other', ms: other });
+    for (const s of segs) {
+      const x0 = x(acc);
+      const w = x(acc + s.ms) - x0;
+      parts.push(`<rect x="${f1(x0)}" y="${cy - 12}" width="${f1(Math.max(w, 0.5))}" height="24" fill="${color(s.name)}" class="seg"><title>${esc(`${keyOf(t)} ${s.name}: ${ms(s.ms)} (${pct(s.ms / totals[i])} of the cold-start median)`)}</title></rect>`);
+      if (w >= 44) parts.push(text(x0 + w / 2, cy + 4, sig3(s.ms), `text-anchor="middle" class="seg-label${isLight(color(s.name)) ? '' : ' on-dark'}"`));
+      acc += s.ms;
+    }
+    parts.push(text(x(Math.max(acc, totals[i])) + 6, cy + 4, `${ms(totals[i])}`, 'class="row-sub"'));
+  });
+  if (!rows.length) parts.push(text(W / 2, T + RH / 2 + 4, 'no phase timings in this run', 'text-anchor="middle" class="row-note"'));
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, yBottom + 38, 'time (ms, medians; bar end = cold-start median)', 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + plotH / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
+  legendItems.forEach((n, i) => {
+    const lx = L + (i % perLine) * 110;
+    const ly = yBottom + 56 + Math.floor(i / perLine) * 20;
+    parts.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${color(n)}"/>`);
+    parts.push(text(lx + 17, ly, n === 'other' ? 'other (unattributed)' : n, 'class="legend"'));
+  });
+  parts.push('</svg>');
+  const nested = okTargets(r).flatMap((t) =>
+    t.phases ? Object.entries(t.phases.medians).filter(([k]) => k in NESTED_PHASES).map(([k, v]) => `${k} on ${keyOf(t)} (${ms(v)}) runs inside ${NESTED_PHASES[k]} and is not stacked.`) : [],
+  );
+  const numbers = table({
+    head: ['target', 'variant', 'phase', 'median', 'share of cold start'],
+    align: ['left', 'left', 'left', 'right', 'right'],
+    rows: okTargets(r).flatMap((t) => (t.phases ? Object.entries(t.phases.medians).map(([k, v]): Cell[] => [t.id, t.variant, k, ms(v), pct(v / t.coldStart.stats!.median)]) : [])),
+  });
+  return figure('phases', 'Where the cold start goes', parts.join('\n'), nested.join(' '), numbers);
+}
+
+// ---- chart 3: sizes --------------------------------------------------------
+
+function sizesChart(r: Results): string {
+  const used = r.artifacts.filter((a) => r.targets.some((t) => t.artifact?.id === a.id));
+  const L = 230;
+  const R = 40;
+  const T = 40;
+  const RH = 34;
+  const plotH = Math.max(used.length, 1) * RH;
+  const H = T + plotH + 56;
+  const [wLo, wHi] = SEED_CLAIMS.wasmArtifactBytes;
+  const [cLo, cHi] = SEED_CLAIMS.containerImageBytes;
+  const vals = used.flatMap((a) => [a.bytes, gzipBytesOf(r, a) ?? a.bytes]).filter((b) => b > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(wLo, ...vals)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(cHi, ...vals)));
+  const x = logScale(lo, hi, L, W - R);
+  const yBottom = T + plotH;
+  const parts: string[] = [svgOpen('sizes', H, 'Artifact size per artifact a target runs (bytes, log scale)', 'Bars are artifact sizes on a log axis; shaded bands are the seed module\'s claimed ranges.')];
+  parts.push(`<rect x="${f1(x(wLo))}" y="${T}" width="${f1(x(wHi) - x(wLo))}" height="${plotH}" class="band-wasm"/>`);
+  parts.push(`<rect x="${f1(x(cLo))}" y="${T}" width="${f1(x(cHi) - x(cLo))}" height="${plotH}" class="band-container"/>`);
+  parts.push(text(x(wLo), T - 8, CLAIM_LABELS.wasmArtifact, 'class="band-label"'));
+  parts.push(text(x(cHi), T - 8, CLAIM_LABELS.containerImage, 'class="band-label" text-anchor="end"'));
+  parts.push(logAxis(x, lo, hi, yBottom, T, siTick));
+  used.forEach((a, i) => {
+    const cy = T + i * RH + RH / 2;
+    const user = r.targets.find((t) => t.artifact?.id === a.id)!;
+    const color = CLASS_COLOR[targetClass(r, user)];
+    parts.push(rowLabel(L - 10, cy + 4, `${a.id} (${a.kind})`));
+    const gz = gzipBytesOf(r, a);
+    parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(a.bytes) - L, 1))}" height="20" fill="${color}" class="bar"><title>${esc(`${a.id}: ${exactBytes(a.bytes)} (${bytes(a.bytes)})`)}</title></rect>`);
+    if (gz !== null) parts.push(`<rect x="${L}" y="${cy - 4}" width="${f1(Math.max(x(gz) - L, 1))}" height="8" class="bar-gzip"><title>${esc(`${a.id} gzip: ${exactBytes(gz)}`)}</title></rect>`);
+    parts.push(text(x(a.bytes) + 6, cy + 4, `${siBytes(a.bytes)} (${grouped(a.bytes)} B)${gz !== null ? `, gzip ${siBytes(gz)}` : ''}`, 'class="row-sub"'));
+  });
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, H - 10, 'artifact size (bytes, log scale; kB = 1000 B, MB = 10⁶ B)', 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + plotH / 2, 'artifact', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
+  parts.push('</svg>');
+  const numbers = table({
+    head: ['artifact', 'kind', 'bytes', 'size', 'gzip', 'run by'],
+    align: ['left', 'left', 'right', 'right', 'right', 'left'],
+    rows: r.artifacts.map((a) => {
+      const gz = gzipBytesOf(r, a);
+      return [a.id, a.kind, grouped(a.bytes), bytes(a.bytes), gz === null ? '–' : bytes(gz), r.targets.filter((t) => t.artifact?.id === a.id).map(keyOf).join(', ') || '– (harness tool)'];
+    }),
+  });
+  return figure('sizes', 'Artifact sizes', parts.join('\n'), 'The artifact each target loads; runtime binaries (Node, libwasmtime, the Docker engine) are not included.', numbers);
+}
+
+// ---- chart 4: capabilities -------------------------------------------------
+
+function capabilitiesChart(r: Results): string {
+  const cells = capabilityCells(r);
+  if (!cells.length) {
+    const H = 150;
+    const svg = [
+      svgOpen('capabilities', H, 'Capability probes per target variant: not measured in this run', 'Empty state: this run has no capability probe results.'),
+      `<rect x="230" y="20" width="${W - 270}" height="80" class="empty"/>`,
+      text(230 + (W - 270) / 2, 56, 'not measured in this run', 'text-anchor="middle" class="empty-text"'),
+      text(230 + (W - 270) / 2, 78, 'no capability probes in results.json: what each sandbox denies is untested here', 'text-anchor="middle" class="row-note"'),
+      text(230 + (W - 270) / 2, H - 12, 'capability probe', 'text-anchor="middle" class="axis-label"'),
+      text(16, 60, 'target / variant', 'text-anchor="middle" class="axis-label" transform="rotate(-90 16 60)"'),
+      '</svg>',
+    ].join('\n');
+    return figure('capabilities', 'Capability matrix', svg, '', '<p>Not measured in this run.</p>');
+  }
+  const probes = [...new Set(cells.map((c) => c.probe))];
+  const keys = [...new Set(cells.map((c) => `${c.target}/${c.variant}`))];
+  const L = 230;
+  const T = 50;
+  const CW = Math.min(140, Math.floor((W - L - 20) / probes.length));
+  const RH = 30;
+  const H = T + keys.length * RH + 40;
+  const parts = [svgOpen('capabilities', H, 'Capability probes per target variant (denied / allowed)', 'Green: the sandbox held (denied, absent or contained); red: it did not (allowed, uncontained); amber: error; grey: not tried.')];
+  probes.forEach((pr, j) => parts.push(text(L + j * CW + CW / 2, T - 10, pr, 'text-anchor="middle" class="tick"')));
+  keys.forEach((k, i) => {
+    const y = T + i * RH;
+    parts.push(rowLabel(L - 10, y + RH / 2 + 4, k));
+    probes.forEach((pr, j) => {
+      const c = cells.find((x) => `${x.target}/${x.variant}` === k && x.probe === pr);
+      const cls = !c ? 'cap-none' : held(c.outcome) ? 'cap-denied' : c.outcome === 'error' ? 'cap-other' : 'cap-allowed';
+      parts.push(`<rect x="${L + j * CW + 1}" y="${y + 1}" width="${CW - 2}" height="${RH - 2}" class="${cls}"><title>${esc(`${k} ${pr}: ${c ? c.outcome : 'not tried'}`)}</title></rect>`);
+      parts.push(text(L + j * CW + CW / 2, y + RH / 2 + 4, c ? c.outcome : '–', 'text-anchor="middle" class="cap-text"'));
+    });
+  });
+  parts.push(text(L + (probes.length * CW) / 2, H - 10, 'capability probe (outcome)', 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + (keys.length * RH) / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + (keys.length * RH) / 2)})"`));
+  parts.push('</svg>');
+  const numbers = table({
+    head: ['target/variant', ...probes],
+    rows: keys.map((k) => [k, ...probes.map((pr) => cells.find((x) => `${x.target}/${x.variant}` === k && x.probe === pr)?.outcome ?? '–')]),
+  });
+  return figure('capabilities', 'Capability matrix', parts.join('\n'), '', numbers);
+}
+
+// ---- page ------------------------------------------------------------------
+
+const CSS = `
+:root{--fg:#1d232b;--muted:#5b6573;--line:#d4d9e0;--bg:#fff;--ok:#1e7b34;--bad:#b3261e;--warn:#8a5a00}
+*{box-sizing:border-box}
+body{margin:0;background:#f4f6f8;color:var(--fg);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 60px;background:var(--bg)}
+h1{font-size:24px;margin:8px 0 12px}h2{font-size:19px;margin:36px 0 10px;padding-top:10px;border-top:2px solid var(--line)}h3{font-size:15px;margin:20px 0 8px}
+code{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;background:#eef1f4;padding:1px 4px;border-radius:3px;word-break:break-all}
+.table-wrap{overflow-x:auto;margin:8px 0}
+table{border-collapse:collapse;font-size:12.5px}
+th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}
+th{background:#eef1f4;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.notice{border-left:5px solid var(--bad);background:#fdecea;padding:10px 14px;margin:12px 0}
+strong.ok{color:var(--ok)}strong.bad{color:var(--bad)}strong.warn{color:var(--warn)}
+ul{padding-left:22px}li{margin:3px 0}
+.figure{margin:18px 0 24px;padding:12px 14px;border:1px solid var(--line);border-radius:6px;background:#fbfcfd}
+.chart-heading{margin:2px 0 8px}
+svg.chart{display:block;width:100%;max-width:1100px;height:auto;background:#fff}
+svg text{fill:var(--fg);font-family:inherit}
+.tick{fill:var(--muted);font-size:11px}.axis-label{font-size:12px;font-weight:600}
+.row-label{font-size:12px;font-weight:600}.row-sub{fill:var(--muted);font-size:11px}.row-note{fill:var(--muted);font-style:italic}
+.legend{font-size:11px}.failed-text{fill:var(--bad)}
+.grid-major{stroke:#c9d0d8;stroke-width:1}.grid-minor{stroke:#eceff3;stroke-width:1}.axis{stroke:#5b6573;stroke-width:1}.row-sep{stroke:#eef1f4}
+.band-wasm{fill:#2f6db5;fill-opacity:.08}.band-container{fill:#c8413b;fill-opacity:.08}.band-label{fill:var(--muted);font-size:11px}
+.box{fill:#fff;fill-opacity:.55;stroke:#1d232b;stroke-width:1.2}.median-line{stroke:#1d232b;stroke-width:2.5}.whisker{stroke:#1d232b;stroke-width:1}
+.dot{fill-opacity:.75;stroke:#fff;stroke-width:.6}.failed{stroke:var(--bad);stroke-width:2}
+.seg{stroke:#fff;stroke-width:1}.seg-label{font-size:11px}.seg-label.on-dark{fill:#fff}
+.bar-gzip{fill:#1d232b;fill-opacity:.45}
+.empty{fill:#f4f6f8;stroke:#b8c0ca;stroke-dasharray:6 4}.empty-text{font-size:16px;font-weight:600;fill:var(--muted)}
+.cap-denied{fill:#cfe8d5}.cap-allowed{fill:#f6c9c5}.cap-other{fill:#fbe3b0}.cap-none{fill:#eef1f4}.cap-text{font-size:11px}
+.note{color:var(--muted);font-size:12px;margin:6px 0}
+details{margin-top:8px}summary{cursor:pointer;color:var(--muted)}
+`;
+
+function slugger() {
+  const seen = new Map<string, number>();
+  return (t: string) => {
+    const base = t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'section';
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n ? `${base}-${n + 1}` : base;
+  };
+}
+
+/**
+ * Renders the self-contained HTML report: the markdown report's sections plus
+ * the charts `chart-coldstart` (strip plot and box per variant, log axis),
+ * `chart-phases` (stacked phase bars), `chart-sizes` (artifact sizes, log
+ * axis) and `chart-capabilities` (probe heatmap, or an empty state). No
+ * scripts, external resources or URLs. Deterministic.
+ */
+export function renderHtml(r: Results, opts: ReportOptions = {}): string {
+  const slug = slugger();
+  const charts: Record<ChartName, () => string> = {
+    coldstart: () => coldStartChart(r),
+    phases: () => phasesChart(r),
+    sizes: () => sizesChart(r),
+    capabilities: () => capabilitiesChart(r),
+  };
+  const blocks = buildReport(r, opts);
+  const title = blocks.find((b): b is Extract<Block, { kind: 'heading' }> => b.kind === 'heading')?.text ?? `run ${r.runId}`;
+  const body = blocks.map((b) => {
+    switch (b.kind) {
+      case 'heading':
+        return `<h${b.level} id="${slug(b.text)}">${esc(b.text)}</h${b.level}>`;
+      case 'paragraph':
+        return `<p>${renderInline(b.text, htmlSyntax)}</p>`;
+      case 'notice':
+        return `<div class="notice" role="alert">${renderInline(b.text, htmlSyntax)}</div>`;
+      case 'list':
+        return `<ul>\n${b.items.map((i) => `<li>${renderInline(i, htmlSyntax)}</li>`).join('\n')}\n</ul>`;
+      case 'table':
+        return table(b.table);
+      case 'chart':
+        return charts[b.chart]();
+    }
+  });
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    ...body,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
