@@ -1,0 +1,110 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../targets/types.js';
+import { evaluateCriteria, loadCriteria, type CriteriaResult } from '../report/criteria.js';
+import { toBencherBmf, toGithubActionBenchmark } from '../report/exports.js';
+import { renderAll, reporters, type ReporterName } from '../report/index.js';
+import { assertResults } from '../report/load.js';
+import { samplesCsv } from '../report/csv.js';
+import { writeReports } from '../report/write-reports.js';
+import type { Results } from '../model.js';
+
+/** Formats `--format` accepts: the exports, or one report, printed to stdout. */
+export const REPORT_FORMATS = ['github-action-benchmark', 'bencher', ...(Object.keys(reporters) as ReporterName[])] as const;
+
+export interface ReportCommandOptions {
+  /** A results.json, or a run directory holding one. */
+  file: string;
+  /** A criteria file (see examples/criteria.tax-calculator.json): adds the decision record. */
+  criteria?: string;
+  /** Where to write the reports (default: next to the results.json). */
+  out?: string;
+  /** Also print this format to stdout: github-action-benchmark, bencher, markdown, html or json. */
+  format?: string;
+  /** Where --format output goes (default: stdout). */
+  print?: (text: string) => void;
+}
+
+/** Reads a file the user named, turning the usual failures into one-line UserErrors. */
+async function readUserFile(file: string, what: string, fix: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${what} ${file} not found — ${fix}`);
+    if (code === 'EISDIR') throw new UserError(`${what} ${file} is a directory — ${fix}`);
+    throw new UserError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** A results.json named directly or through its run directory. */
+export async function resultsPath(file: string): Promise<string> {
+  const p = path.resolve(file);
+  try {
+    if ((await stat(p)).isDirectory()) return path.join(p, 'results.json');
+  } catch {
+    // not there: readUserFile reports it with the fix
+  }
+  return p;
+}
+
+/** Reads and checks a results.json; every failure is a UserError naming the file and the fix. */
+export async function readResults(file: string, label = 'results file'): Promise<Results> {
+  const p = await resultsPath(file);
+  const fix = 'pass the results.json of a run (e.g. results/latest/results.json), written by `wvc bench`';
+  const text = await readUserFile(p, label, fix);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${label} ${p} is not valid JSON (${(e as Error).message}) — ${fix}`);
+  }
+  try {
+    return assertResults(doc, p);
+  } catch (e) {
+    throw new UserError(`${(e as Error).message} — ${fix}`);
+  }
+}
+
+/**
+ * `wvc report`: re-renders report.md and report.html (and, into another
+ * directory, results.json and samples.csv) from a results.json, optionally
+ * with a criteria file's decision record; `--format` also prints one format
+ * (the github-action-benchmark or Bencher export, or a report) to stdout.
+ * @returns the directory written and whether any criterion failed.
+ */
+export async function report(opts: ReportCommandOptions): Promise<{ dir: string; criteriaFailed: boolean; files: string[] }> {
+  if (opts.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
+    throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${opts.format}'`);
+  }
+  const src = await resultsPath(opts.file);
+  const results = await readResults(src);
+  let criteria: CriteriaResult | undefined;
+  if (opts.criteria) {
+    const cpath = path.resolve(opts.criteria);
+    const text = await readUserFile(cpath, 'criteria file', 'pass a criteria JSON file, e.g. examples/criteria.tax-calculator.json');
+    try {
+      criteria = evaluateCriteria(results, loadCriteria(text));
+    } catch (e) {
+      throw new UserError(`${cpath}: ${(e as Error).message}`);
+    }
+  }
+  const srcDir = path.dirname(src);
+  const dir = opts.out ? path.resolve(opts.out) : srcDir;
+  const files = renderAll(results, criteria ? { criteria } : {});
+  if (dir === srcDir) delete files['results.json']; // never rewrite the input
+  else files['samples.csv'] = samplesCsv(results);
+  const written = await writeReports(dir, files);
+  if (opts.format) {
+    const print = opts.print ?? ((t: string) => void process.stdout.write(t));
+    const f = opts.format;
+    const text =
+      f === 'github-action-benchmark'
+        ? JSON.stringify(toGithubActionBenchmark(results), null, 2) + '\n'
+        : f === 'bencher'
+          ? JSON.stringify(toBencherBmf(results), null, 2) + '\n'
+          : reporters[f as ReporterName].render(results, criteria ? { criteria } : {});
+    print(text);
+  }
+  return { dir, criteriaFailed: criteria ? !criteria.passed : false, files: written };
+}

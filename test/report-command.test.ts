@@ -1,0 +1,115 @@
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compare } from '../harness/commands/compare.js';
+import { report } from '../harness/commands/report.js';
+import { renderAll, reporters } from '../harness/report/index.js';
+import { UserError } from '../harness/targets/types.js';
+import { fixture } from './report-builder.js';
+import { ROOT } from './support.js';
+
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'results-sample.json');
+const EXAMPLE = path.join(ROOT, 'examples', 'criteria.tax-calculator.json');
+const dirs: string[] = [];
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(path.join(tmpdir(), 'wvc-report-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function userError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as Error).message).not.toContain('\n');
+    return (e as Error).message;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('renderAll', () => {
+  it('renders every reporter to its file, results.json byte-identical to the writer', () => {
+    const files = renderAll(fixture());
+    expect(Object.keys(files)).toEqual(['report.md', 'report.html', 'results.json']);
+    expect(Object.values(reporters).map((r) => r.file)).toEqual(Object.keys(files));
+    expect(files['results.json']).toBe(JSON.stringify(fixture(), null, 2) + '\n');
+  });
+});
+
+describe('wvc report', () => {
+  it('re-renders the reports next to a results.json without touching it', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'results.json');
+    await copyFile(FIXTURE, file);
+    const before = await readFile(file, 'utf8');
+    const r = await report({ file: dir });
+    expect(r).toMatchObject({ dir, criteriaFailed: false });
+    expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.md', 'results.json']);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(renderAll(fixture())['report.md']);
+  });
+
+  it('writes a self-contained directory with --out and gates on --criteria', async () => {
+    const out = await tmp();
+    const r = await report({ file: FIXTURE, criteria: EXAMPLE, out });
+    expect(r.criteriaFailed).toBe(true); // C5: the sample run has no capability probes
+    expect((await readdir(out)).sort()).toEqual(['report.html', 'report.md', 'results.json', 'samples.csv']);
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('**Criteria not met: 1 of 5 fail (C5, not measured).**');
+  });
+
+  it('prints an export with --format', async () => {
+    const out = await tmp();
+    let printed = '';
+    await report({ file: FIXTURE, out, format: 'bencher', print: (t) => (printed += t) });
+    expect(JSON.parse(printed)['artifact image-scratch']).toEqual({ 'file-size': { value: 46736 } });
+    printed = '';
+    await report({ file: FIXTURE, out, format: 'github-action-benchmark', print: (t) => (printed += t) });
+    expect(JSON.parse(printed)[0].name).toBe('cold start native/static');
+  });
+
+  it('says what is wrong with the inputs in one line', async () => {
+    const dir = await tmp();
+    expect(await userError(report({ file: path.join(dir, 'nope.json') }))).toBe(
+      `results file ${path.join(dir, 'nope.json')} not found — pass the results.json of a run (e.g. results/latest/results.json), written by \`wvc bench\``,
+    );
+    await writeFile(path.join(dir, 'bad.json'), '{"schemaVersion": 1,');
+    expect(await userError(report({ file: path.join(dir, 'bad.json') }))).toMatch(/^results file .*bad\.json is not valid JSON \(.+\) — pass the results\.json of a run/);
+    await writeFile(path.join(dir, 'v2.json'), JSON.stringify({ ...fixture(), schemaVersion: 2 }));
+    expect(await userError(report({ file: path.join(dir, 'v2.json') }))).toMatch(/v2\.json: schemaVersion 2 is not supported by this harness \(1\) — /);
+    await writeFile(path.join(dir, 'garbled.json'), JSON.stringify({ ...fixture(), targets: 'x' }));
+    expect(await userError(report({ file: path.join(dir, 'garbled.json') }))).toMatch(/garbled\.json: targets must be an array, but is string — /);
+    await writeFile(path.join(dir, 'crit.json'), JSON.stringify({ criteria: [{ kind: 'cold-start-p95', target: 'x', variant: 'y', maxMs: -1 }] }));
+    expect(await userError(report({ file: FIXTURE, out: dir, criteria: path.join(dir, 'crit.json') }))).toBe(`${path.join(dir, 'crit.json')}: criteria[0].maxMs must be a positive number, got -1`);
+    expect(await userError(report({ file: FIXTURE, format: 'csv' }))).toBe("--format must be one of github-action-benchmark, bencher, markdown, html, json, got 'csv'");
+  });
+});
+
+describe('wvc compare', () => {
+  it('flags a slowed-down copy and returns the markdown', async () => {
+    const dir = await tmp();
+    const slow = fixture();
+    for (const t of slow.targets) if ('coldStart' in t && t.coldStart) for (const s of t.coldStart.samples) s.ms *= 2;
+    await writeFile(path.join(dir, 'new.json'), JSON.stringify(slow));
+    const r = await compare({ old: FIXTURE, new: path.join(dir, 'new.json') });
+    expect(r.regression).toBe(true);
+    expect(r.markdown).toContain('# Cold-start comparison');
+    expect((await compare({ old: FIXTURE, new: FIXTURE })).regression).toBe(false);
+  });
+
+  it('names the missing or broken file', async () => {
+    const dir = await tmp();
+    expect(await userError(compare({ old: path.join(dir, 'a.json'), new: FIXTURE }))).toBe(
+      `OLD results file ${path.join(dir, 'a.json')} not found — pass the results.json of a run as --old (e.g. results/<run-id>/results.json, written by \`wvc bench\`)`,
+    );
+    await writeFile(path.join(dir, 'b.json'), 'not json');
+    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'b.json') }))).toMatch(/^NEW results file .*b\.json is not valid JSON \(/);
+    await writeFile(path.join(dir, 'c.json'), JSON.stringify({ ...fixture(), schemaVersion: 3 }));
+    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe('NEW results.json: schemaVersion 3 is not supported by this harness (1)');
+    expect(await userError(compare({ old: FIXTURE, new: FIXTURE, threshold: -1 }))).toBe('--threshold must be a number ≥ 0 (0.1 = 10%), got -1');
+  });
+});
