@@ -5,6 +5,7 @@
  */
 import type { Stats, Warning } from './measure/stats.js';
 import type { RuntimeInfo } from './targets/types.js';
+import type { Footprint } from './measure/footprint.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -123,5 +124,7 @@ export interface Results {
   calibration: { spawnOverheadMs: number | null; samples: number[]; stats: Stats | null; note: string };
   artifacts: ArtifactRecord[];
   targets: TargetResult[];
+  /** Artifact sizes, image sizes, rollout cost per node and runtime footprint; null when not measured (interrupted). */
+  footprint: Footprint | null;
   warnings: { target?: string; kind: string; message: string; advice?: string }[];
 }

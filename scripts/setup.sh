@@ -12,7 +12,7 @@
 set -euo pipefail
 
 # apt packages to install. Add more here (one word each).
-APT_PACKAGES="docker.io build-essential musl-tools hyperfine ca-certificates"
+APT_PACKAGES="docker.io build-essential musl-tools hyperfine ca-certificates debootstrap chromium"
 
 # Where a dockerd started by this script logs, and how long to wait for it.
 DOCKERD_LOG="${WVC_DOCKERD_LOG:-/var/log/wvc-dockerd.log}"
@@ -151,6 +151,14 @@ if docker info >/dev/null 2>&1; then
   summary "docker daemon" "ok (engine $engine)"
 else
   summary "docker daemon" "running (engine $engine), but $(id -un) cannot reach it: sudo usermod -aG docker $(id -un), then log in again"
+fi
+
+# --- the typical container base (Debian minbase, built locally: no registry) ---
+
+if as_root bash "$(dirname "$0")/make-debian-base.sh"; then
+  summary "debian base" "ok ($(as_root docker image inspect -f '{{.Size}}' wvc/debian-bookworm-minbase:local) bytes)"
+else
+  summary "debian base" "FAILED (scripts/make-debian-base.sh; the debian image rows will be skipped)"
 fi
 
 printf '\nPrerequisites:\n'

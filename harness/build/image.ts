@@ -17,6 +17,10 @@ export interface ImageSpec {
   files: Record<string, string>;
   /** Repository part of the tag; the tag is `<tagBase>:<first 12 hex of inputsHash>`. */
   tagBase: string;
+  /** Dockerfile ARGs (e.g. the base image); part of the inputs hash. */
+  buildArgs?: Record<string, string>;
+  /** More inputs for the hash, e.g. the base image's id, so a new base rebuilds the image. */
+  extraInputs?: string[];
 }
 
 /** Label carrying the full inputs hash, so an image can be matched to its inputs without the manifest. */
@@ -66,13 +70,14 @@ function imageArtifact(id: string, tag: string, info: Docker.ImageInspectInfo, i
 }
 
 /** Sends the context to the engine's builder and waits for it to finish; a build error becomes a thrown Error. */
-async function runBuild(docker: Docker, id: string, context: Buffer, tag: string, inputs: string): Promise<void> {
+async function runBuild(docker: Docker, id: string, context: Buffer, tag: string, inputs: string, buildArgs: Record<string, string> = {}): Promise<void> {
   const stream = await docker.buildImage(Readable.from([context]), {
     t: tag,
+    buildargs: buildArgs,
     labels: { [INPUTS_LABEL]: inputs },
     rm: true,
     forcerm: true,
-    // FROM scratch: nothing to pull, and there is no registry to pull from.
+    // FROM scratch or a local base: nothing to pull, and there may be no registry to pull from.
     pull: false,
   });
   const output = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
@@ -104,7 +109,8 @@ async function runBuild(docker: Docker, id: string, context: Buffer, tag: string
  */
 export async function buildImage(ctx: BuildContext, opts: ImageSpec): Promise<Artifact | { skipped: true; reason: string; hint: string }> {
   const context = await buildContextTar(opts.dockerfileDir, opts.files);
-  const inputs = sha256Of([RECIPE, opts.tagBase, context]);
+  const args = Object.entries(opts.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  const inputs = sha256Of([RECIPE, opts.tagBase, context, ...args, ...(opts.extraInputs ?? [])]);
   const tag = `${opts.tagBase}:${inputs.slice(0, 12)}`;
 
   const conn = await connectDocker();
@@ -123,7 +129,7 @@ export async function buildImage(ctx: BuildContext, opts: ImageSpec): Promise<Ar
   }
 
   ctx.log(`building ${opts.id} as ${tag}`);
-  await runBuild(docker, opts.id, context, tag, inputs);
+  await runBuild(docker, opts.id, context, tag, inputs, opts.buildArgs);
   const info = await inspectTag(docker, tag);
   if (!info) throw new Error(`docker build of ${opts.id} reported success but the engine has no ${tag}`);
   ctx.log(`built ${opts.id}: ${tag} (${info.Id.slice(7, 19)}, ${info.Size} bytes)`);

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { type Footprint, measureArtifacts, measureImages, measureRuntimes, measureWasmRollout } from '../measure/footprint.js';
+import { connectDocker } from '../util/docker.js';
 import path from 'node:path';
 import type { ArtifactRecord, Results, Sample, TargetResult, Warm } from '../model.js';
 import { SCHEMA_VERSION } from '../model.js';
@@ -18,6 +22,35 @@ import { run, useSpawner } from '../util/spawn.js';
 import { writeRun } from '../report/writer.js';
 import { summaryTable } from '../report/summary.js';
 import { createProgress } from '../report/progress.js';
+
+/** Runs of each rollout-cost measurement (docker load, copy + AOT compile). */
+const ROLLOUT_RUNS = 5;
+
+/** Every footprint figure; docker parts only when the engine is up. A failure is a note, not an abort. */
+async function measureFootprint(artifacts: Artifact[], withDocker: boolean, runs: number): Promise<Footprint> {
+  const fp: Footprint = { artifacts: await measureArtifacts(artifacts), images: [], rollout: [], runtimes: [], notes: [] };
+  const host = artifacts.find((a) => a.id === 'wasmtime-embed-host')?.path;
+  const component = artifacts.find((a) => a.id === 'component-wasm')?.path;
+  if (host && component) fp.rollout.push(await measureWasmRollout(host, component, runs));
+  else fp.notes.push('no wasm rollout cost: the wasmtime-embed host was not built (pip install wasmtime)');
+  const conn = withDocker ? await connectDocker() : null;
+  if (conn?.ok) {
+    const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
+    try {
+      const m = await measureImages(conn.docker, artifacts.filter((a) => a.kind === 'image'), runs, work);
+      fp.images = m.images;
+      fp.rollout.push(...m.rollout);
+    } catch (e) {
+      fp.notes.push(`image footprint failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  } else {
+    fp.notes.push('no image sizes or docker load cost: no Docker engine');
+  }
+  fp.runtimes = await measureRuntimes(host);
+  return fp;
+}
 
 /** The workload input of every cold-start sample. */
 export const BENCH_ARGS = ['--postal-code=10001', '--subtotal=125.00'];
@@ -70,7 +103,7 @@ const artifactRecord = (a: Artifact): ArtifactRecord => ({ id: a.id, kind: a.kin
 
 /** Which artifact each target variant runs. */
 function artifactFor(id: string, variant: string): string | null {
-  const map: Record<string, string> = { native: 'native-bin', 'node-wasi': 'core-wasm', jco: 'jco-bundle', docker: 'image-scratch' };
+  const map: Record<string, string> = { native: 'native-bin', 'node-wasi': 'core-wasm', jco: 'jco-bundle', docker: variant === 'debian' ? 'image-debian' : 'image-scratch' };
   if (id === 'wasmtime-embed' || id === 'wasmtime') return variant === 'jit' || variant === 'jit-cache-off' ? 'component-wasm' : 'component-cwasm';
   return map[id] ?? null;
 }
@@ -117,6 +150,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     calibration: { spawnOverheadMs: null, samples: [], stats: null, note: 'not measured: the no-op program was not built' },
     artifacts: manifest.artifacts.map(artifactRecord),
     targets: [],
+    footprint: null,
     warnings: manifest.skipped.map((s) => ({ kind: 'artifact-skipped', message: `${s.id} not built: ${s.reason}`, advice: s.hint })),
   };
 
@@ -194,6 +228,10 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       }
     }
     assemble(warm);
+    if (!stop) {
+      log('footprint: artifact sizes, image save and load, rollout cost per node');
+      results.footprint = await measureFootprint(manifest.artifacts, ready.some((p) => p.id === 'docker'), ROLLOUT_RUNS);
+    }
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
     results.finishedAt = new Date().toISOString();
@@ -240,6 +278,9 @@ function assembleTargets(
     if (p.status === 'errored') {
       out.push({ ...base(p.target.variants[0]), variant: p.target.variants.join(','), status: 'errored', reason: p.error });
       continue;
+    }
+    for (const u of p.target.unavailableVariants?.() ?? []) {
+      out.push({ ...base(u.variant), status: 'skipped', reason: u.reason, hint: u.hint });
     }
     for (const variant of p.target.variants) {
       const key = `${p.id}/${variant}`;

@@ -43,7 +43,10 @@ export async function doctor(opts: { require?: string } = {}): Promise<DoctorRep
     const prepared = await prepareTargets(TARGET_IDS, await prepareContext());
     await disposeAll(prepared);
     for (const p of prepared) {
-      if (p.status === 'ok') targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${p.target.variants.join(', ')})` });
+      if (p.status === 'ok') {
+        const missing = (p.target.unavailableVariants?.() ?? []).map((u) => `; variant ${u.variant} missing — ${u.reason} — ${u.hint}`).join('');
+        targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${p.target.variants.join(', ')})${missing}` });
+      }
       else if (p.status === 'skipped') targets.push({ name: p.id, ok: false, detail: `missing — ${p.reason} — ${p.hint}` });
       else targets.push({ name: p.id, ok: false, detail: `broken — ${p.error}` });
     }

@@ -65,6 +65,10 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
         log(`${p.id}: errored — ${p.error}`);
         continue;
       }
+      for (const u of p.target.unavailableVariants?.() ?? []) {
+        report.skipped.push({ target: p.id, reason: `variant ${u.variant}: ${u.reason}`, hint: u.hint });
+        log(`${p.id} ${u.variant}: skipped — ${u.reason} — ${u.hint}`);
+      }
       const set: Vector[] = p.id === 'docker' && !opts.all ? sampleVectors(vectors, DOCKER_SAMPLE) : vectors;
       for (const variant of p.target.variants) {
         const d = p.target.describe(variant);

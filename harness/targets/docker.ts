@@ -47,6 +47,14 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
     create: { User: '65534:65534' },
     grants: ['fs:/rules (read-only bind mount), read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', 'cpu time: 2 s (--ulimit cpu=2)'],
   },
+  // The same binary on a typical base (Debian bookworm minbase): does the base change start time as well as size?
+  debian: {
+    artifact: 'image-debian',
+    label: 'docker (Debian minbase image, default config)',
+    hostConfig: {},
+    create: {},
+    grants: ['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
+  },
 };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -59,6 +67,7 @@ let rulesDir = '';
 let meter: PeakMeter | null = null;
 let meterUnavailable = '';
 const images = new Map<string, Artifact>();
+const missingVariants: { variant: string; reason: string; hint: string }[] = [];
 
 function variantConfig(variant: string): VariantConfig {
   const v = VARIANTS[variant];
@@ -195,16 +204,25 @@ const msSince = (t: bigint) => Number(now() - t) / 1e6;
  */
 export const docker: Target = {
   id: 'docker',
-  variants: Object.keys(VARIANTS),
+  get variants() {
+    // After prepare(), only the variants whose image is in the engine; the rest are in unavailableVariants().
+    return engine ? Object.keys(VARIANTS).filter((v) => images.has(v)) : Object.keys(VARIANTS);
+  },
+  unavailableVariants() {
+    return [...missingVariants];
+  },
 
   async prepare(ctx: PrepareContext): Promise<Availability> {
     const conn = await connectDocker();
     if (!conn.ok) return { status: 'skipped', reason: conn.reason, hint: conn.hint };
     images.clear();
+    missingVariants.length = 0;
     for (const [name, v] of Object.entries(VARIANTS)) {
       const art = findArtifact(ctx, v.artifact);
       if (!art?.imageId || !art.tag) {
         if (name === 'default') return { status: 'skipped', reason: `image ${v.artifact} not built`, hint: 'run `npm run build` (needs a running Docker daemon)' };
+        const why = (ctx.manifest as { skipped?: { id: string; reason: string; hint: string }[] }).skipped?.find((x) => x.id === v.artifact);
+        missingVariants.push({ variant: name, reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build`' });
         continue;
       }
       let id: string | undefined;
@@ -215,6 +233,7 @@ export const docker: Target = {
       }
       if (id !== art.imageId) {
         if (name === 'default') return { status: 'skipped', reason: `image ${art.tag} (${art.imageId.slice(7, 19)}) is not in the Docker engine`, hint: 'run `npm run build`' };
+        missingVariants.push({ variant: name, reason: `image ${art.tag} is not in the Docker engine`, hint: 'run `npm run build`' });
         continue;
       }
       images.set(name, art);

@@ -120,7 +120,10 @@ export type Availability =
 
 export interface Target {
   readonly id: string;
-  /** Variant names, the first being the runtime's default configuration. */
+  /**
+   * Variant names, the first being the runtime's default configuration. After
+   * prepare(), only the usable ones (see unavailableVariants()).
+   */
   readonly variants: readonly string[];
   /**
    * Check the runtime and artifacts are present; load what is needed. A missing runtime
@@ -146,6 +149,11 @@ export interface Target {
   probe?(variant: string, req: ProbeRequest): Promise<RunResult>;
   /** Configurations that exist only for probes, on top of `variants`. */
   readonly probeVariants?: readonly string[];
+  /**
+   * Variants that prepare() found unusable while the target itself is ready (an image
+   * that was not built, say). They are reported as skipped rows, never dropped.
+   */
+  unavailableVariants?(): { variant: string; reason: string; hint: string }[];
   /** Release resources (daemon connections, temp dirs). */
   dispose?(): Promise<void>;
 }

@@ -1,0 +1,256 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { constants, createGzip, brotliCompressSync, gzipSync } from 'node:zlib';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import type { Artifact } from '../targets/types.js';
+import { listFiles } from '../build/common.js';
+import { findLibwasmtime } from '../build/embed-host.js';
+import { DEFAULT_DEBIAN_BASE } from '../build/debian-image.js';
+import { computeStats } from './stats.js';
+
+const exec = promisify(execFile);
+
+/** Above this size brotli runs at quality 6 instead of 11 (quality 11 moves about 1 MB/s); the quality used is recorded. */
+const BROTLI_Q11_LIMIT = 32 << 20;
+
+export interface ArtifactFootprint {
+  id: string;
+  kind: string;
+  bytes: number;
+  gzipBytes: number;
+  brotliBytes: number;
+  brotliQuality: number;
+  sha256: string;
+  /** How a directory was measured (a deterministic tar of its files). */
+  note?: string;
+}
+
+export interface ImageFootprint {
+  id: string;
+  tag: string;
+  /** `docker image inspect` Size: the unpacked size in the engine. */
+  imageBytes: number;
+  /** Bytes of `docker save`: what a registry stores, layer tars plus metadata. */
+  saveTarBytes: number;
+  /** gzip -9 of that tar: about what a registry transfer moves. */
+  saveGzipBytes: number;
+  layers: number;
+}
+
+/** Preparing one node to run the workload, timed: the "rollout cost per node". */
+export interface RolloutCost {
+  id: string;
+  label: string;
+  what: string;
+  unit: 'ms';
+  samples: number[];
+  median: number;
+  /** Medians of the steps, e.g. copy and AOT compile. */
+  steps?: Record<string, number>;
+}
+
+export interface RuntimeFootprint {
+  /** What must be installed on a node before the first module runs. */
+  name: string;
+  files: { path: string; bytes: number }[];
+  totalBytes: number;
+  missing: string[];
+}
+
+export interface Footprint {
+  artifacts: ArtifactFootprint[];
+  images: ImageFootprint[];
+  rollout: RolloutCost[];
+  runtimes: RuntimeFootprint[];
+  notes: string[];
+}
+
+function compressedSizes(buf: Buffer): { gzipBytes: number; brotliBytes: number; brotliQuality: number } {
+  const brotliQuality = buf.length > BROTLI_Q11_LIMIT ? 6 : 11;
+  return {
+    gzipBytes: gzipSync(buf, { level: 9 }).length,
+    brotliBytes: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+    brotliQuality,
+  };
+}
+
+/** A deterministic tar of a directory (sorted names, fixed metadata), so its compressed size is reproducible. */
+async function dirTar(dir: string): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
+  for (const f of await listFiles(dir)) {
+    pack.entry({ name: path.relative(dir, f), mtime: new Date(0), mode: 0o644, uid: 0, gid: 0 }, await readFile(f));
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** Raw, gzip -9 and brotli bytes and sha256 of every file or directory artifact. */
+export async function measureArtifacts(artifacts: readonly Artifact[]): Promise<ArtifactFootprint[]> {
+  const out: ArtifactFootprint[] = [];
+  for (const a of artifacts) {
+    if (a.kind === 'image' || !a.path) continue;
+    const buf = a.kind === 'directory' ? await dirTar(a.path) : await readFile(a.path);
+    out.push({ id: a.id, kind: a.kind, bytes: a.bytes, sha256: a.sha256, ...compressedSizes(buf), ...(a.kind === 'directory' ? { note: 'compressed as a deterministic tar of its files' } : {}) });
+  }
+  return out;
+}
+
+/** Counts bytes passing through. */
+function counter(): Transform & { bytes: number } {
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      t.bytes += chunk.length;
+      cb(null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  t.bytes = 0;
+  return t;
+}
+
+/** Saves an image to `file` and returns the tar's bytes and its gzip -9 bytes. */
+async function saveImage(docker: Docker, ref: string, file: string): Promise<{ tarBytes: number; gzipBytes: number }> {
+  const raw = counter();
+  await pipeline(await docker.getImage(ref).get(), raw, createWriteStream(file));
+  const gz = counter();
+  await pipeline(createReadStream(file), createGzip({ level: 9 }), gz, async function* (src) {
+    for await (const _ of src) {
+      // counted by `gz`; the compressed bytes themselves are not needed
+    }
+  });
+  return { tarBytes: raw.bytes, gzipBytes: gz.bytes };
+}
+
+async function loadImage(docker: Docker, file: string): Promise<void> {
+  const stream = await docker.loadImage(file);
+  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+    const failed = out?.find((o) => o.error);
+    if (err || failed) reject(err ?? new Error(`docker load failed: ${failed!.error}`));
+    else resolve();
+  }));
+}
+
+const median = (xs: number[]) => computeStats(xs, { seed: 1, resamples: 1 }).median;
+
+/**
+ * Image sizes, and the rollout cost of an image: `docker load` of its saved tar
+ * into an engine that does not have it. Before each load the image is removed,
+ * and for a layered image its base too, so every layer really is loaded; the base
+ * is restored afterwards from its own saved tar (not timed).
+ */
+export async function measureImages(docker: Docker, images: readonly Artifact[], runs: number, workDir: string): Promise<{ images: ImageFootprint[]; rollout: RolloutCost[] }> {
+  const out: ImageFootprint[] = [];
+  const rollout: RolloutCost[] = [];
+  for (const a of images) {
+    if (a.kind !== 'image' || !a.imageId || !a.tag) continue;
+    const info = await docker.getImage(a.imageId).inspect();
+    const file = path.join(workDir, `${a.id}.tar`);
+    const { tarBytes, gzipBytes } = await saveImage(docker, a.tag, file);
+    out.push({ id: a.id, tag: a.tag, imageBytes: info.Size, saveTarBytes: tarBytes, saveGzipBytes: gzipBytes, layers: info.RootFS?.Layers?.length ?? 0 });
+
+    // Bases the image was built FROM (other tags whose layers it shares) go too, or `load` would only add the top layer.
+    const bases: { tag: string; file: string }[] = [];
+    if (a.id === 'image-debian') {
+      const base = process.env.WVC_DEBIAN_BASE || DEFAULT_DEBIAN_BASE;
+      const bfile = path.join(workDir, 'base.tar');
+      await saveImage(docker, base, bfile);
+      bases.push({ tag: base, file: bfile });
+    }
+    const samples: number[] = [];
+    try {
+      for (let i = 0; i < runs; i++) {
+        await docker.getImage(a.imageId).remove({ force: true });
+        for (const b of bases) await docker.getImage(b.tag).remove({ force: true }).catch(() => undefined);
+        const t0 = process.hrtime.bigint();
+        await loadImage(docker, file);
+        samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    } finally {
+      for (const b of bases) await loadImage(docker, b.file);
+    }
+    rollout.push({
+      id: `docker-load:${a.id}`,
+      label: `docker load ${a.tag}`,
+      what: `docker load of the saved image (${tarBytes} B tar) into an engine without it${bases.length ? ' or its base' : ''}; no registry transfer`,
+      unit: 'ms',
+      samples,
+      median: median(samples),
+    });
+  }
+  return { images: out, rollout };
+}
+
+/** The wasm rollout: copy the component to the node, then AOT-compile it with the Wasmtime host. */
+export async function measureWasmRollout(host: string, component: string, runs: number): Promise<RolloutCost> {
+  const samples: number[] = [];
+  const copy: number[] = [];
+  const compile: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-node-'));
+    try {
+      const t0 = process.hrtime.bigint();
+      const dst = path.join(dir, 'tax.component.wasm');
+      await copyFile(component, dst);
+      const t1 = process.hrtime.bigint();
+      await exec(host, ['compile', dst, path.join(dir, 'tax.cwasm')], { env: {} });
+      const t2 = process.hrtime.bigint();
+      copy.push(Number(t1 - t0) / 1e6);
+      compile.push(Number(t2 - t1) / 1e6);
+      samples.push(Number(t2 - t0) / 1e6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return {
+    id: 'wasm-aot:component',
+    label: 'copy component + AOT compile (wasmtime-embed)',
+    what: 'copy the component .wasm to a new directory and precompile it to .cwasm with the embedding host',
+    unit: 'ms',
+    samples,
+    median: median(samples),
+    steps: { copy: median(copy), compile: median(compile) },
+  };
+}
+
+async function sizeOf(name: string, candidates: string[]): Promise<{ path: string; bytes: number } | null> {
+  for (const c of candidates) {
+    try {
+      const p = c.includes('/') ? c : (await exec('sh', ['-c', `command -v ${c}`])).stdout.trim();
+      if (!p) continue;
+      return { path: p, bytes: (await stat(p)).size };
+    } catch {
+      // try the next candidate
+    }
+  }
+  return null;
+}
+
+/** What each option needs installed on a node, measured from disk. */
+export async function measureRuntimes(embedHost?: string): Promise<RuntimeFootprint[]> {
+  const group = async (name: string, wanted: [string, string[]][]): Promise<RuntimeFootprint> => {
+    const files: { path: string; bytes: number }[] = [];
+    const missing: string[] = [];
+    for (const [label, cands] of wanted) {
+      const f = await sizeOf(label, cands);
+      if (f) files.push(f);
+      else missing.push(label);
+    }
+    return { name, files, totalBytes: files.reduce((s, f) => s + f.bytes, 0), missing };
+  };
+  const lib = await findLibwasmtime();
+  return [
+    await group('node (node-wasi, jco)', [['node', [process.execPath]]]),
+    await group('wasmtime embedded (libwasmtime + host)', [['libwasmtime', lib ? [lib.libPath] : []], ['wvc-wasmtime-host', embedHost ? [embedHost] : []]]),
+    await group('docker engine', [['dockerd', ['dockerd']], ['containerd', ['containerd']], ['containerd-shim-runc-v2', ['containerd-shim-runc-v2']], ['runc', ['runc']], ['docker-init', ['docker-init']]]),
+  ];
+}
