@@ -6,6 +6,7 @@ import { buildNative } from '../build/native.js';
 import { buildComponent, buildCoreModule, transpileComponent } from '../build/wasm.js';
 import { buildEmbedHost, precompileComponent } from '../build/embed-host.js';
 import { buildImage } from '../build/image.js';
+import { buildDebianImage } from '../build/debian-image.js';
 import { type BuildManifest, type SkippedArtifact, readManifest } from '../manifest.js';
 import { BUILD_DIR, MANIFEST_PATH, ROOT, WORKLOAD_DIR } from '../paths.js';
 
@@ -59,6 +60,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildManifest> {
     }),
     'image-scratch',
   );
+  add(await buildDebianImage(ctx, nativeBin), 'image-debian');
 
   const manifest: BuildManifest = { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts: [...ctx.built.values()], skipped };
   // Write-then-rename, so an interrupted build never leaves a torn manifest.
