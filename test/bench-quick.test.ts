@@ -71,6 +71,7 @@ describe('wvc bench --quick', async () => {
     if (native?.status === 'ok') {
       expect(native.warm).toEqual({ status: 'n/a', note: 'no in-process equivalent: a native program is a process per request' });
       expect(native.vsNative!.ratio).toBe(1);
+      expect(native.memory!.median).toBeGreaterThan(0);
     }
     const docker = get('docker', 'default');
     if (docker?.status === 'ok') {

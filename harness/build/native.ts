@@ -7,9 +7,9 @@ import { type BuildContext, fileArtifact, inputsHash, reusable } from './common.
 
 const exec = promisify(execFile);
 
-/** The C compiler used for static native binaries: musl-gcc when present, else cc. */
-export async function nativeCompiler(): Promise<{ cc: string; version: string } | null> {
-  for (const cc of ['musl-gcc', 'cc']) {
+/** The C compiler used for static native binaries: musl-gcc when present, else cc (or only cc when `glibc` is set). */
+export async function nativeCompiler(opts: { glibc?: boolean } = {}): Promise<{ cc: string; version: string } | null> {
+  for (const cc of opts.glibc ? ['cc'] : ['musl-gcc', 'cc']) {
     try {
       const { stdout } = await exec(cc, ['--version']);
       return { cc, version: stdout.split('\n')[0] };
@@ -24,8 +24,8 @@ export async function nativeCompiler(): Promise<{ cc: string; version: string } 
  * Compiles a C99 source to a static, stripped native Linux binary.
  * Throws with an install hint when no C compiler (or no static libc) is present.
  */
-export async function buildNative(ctx: BuildContext, id: string, source: string, out: string): Promise<Artifact> {
-  const compiler = await nativeCompiler();
+export async function buildNative(ctx: BuildContext, id: string, source: string, out: string, opts: { glibc?: boolean } = {}): Promise<Artifact> {
+  const compiler = await nativeCompiler(opts);
   if (!compiler) throw new Error('no C compiler found (musl-gcc or cc) — install one: apt-get install gcc libc6-dev (or scripts/setup.sh)');
   const flags = ['-std=c99', '-static', '-O2', '-s'];
   const inputs = await inputsHash([source], [compiler.cc, compiler.version, ...flags]);

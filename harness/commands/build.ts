@@ -40,7 +40,8 @@ export async function build(opts: BuildOptions = {}): Promise<BuildManifest> {
 
   // The harness's own helpers: the rusage spawner and the calibration no-op.
   const spawnerDir = path.join(ROOT, 'harness', 'hosts', 'spawner');
-  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'native', 'wvc-spawn')), 'spawner');
+  // glibc for the spawner: built with musl, wait4 reported ru_maxrss 0 for every child on this kernel.
+  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'native', 'wvc-spawn'), { glibc: true }), 'spawner');
   add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'native', 'noop')), 'noop');
 
   const source = path.join(WORKLOAD_DIR, 'src', 'tax.c');
