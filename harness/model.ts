@@ -6,6 +6,7 @@
 import type { Stats, Warning } from './measure/stats.js';
 import type { RuntimeInfo } from './targets/types.js';
 import type { Footprint } from './measure/footprint.js';
+import type { CapabilityMatrix } from './measure/capabilities.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -126,5 +127,7 @@ export interface Results {
   targets: TargetResult[];
   /** Artifact sizes, image sizes, rollout cost per node and runtime footprint; null when not measured (interrupted). */
   footprint: Footprint | null;
+  /** What each runtime denies, decided from evidence the harness controls; null when not measured (interrupted). */
+  capabilities: CapabilityMatrix | null;
   warnings: { target?: string; kind: string; message: string; advice?: string }[];
 }

@@ -106,6 +106,21 @@ describe('wvc bench --quick', async () => {
     }
   });
 
+  it('decides the capability matrix from evidence, with a row per runtime', () => {
+    const m = results.capabilities!;
+    expect(m).not.toBeNull();
+    const cell = (row: string, probe: string) => m.rows.find((r) => r.id === row)?.cells.find((c) => c.probe === probe)?.outcome;
+    if (REQUIRED.includes('native')) expect(cell('native', 'fs-read-outside')).toBe('allowed');
+    if (REQUIRED.includes('wasmtime-embed')) expect(cell('wasmtime-embed', 'fs-read-outside')).toBe('denied');
+    if (REQUIRED.includes('docker')) expect(cell('docker-hardened', 'mem-bomb')).toBe('contained');
+    for (const r of m.rows.filter((r) => !r.skipped)) {
+      for (const c of r.cells) {
+        expect(c.runtime.version).toBeTruthy();
+        expect(c.artifactSha256).toMatch(/^[0-9a-f]{64}$/);
+      }
+    }
+  });
+
   it('writes one samples.csv row per sample', () => {
     expect(csv[0]).toBe('target,variant,round,ms,ok,exit_code');
     const n = results.targets.reduce((acc, t) => acc + (t.status === 'ok' ? t.coldStart.samples.length : 0), 0);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { type Footprint, measureArtifacts, measureImages, measureRuntimes, measureWasmRollout } from '../measure/footprint.js';
 import { connectDocker } from '../util/docker.js';
+import { runCapabilityMatrix } from '../measure/capabilities.js';
 import path from 'node:path';
 import type { ArtifactRecord, Results, Sample, TargetResult, Warm } from '../model.js';
 import { SCHEMA_VERSION } from '../model.js';
@@ -22,6 +23,9 @@ import { run, useSpawner } from '../util/spawn.js';
 import { writeRun } from '../report/writer.js';
 import { summaryTable } from '../report/summary.js';
 import { createProgress } from '../report/progress.js';
+
+/** With --quick, the time bound the harness enforces on the cpu and memory bombs. */
+const QUICK_BOMB_BOUND_MS = 4_000;
 
 /** Runs of each rollout-cost measurement (docker load, copy + AOT compile). */
 const ROLLOUT_RUNS = 5;
@@ -151,6 +155,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     artifacts: manifest.artifacts.map(artifactRecord),
     targets: [],
     footprint: null,
+    capabilities: null,
     warnings: manifest.skipped.map((s) => ({ kind: 'artifact-skipped', message: `${s.id} not built: ${s.reason}`, advice: s.hint })),
   };
 
@@ -231,6 +236,12 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     if (!stop) {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
       results.footprint = await measureFootprint(manifest.artifacts, ready.some((p) => p.id === 'docker'), ROLLOUT_RUNS);
+      dir = await writeRun(outRoot, results);
+    }
+    if (!stop) {
+      log('capabilities: one probe per capability on every target, judged by evidence the harness controls');
+      // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
+      results.capabilities = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, log, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) });
     }
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
