@@ -78,6 +78,7 @@ export function makeResults(targets: TargetResult[], artifacts: ArtifactRecord[]
     artifacts,
     targets,
     footprint: null,
+    capabilities: null,
     warnings: [],
     ...over,
   };

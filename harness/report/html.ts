@@ -29,7 +29,7 @@ export function esc(s: string): string {
 }
 
 function verdictClass(inner: string): string {
-  if (/FAIL|does not hold|TRIPPED|Criteria not met|errored|MISMATCH|ALLOWED/.test(inner)) return ' class="bad"';
+  if (/FAIL|does not hold|TRIPPED|Criteria not met|errored|MISMATCH|ALLOWED|UNCONTAINED|ERROR/.test(inner)) return ' class="bad"';
   if (/partly|not measured|skipped|Incomplete|incomplete/.test(inner)) return ' class="warn"';
   if (/PASS|holds|Criteria met|not tripped/.test(inner)) return ' class="ok"';
   return '';
