@@ -55,7 +55,7 @@ describe('renderMarkdown on a hand-made run', () => {
   it('writes one summary row per target variant', () => {
     const head = lines.indexOf('## Summary');
     expect(lines.slice(head + 2, head + 6)).toEqual([
-      '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried | failures |',
+      '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried³ | failures |',
       '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
       '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | component-cwasm | 1.43 MiB | – | 11.5 MiB | 0.531 ms | – | 0/4 |',
       '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | image-scratch | 76.3 MiB | – | – | n/a | – | 0/4 |',

@@ -74,13 +74,16 @@ function coldStartClaim(r: Results): Claim {
   const wasmPart = part(wasmOk.length, wasm.length);
   const contPart = part(contOk.length, containers.length);
 
-  const contText = containers
-    .map((c) => {
-      const w = where(c.median, C);
-      const f = w === 'under' ? C[0] / c.median : w === 'over' ? c.median / C[1] : 1;
-      const qual = w === 'within' ? 'within' : f >= 2 ? `well ${w}` : w;
-      return `${c.key} median ${duration(c.median)} is ${qual} the claimed ${msRangeText(C)}`;
-    })
+  // One phrase per qualifier, so three Docker variants read as one clause, not three.
+  const groups = new Map<string, string[]>();
+  for (const c of containers) {
+    const w = where(c.median, C);
+    const f = w === 'under' ? C[0] / c.median : w === 'over' ? c.median / C[1] : 1;
+    const qual = w === 'within' ? 'within' : f >= 2 ? `well ${w}` : w;
+    groups.set(qual, [...(groups.get(qual) ?? []), `${c.key}${containers.length > 1 ? ' ' : ' median '}${duration(c.median)}`]);
+  }
+  const contText = [...groups]
+    .map(([qual, xs]) => `${xs.join(', ')}${containers.length > 1 ? ` (median${xs.length > 1 ? 's' : ''})` : ''} ${xs.length > 1 ? 'are' : 'is'} ${qual} the claimed ${msRangeText(C)}`)
     .join('; ');
   const byMedian = [...wasm].sort((a, b) => a.median - b.median);
   const list = (xs: typeof wasm) => xs.map((x) => `${x.key} ${duration(x.median)}`).join(', ');

@@ -160,7 +160,7 @@ function summary(r: Results): Block[] {
     {
       kind: 'table',
       table: {
-        head: ['target', 'variant', 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried', 'failures'],
+        head: ['target', 'variant', 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
         align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
         rows,
       },
@@ -184,8 +184,8 @@ function summary(r: Results): Block[] {
   let memNote = `¹ Peak memory, median over samples: ${parts.join('; ') || 'not measured'}.`;
   if (zero.length) memNote += ` A peak of 0 B (${zero.join(', ')}) means the figure was not captured, not that no memory was used.`;
   out.push(p(memNote));
-  if (cells.length) out.push(p('Probes denied/tried: "denied" counts denied, absent (no such interface) and contained (a resource bomb stopped within the limits); see "Capability matrix".'));
   out.push(p('² Warm: per-request latency with the module already compiled and a fresh instance per request (see "Warm per-request latency"); n/a where the runtime has no in-process equivalent.'));
+  out.push(p(cells.length ? '³ Probes: "denied" counts denied, absent (no such interface) and contained (a resource bomb stopped within the limits), out of the probes tried on that variant; see "Capability matrix".' : '³ Probes: no capability probes in this run.'));
   out.push({ kind: 'chart', chart: 'coldstart' }, { kind: 'chart', chart: 'sizes' });
   return out;
 }
@@ -429,8 +429,9 @@ function capabilities(r: Results): Block[] {
     const items: Rich[] = [];
     for (const row of objs(matrix.rows)) {
       const sk = isObj(row.skipped) ? row.skipped : null;
-      if (sk) items.push(`${valueText(row.target)}/${valueText(row.variant)} not probed: ${valueText(sk.reason)}${sk.hint ? ` — ${valueText(sk.hint)}` : ''}`);
-      if (typeof row.policyNote === 'string') items.push(`${valueText(row.target)}/${valueText(row.variant)}: ${row.policyNote}`);
+      const name = `${valueText(row.target)}${typeof row.variant === 'string' && row.variant ? `/${row.variant}` : ''}`;
+      if (sk) items.push(`${name} not probed: ${valueText(sk.reason)}${sk.hint ? ` — ${valueText(sk.hint)}` : ''}`);
+      if (typeof row.policyNote === 'string') items.push(`${name}: ${row.policyNote}`);
     }
     if (Array.isArray(matrix.notes)) for (const n of matrix.notes) if (typeof n === 'string') items.push(n);
     if (items.length) out.push({ kind: 'list', items });

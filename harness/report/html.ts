@@ -112,7 +112,7 @@ function siTick(v: number): string {
 }
 
 /** A row label that fits the left margin (about 7 px per character), ellipsised when longer. */
-function rowLabel(x: number, y: number, s: string, max = 28): string {
+function rowLabel(x: number, y: number, s: string, max = 26): string {
   if (s.length <= max) return text(x, y, s, 'text-anchor="end" class="row-label"');
   return `<text x="${f1(x)}" y="${f1(y)}" text-anchor="end" class="row-label"><title>${esc(s)}</title>${esc(s.slice(0, max - 1))}…</text>`;
 }

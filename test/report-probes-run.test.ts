@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Results } from '../harness/model.js';
+import { evaluateClaims } from '../harness/report/claims.js';
+import { evaluateCriteria, loadCriteria } from '../harness/report/criteria.js';
+import { renderHtml } from '../harness/report/html.js';
+import { renderMarkdown } from '../harness/report/markdown.js';
+import { ROOT } from './support.js';
+import { schemaErrors } from './validate-results.js';
+
+// A real quick bench with the footprint and the capability matrix (docker default,
+// hardened and Debian variants; jco's default shim as a probe-only row).
+const run = (): Results => JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'results-probes.json'), 'utf8')) as Results;
+
+describe('reports of a run with capability probes and a footprint', () => {
+  it('starts from a schema-valid results.json', () => {
+    expect(schemaErrors(run())).toEqual([]);
+  });
+
+  it('meets every example criterion, the sandbox probes included', () => {
+    const res = evaluateCriteria(run(), loadCriteria(readFileSync(path.join(ROOT, 'examples', 'criteria.tax-calculator.json'), 'utf8')));
+    expect(res.criteria.map((c) => [c.id, c.status])).toEqual([
+      ['C1', 'PASS'],
+      ['C2', 'PASS'],
+      ['C3', 'PASS'],
+      ['C4', 'PASS'],
+      ['C5', 'PASS'],
+    ]);
+    expect(res.criteria[2].measured).toBe('component-cwasm 74.9 KiB gzip (76,741 B)');
+    expect(res.criteria[4].measured).toBe('5 of 5 denied');
+    expect(res.decision).toBe('Criteria met: all 5 pass.');
+  });
+
+  it('judges the sandbox claim from the Wasm rows', () => {
+    const c = evaluateClaims(run()).find((x) => x.id === 'sandbox-default')!;
+    expect(c.verdict).toBe('holds only partly');
+    expect(c.measured).toBe('14 of 16 file/network probes denied on 4 Wasm configurations');
+    expect(c.why).toBe('not denied: node-wasi/default fs-write-granted allowed, jco/sandboxed fs-write-granted allowed (denied includes absent: no such interface).');
+  });
+
+  it('puts the matrix, the probe counts and the footprint in the markdown', () => {
+    const lines = renderMarkdown(run()).split('\n');
+    expect(lines).toContain('| wasmtime-embed/jit | denied | denied | denied | denied | absent | **ALLOWED** | **ALLOWED** | contained | contained |');
+    const summary = lines.slice(lines.indexOf('## Summary'));
+    expect(summary.find((l) => l.startsWith('| docker | debian |'))).toBe(
+      '| docker | debian | 283 ms (248–298) | 298 ms | 57.9× (36.7–62.6) | 0.982× (0.860–1.14) | image-debian | 111 MiB | 47.4 MiB | 4.04 MiB | n/a | – | 0/5 |',
+    );
+    expect(lines).toContain('| image-debian | `wvc/tax-calculator-debian:cd576ef01a61` | 111 MiB (116,721,923 B) | 116 MiB (121,559,040 B) | 47.4 MiB (49,675,844 B) | 2 |');
+    expect(lines).toContain('- wasmtime not probed: wasmtime CLI not on PATH — install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it)');
+  });
+
+  it('draws a heatmap cell per row and probe', () => {
+    const svg = /<svg id="chart-capabilities"[\s\S]*?<\/svg>/.exec(renderHtml(run()))![0];
+    expect((svg.match(/<rect [^>]*class="cap-(denied|allowed|other|none)"/g) ?? []).length).toBe(7 * 9);
+  });
+});
