@@ -10,9 +10,10 @@ import { decodePng, distinctColours } from './png.js';
 import { fixture } from './report-builder.js';
 
 const exec = promisify(execFile);
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-if (!CHROMIUM && process.env.CI) throw new Error('chromium is not installed: add chromium to APT_PACKAGES in scripts/setup.sh (CI must render the HTML report)');
-if (!CHROMIUM) console.warn('report-html-chromium: skipped — /usr/bin/chromium not found (apt-get install chromium)');
+// $CHROMIUM overrides; Debian ships chromium, GitHub's Ubuntu images ship Google Chrome (Ubuntu's chromium package is a snap shim).
+const CHROMIUM = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].find((p): p is string => !!p && existsSync(p));
+if (!CHROMIUM && process.env.CI) throw new Error('no Chromium or Chrome found (/usr/bin/chromium, /usr/bin/google-chrome, or $CHROMIUM): add chromium to APT_PACKAGES in scripts/setup.sh; CI must render the HTML report');
+if (!CHROMIUM) console.warn('report-html-chromium: skipped — no Chromium found (apt-get install chromium, or set CHROMIUM=/path)');
 
 /** Headless Chromium with nothing that reaches the network, and a throwaway profile. */
 async function chromium(dir: string, args: string[]): Promise<string> {
