@@ -4,7 +4,9 @@
  * in harness/commands/<name>.ts. Errors are handled at this one boundary: a
  * UserError is printed as one line, anything else with its stack.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ROOT } from './paths.js';
 import { UserError } from './targets/types.js';
 
 const HELP = `usage: wvc <command> [options]
@@ -17,6 +19,13 @@ commands:
       --all               run every vector on docker too (default: a deterministic sample of 100)
   doctor                list each prerequisite and target as available or missing, with install hints
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
+  report [--file F]     re-render report.md, report.html (and results.json) from a saved results.json or run folder
+      --file F            a results.json or a run folder (default: results/latest)
+      --criteria FILE     add the decision gate; exit 1 when a criterion fails
+      --out DIR           write the reports there instead of next to the file
+      --format F          print one format to stdout: markdown, html, json, github-action-benchmark, bencher
+  compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
+      --threshold PCT     smallest change that counts, as a fraction (default 0.10)
   bench                 build, then measure cold start, phases, memory and warm latency of every target
       --targets a,b       only these targets
       --runs N            measured rounds (default 30); every target runs once per round, shuffled
@@ -26,6 +35,7 @@ commands:
       --warm-iterations N iterations of each in-process warm loop (default 100)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
       --out DIR           where run folders go (default: results/)
+      --criteria FILE     decision gate: add the ADR section; exit 1 when a criterion fails
 
   -h, --help            this help`;
 
@@ -70,8 +80,24 @@ const commands: Record<string, Handler> = {
     console.log(formatDoctor(r));
     return r.requiredMissing.length ? 1 : 0;
   },
+  async report(args) {
+    const v = parse(args, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' } });
+    const { report } = await import('./commands/report.js');
+    const r = await report({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, format: v.format });
+    if (r.files.length) console.error(`reports: ${r.files.join(', ')}`);
+    return r.criteriaFailed ? 1 : 0;
+  },
+  async compare(args) {
+    const v = parse(args, { old: { type: 'string' }, new: { type: 'string' }, threshold: { type: 'string' } });
+    if (!v.old || !v.new) throw new UserError('compare needs --old OLD/results.json and --new NEW/results.json');
+    const { compare } = await import('./commands/compare.js');
+    const r = await compare({ old: v.old, new: v.new, threshold: num('--threshold', v.threshold) });
+    process.stdout.write(r.markdown);
+    return r.regression ? 1 : 0;
+  },
   async bench(args) {
     const v = parse(args, {
+      criteria: { type: 'string' },
       targets: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
@@ -91,9 +117,10 @@ const commands: Record<string, Handler> = {
       quick: v.quick,
       require: v.require,
       out: v.out,
+      criteria: v.criteria,
     });
     if (r.results.interrupted) return 130;
-    return r.requiredMissing.length || !r.results.complete ? 1 : 0;
+    return r.requiredMissing.length || !r.results.complete || r.criteriaFailed ? 1 : 0;
   },
 };
 

@@ -21,6 +21,9 @@ import type { Artifact, RunResult } from '../targets/types.js';
 import { UserError } from '../targets/types.js';
 import { run, useSpawner } from '../util/spawn.js';
 import { writeRun } from '../report/writer.js';
+import { renderAll } from '../report/index.js';
+import { type Criteria, evaluateCriteria, loadCriteria } from '../report/criteria.js';
+import { readFile } from 'node:fs/promises';
 import { summaryTable } from '../report/summary.js';
 import { createProgress } from '../report/progress.js';
 
@@ -69,6 +72,8 @@ export interface BenchOptions {
   out?: string;
   /** Iterations of each warm loop (default 100, 20 with --quick). */
   warmIterations?: number;
+  /** A criteria file: the reports get the decision-gate section, and a failed criterion fails the run. */
+  criteria?: string;
   log?: (line: string) => void;
 }
 
@@ -77,6 +82,8 @@ export interface BenchOutcome {
   dir: string;
   /** Required targets that were skipped or errored: the run fails. */
   requiredMissing: string[];
+  /** A --criteria file was given and a criterion failed. */
+  criteriaFailed: boolean;
 }
 
 /** Where each target's phase numbers come from, for the report. */
@@ -92,6 +99,20 @@ const WARM_NA: Record<string, string> = {
   docker: 'no in-process equivalent: the nearest is a new container per request, which is the cold start',
   wasmtime: 'the CLI has no in-process loop; see wasmtime-embed for the embedded engine',
 };
+
+async function readCriteria(file: string): Promise<Criteria> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(file), 'utf8');
+  } catch (e) {
+    throw new UserError(`--criteria ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message} — pass a criteria JSON file, e.g. examples/criteria.tax-calculator.json`);
+  }
+  try {
+    return loadCriteria(text);
+  } catch (e) {
+    throw new UserError(`--criteria ${file}: ${(e as Error).message}`);
+  }
+}
 
 function intOption(name: string, v: number | undefined, def: number, min: number): number {
   if (v === undefined) return def;
@@ -127,6 +148,10 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const ids = parseTargetList(opts.targets, '--targets');
   const required = requiredTargets(opts.require);
   const outRoot = path.resolve(opts.out ?? path.join(ROOT, 'results'));
+
+  // The criteria are read before anything is measured, so a bad file costs nothing.
+  const criteria = opts.criteria ? await readCriteria(opts.criteria) : undefined;
+  const reports = (r: Results) => renderAll(r, criteria ? { criteria: evaluateCriteria(r, criteria) } : {});
 
   const manifest = await build({ log });
   const startedAt = new Date();
@@ -209,7 +234,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       onRound: async (_round, soFar) => {
         measured = soFar;
         assemble();
-        dir = await writeRun(outRoot, results);
+        dir = await writeRun(outRoot, results, reports(results));
       },
     });
     measured = schedule;
@@ -236,7 +261,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     if (!stop) {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
       results.footprint = await measureFootprint(manifest.artifacts, ready.some((p) => p.id === 'docker'), ROLLOUT_RUNS);
-      dir = await writeRun(outRoot, results);
+      dir = await writeRun(outRoot, results, reports(results));
     }
     if (!stop) {
       log('capabilities: one probe per capability on every target, judged by evidence the harness controls');
@@ -246,17 +271,18 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
     results.finishedAt = new Date().toISOString();
-    dir = await writeRun(outRoot, results);
+    dir = await writeRun(outRoot, results, reports(results));
   } finally {
     process.off('SIGINT', onSigint);
     useSpawner(null);
     await disposeAll(prepared);
   }
   log(summaryTable(results));
-  log(`results: ${path.join(dir, 'results.json')}`);
-  log(`samples: ${path.join(dir, 'samples.csv')}`);
+  const verdict = criteria ? evaluateCriteria(results, criteria) : undefined;
+  if (verdict) for (const c of verdict.criteria) log(`criterion ${c.id} ${c.status}: ${c.kind} ${c.subject} — measured ${c.measured}, limit ${c.limit}`);
+  for (const f of ['report.md', 'report.html', 'results.json', 'samples.csv']) log(`${f.padEnd(12)} ${path.join(dir, f)}`);
   for (const line of requiredMissing) log(`REQUIRED ${line}`);
-  return { results, dir, requiredMissing };
+  return { results, dir, requiredMissing, criteriaFailed: verdict ? !verdict.passed : false };
 }
 
 function assembleTargets(
