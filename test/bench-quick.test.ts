@@ -18,7 +18,7 @@ describe('wvc bench --quick', async () => {
 
   it('exits 0 and prints the summary table and the paths', () => {
     expect(r.stderr).toMatch(/^target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +warm ms +fails$/m);
-    expect(r.stderr).toContain(`results: ${path.join(dir, 'results.json')}`);
+    for (const f of ['report.md', 'report.html', 'results.json', 'samples.csv']) expect(r.stderr).toContain(`${f.padEnd(12)} ${path.join(dir, f)}`);
     expect(r.code).toBe(0);
   });
 
@@ -129,6 +129,6 @@ describe('wvc bench --quick', async () => {
   });
 
   it('leaves no temp files behind', async () => {
-    expect((await readdir(dir)).sort()).toEqual(['results.json', 'samples.csv']);
+    expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.md', 'results.json', 'samples.csv']);
   });
 });
