@@ -13,7 +13,12 @@ function sideChannelOpen(): boolean {
 
 /** Writes one JSON line to the side channel, if there is one. Never to stdout/stderr, which belong to the workload. */
 export function writeSide(obj: unknown): void {
-  if (sideChannelOpen()) writeSync(3, JSON.stringify(obj) + '\n');
+  if (!sideChannelOpen()) return;
+  try {
+    writeSync(3, JSON.stringify(obj) + '\n');
+  } catch {
+    // fd 3 belongs to someone else (e.g. a benchmarking tool that runs the host): not our channel.
+  }
 }
 
 /**
