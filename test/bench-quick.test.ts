@@ -102,6 +102,9 @@ describe('wvc bench --quick', async () => {
       const scratch = fp.images.find((i) => i.id === 'image-scratch')!;
       expect(scratch.layers).toBe(1);
       expect(scratch.saveTarBytes).toBeGreaterThan(scratch.imageBytes);
+      expect(scratch.saveGzipBytes).toBeLessThan(scratch.saveTarBytes);
+      expect(scratch.saveBrotliBytes).toBeLessThan(scratch.saveTarBytes);
+      expect(scratch.brotliQuality).toBe(11);
       expect(fp.rollout.map((r) => r.id)).toContain('docker-load:image-scratch');
     }
   });

@@ -10,7 +10,7 @@ function enriched(): Results {
   const r = fixture() as Results & { footprint: unknown; capabilities: unknown };
   r.footprint = {
     artifacts: [{ id: 'component-cwasm', kind: 'file', bytes: 194816, gzipBytes: 61000, brotliBytes: 50000, brotliQuality: 11, sha256: 'b'.repeat(64) }],
-    images: [{ id: 'image-scratch', tag: 'wvc/tax-calculator:9a12', imageBytes: 46736, saveTarBytes: 56320, saveGzipBytes: 21000, layers: 1 }],
+    images: [{ id: 'image-scratch', tag: 'wvc/tax-calculator:9a12', imageBytes: 46736, saveTarBytes: 56320, saveGzipBytes: 21000, saveBrotliBytes: 19000, brotliQuality: 11, layers: 1 }],
     rollout: [{ id: 'docker-load', label: 'docker load (scratch)', what: 'docker load of the saved image', unit: 'ms', samples: [300, 310, 320, 330, 340], median: 320 }],
     runtimes: [{ name: 'libwasmtime + host', files: [{ path: '/x/libwasmtime.so', bytes: 30000000 }], totalBytes: 30028168, missing: [] }],
     notes: ['brotli at quality 11'],
@@ -47,7 +47,7 @@ describe('footprint and capability sections with data', () => {
 
   it('renders footprint tables', () => {
     expect(lines).toContain('| component-cwasm | file | 190 KiB (194,816 B) | 59.6 KiB (61,000 B) | 48.8 KiB (50,000 B) q11 | – |');
-    expect(lines).toContain('| image-scratch | `wvc/tax-calculator:9a12` | 45.6 KiB (46,736 B) | 55.0 KiB (56,320 B) | 20.5 KiB (21,000 B) | 1 |');
+    expect(lines).toContain('| image-scratch | `wvc/tax-calculator:9a12` | 45.6 KiB (46,736 B) | 55.0 KiB (56,320 B) | 20.5 KiB (21,000 B) | 18.6 KiB (19,000 B), q11 | 1 |');
     expect(lines).toContain('| docker load (scratch) | docker load of the saved image | 320 ms | 5 | – |');
     expect(lines).toContain('| libwasmtime + host | 28.6 MiB (30,028,168 B) | 1 | – |');
     expect(md).not.toContain('## Footprint and rollout cost\n\nNot measured in this run.');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { constants, createGzip, brotliCompressSync, gzipSync } from 'node:zlib';
+import { constants, createBrotliCompress, createGzip, brotliCompressSync, gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
@@ -41,6 +41,9 @@ export interface ImageFootprint {
   saveTarBytes: number;
   /** gzip -9 of that tar: about what a registry transfer moves. */
   saveGzipBytes: number;
+  /** brotli of that tar, at `brotliQuality` (11 up to 32 MiB, else 6). Absent in runs before it was measured. */
+  saveBrotliBytes?: number;
+  brotliQuality?: number;
   layers: number;
 }
 
@@ -118,17 +121,28 @@ function counter(): Transform & { bytes: number } {
   return t;
 }
 
-/** Saves an image to `file` and returns the tar's bytes and its gzip -9 bytes. */
-async function saveImage(docker: Docker, ref: string, file: string): Promise<{ tarBytes: number; gzipBytes: number }> {
-  const raw = counter();
-  await pipeline(await docker.getImage(ref).get(), raw, createWriteStream(file));
-  const gz = counter();
-  await pipeline(createReadStream(file), createGzip({ level: 9 }), gz, async function* (src) {
+/** Bytes of `file` after a compression stream; the compressed bytes themselves are dropped. */
+async function compressedBytes(file: string, compressor: Transform): Promise<number> {
+  const n = counter();
+  await pipeline(createReadStream(file), compressor, n, async function* (src) {
     for await (const _ of src) {
-      // counted by `gz`; the compressed bytes themselves are not needed
+      // counted by `n`
     }
   });
-  return { tarBytes: raw.bytes, gzipBytes: gz.bytes };
+  return n.bytes;
+}
+
+/** Saves an image to `file` and returns the tar's bytes and its gzip -9 and brotli bytes. */
+async function saveImage(docker: Docker, ref: string, file: string): Promise<{ tarBytes: number; gzipBytes: number; brotliBytes: number; brotliQuality: number }> {
+  const raw = counter();
+  await pipeline(await docker.getImage(ref).get(), raw, createWriteStream(file));
+  const brotliQuality = raw.bytes > BROTLI_Q11_LIMIT ? 6 : 11;
+  return {
+    tarBytes: raw.bytes,
+    gzipBytes: await compressedBytes(file, createGzip({ level: 9 })),
+    brotliBytes: await compressedBytes(file, createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: raw.bytes } })),
+    brotliQuality,
+  };
 }
 
 async function loadImage(docker: Docker, file: string): Promise<void> {
@@ -155,8 +169,8 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
     if (a.kind !== 'image' || !a.imageId || !a.tag) continue;
     const info = await docker.getImage(a.imageId).inspect();
     const file = path.join(workDir, `${a.id}.tar`);
-    const { tarBytes, gzipBytes } = await saveImage(docker, a.tag, file);
-    out.push({ id: a.id, tag: a.tag, imageBytes: info.Size, saveTarBytes: tarBytes, saveGzipBytes: gzipBytes, layers: info.RootFS?.Layers?.length ?? 0 });
+    const { tarBytes, gzipBytes, brotliBytes, brotliQuality } = await saveImage(docker, a.tag, file);
+    out.push({ id: a.id, tag: a.tag, imageBytes: info.Size, saveTarBytes: tarBytes, saveGzipBytes: gzipBytes, saveBrotliBytes: brotliBytes, brotliQuality, layers: info.RootFS?.Layers?.length ?? 0 });
 
     // Bases the image was built FROM (other tags whose layers it shares) go too, or `load` would only add the top layer.
     const bases: { tag: string; file: string }[] = [];

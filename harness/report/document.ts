@@ -359,9 +359,17 @@ function footprint(r: Results): Block[] {
       out.push({
         kind: 'table',
         table: {
-          head: ['image', 'tag', 'unpacked in the engine', 'docker save tar', 'gzip of the tar', 'layers'],
-          align: ['left', 'left', 'right', 'right', 'right', 'right'],
-          rows: images.map((i) => [valueText(i.id), i.tag ? code(String(i.tag)) : '–', byteCell(i.imageBytes), byteCell(i.saveTarBytes), byteCell(i.saveGzipBytes), valueText(i.layers)]),
+          head: ['image', 'tag', 'unpacked in the engine', 'docker save tar', 'gzip of the tar', 'brotli of the tar', 'layers'],
+          align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+          rows: images.map((i) => [
+            valueText(i.id),
+            i.tag ? code(String(i.tag)) : '–',
+            byteCell(i.imageBytes),
+            byteCell(i.saveTarBytes),
+            byteCell(i.saveGzipBytes),
+            typeof i.saveBrotliBytes === 'number' ? `${byteCell(i.saveBrotliBytes)}, q${valueText(i.brotliQuality)}` : '–',
+            valueText(i.layers),
+          ]),
         },
       });
     }
