@@ -128,6 +128,32 @@ function svgOpen(id: string, height: number, title: string, desc: string): strin
   );
 }
 
+/**
+ * A log x axis spanning the values and both claimed ranges (whole decades), with the
+ * claims drawn as shaded bands behind the plot and labelled above it.
+ */
+function claimFrame(
+  values: number[],
+  [wLo, wHi]: readonly [number, number],
+  [cLo, cHi]: readonly [number, number],
+  [wasmLabel, containerLabel]: [string, string],
+  o: { left: number; right: number; top: number; plotH: number; labelDy: number; tick: (v: number) => string },
+): { x: (v: number) => number; frame: string[] } {
+  const lo = 10 ** Math.floor(Math.log10(Math.min(wLo, ...values)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(cHi, ...values)));
+  const x = logScale(lo, hi, o.left, W - o.right);
+  return {
+    x,
+    frame: [
+      `<rect x="${f1(x(wLo))}" y="${o.top}" width="${f1(x(wHi) - x(wLo))}" height="${o.plotH}" class="band-wasm"/>`,
+      `<rect x="${f1(x(cLo))}" y="${o.top}" width="${f1(x(cHi) - x(cLo))}" height="${o.plotH}" class="band-container"/>`,
+      text(x(wLo), o.top - o.labelDy, wasmLabel, 'class="band-label"'),
+      text(x(cHi), o.top - o.labelDy, containerLabel, 'class="band-label" text-anchor="end"'),
+      logAxis(x, lo, hi, o.top + o.plotH, o.top, o.tick),
+    ],
+  };
+}
+
 function logAxis(scale: (v: number) => number, lo: number, hi: number, y: number, top: number, label: (v: number) => string): string {
   const parts: string[] = [];
   for (const d of decades(lo, hi)) {
@@ -166,19 +192,11 @@ function coldStartChart(r: Results): string {
   const plotH = Math.max(rows.length, 1) * RH;
   const H = T + plotH + 58;
   const all = rows.flatMap((t) => ('coldStart' in t && t.coldStart ? t.coldStart.samples.map((s) => s.ms) : [])).filter((x) => Number.isFinite(x) && x > 0);
-  const [wLo, wHi] = SEED_CLAIMS.wasmColdStartMs;
-  const [cLo, cHi] = SEED_CLAIMS.containerColdStartMs;
-  const lo = 10 ** Math.floor(Math.log10(Math.min(wLo, ...all)));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(cHi, ...all)));
-  const x = logScale(lo, hi, L, W - R);
   const yBottom = T + plotH;
   const parts: string[] = [svgOpen('coldstart', H, 'Cold start per sample, by target variant (ms, log scale)', 'Each dot is one cold-start sample; the box spans the quartiles with a line at the median; shaded bands are the seed module\'s claimed ranges.')];
   // Claim bands behind everything.
-  parts.push(`<rect x="${f1(x(wLo))}" y="${T}" width="${f1(x(wHi) - x(wLo))}" height="${plotH}" class="band-wasm"/>`);
-  parts.push(`<rect x="${f1(x(cLo))}" y="${T}" width="${f1(x(cHi) - x(cLo))}" height="${plotH}" class="band-container"/>`);
-  parts.push(text(x(wLo), T - 6, CLAIM_LABELS.wasmColdStart, 'class="band-label"'));
-  parts.push(text(x(cHi), T - 6, CLAIM_LABELS.containerColdStart, 'class="band-label" text-anchor="end"'));
-  parts.push(logAxis(x, lo, hi, yBottom, T, msTick));
+  const { x, frame } = claimFrame(all, SEED_CLAIMS.wasmColdStartMs, SEED_CLAIMS.containerColdStartMs, [CLAIM_LABELS.wasmColdStart, CLAIM_LABELS.containerColdStart], { left: L, right: R, top: T, plotH, labelDy: 6, tick: msTick });
+  parts.push(...frame);
   // Legend.
   let lx = L;
   for (const c of ['wasm', 'container', 'native'] as TargetClass[]) {
@@ -317,19 +335,11 @@ function sizesChart(r: Results): string {
   const RH = 34;
   const plotH = Math.max(used.length, 1) * RH;
   const H = T + plotH + 56;
-  const [wLo, wHi] = SEED_CLAIMS.wasmArtifactBytes;
-  const [cLo, cHi] = SEED_CLAIMS.containerImageBytes;
   const vals = used.flatMap((a) => [a.bytes, gzipBytesOf(r, a) ?? a.bytes]).filter((b) => b > 0);
-  const lo = 10 ** Math.floor(Math.log10(Math.min(wLo, ...vals)));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(cHi, ...vals)));
-  const x = logScale(lo, hi, L, W - R);
   const yBottom = T + plotH;
   const parts: string[] = [svgOpen('sizes', H, 'Artifact size per artifact a target runs (bytes, log scale)', 'Bars are artifact sizes on a log axis; shaded bands are the seed module\'s claimed ranges.')];
-  parts.push(`<rect x="${f1(x(wLo))}" y="${T}" width="${f1(x(wHi) - x(wLo))}" height="${plotH}" class="band-wasm"/>`);
-  parts.push(`<rect x="${f1(x(cLo))}" y="${T}" width="${f1(x(cHi) - x(cLo))}" height="${plotH}" class="band-container"/>`);
-  parts.push(text(x(wLo), T - 8, CLAIM_LABELS.wasmArtifact, 'class="band-label"'));
-  parts.push(text(x(cHi), T - 8, CLAIM_LABELS.containerImage, 'class="band-label" text-anchor="end"'));
-  parts.push(logAxis(x, lo, hi, yBottom, T, siTick));
+  const { x, frame } = claimFrame(vals, SEED_CLAIMS.wasmArtifactBytes, SEED_CLAIMS.containerImageBytes, [CLAIM_LABELS.wasmArtifact, CLAIM_LABELS.containerImage], { left: L, right: R, top: T, plotH, labelDy: 8, tick: siTick });
+  parts.push(...frame);
   used.forEach((a, i) => {
     const cy = T + i * RH + RH / 2;
     const user = r.targets.find((t) => t.artifact?.id === a.id)!;
