@@ -166,7 +166,7 @@ function summary(r: Results): Block[] {
       },
     },
     p(
-      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(DEFAULT_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI (below 1× docker is faster than Docker). raw: the artifact the variant runs; gzip appears once the run records it. Failures: failed samples / all samples.`,
+      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(DEFAULT_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI (below 1× docker is faster than Docker). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
     ),
   ];
   const byCovers = new Map<string, string[]>();
