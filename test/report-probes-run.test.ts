@@ -50,6 +50,15 @@ describe('reports of a run with capability probes and a footprint', () => {
     expect(lines).toContain('- wasmtime not probed: wasmtime CLI not on PATH — install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it)');
   });
 
+  it('shows the evidence behind each cell and which denials name the capability', () => {
+    const lines = renderMarkdown(run()).split('\n');
+    expect(lines).toContain('| wasmtime-embed/jit | yes: errno text, trap message or OOM report | --max-memory 268435456 (store limiter), --fuel 3000000000 (JIT variant) |');
+    expect(lines.some((l) => l.startsWith('| docker/hardened | **no: at least one denial is a bare kill or an opaque code** |'))).toBe(true);
+    expect(lines).toContain('| target/variant | probe | outcome | what the workload or runtime reported | what the harness observed |');
+    expect(lines.some((l) => l.startsWith('| wasmtime-embed/jit | fs-read-outside | denied | result=error; errno 44 "No such file or directory"; fopen(target-path, "rb") failed |'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('| native/static | fs-read-outside | **ALLOWED** | result=ok; read the file |'))).toBe(true);
+  });
+
   it('draws a heatmap cell per row and probe', () => {
     const svg = /<svg id="chart-capabilities"[\s\S]*?<\/svg>/.exec(renderHtml(run()))![0];
     expect((svg.match(/<rect [^>]*class="cap-(denied|allowed|other|none)"/g) ?? []).length).toBe(7 * 9);

@@ -444,6 +444,41 @@ function capabilities(r: Results): Block[] {
     if (Array.isArray(matrix.notes)) for (const n of matrix.notes) if (typeof n === 'string') items.push(n);
     if (items.length) out.push({ kind: 'list', items });
   }
+  out.push(...capabilityEvidence(r));
+  return out;
+}
+
+/**
+ * The evidence behind every cell: what the workload or runtime said (what an operator
+ * sees) and what the harness observed, plus whether each runtime's denials name the
+ * capability or are only an opaque errno, trap or kill.
+ */
+function capabilityEvidence(r: Results): Block[] {
+  const rows = (r.capabilities?.rows ?? []).filter((row) => !row.skipped && row.cells.length);
+  if (!rows.length) return [];
+  const out: Block[] = [h(3, 'Does a denial name the capability?')];
+  out.push({
+    kind: 'table',
+    table: {
+      head: ['target/variant', 'denials name the capability', 'limits'],
+      rows: rows.map((row): Cell[] => [
+        `${row.target}/${row.variant}`,
+        // Older or hand-made results may lack these fields: say so instead of failing.
+        row.denialNamesCapability === undefined ? '–' : row.denialNamesCapability === null ? 'nothing denied' : row.denialNamesCapability ? 'yes: errno text, trap message or OOM report' : strong('no: at least one denial is a bare kill or an opaque code'),
+        row.limits ?? '–',
+      ]),
+    },
+  });
+  out.push(h(3, 'Evidence behind each cell'));
+  out.push({
+    kind: 'table',
+    table: {
+      head: ['target/variant', 'probe', 'outcome', 'what the workload or runtime reported', 'what the harness observed'],
+      rows: rows.flatMap((row) =>
+        row.cells.map((c): Cell[] => [`${row.target}/${row.variant}`, c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+      ),
+    },
+  });
   return out;
 }
 
