@@ -1,13 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Manifest } from './targets/types.js';
+import type { Manifest, SkippedArtifact } from './targets/types.js';
 import { MANIFEST_PATH } from './paths.js';
 
-/** Why an artifact could not be built, as recorded in the manifest. */
-export interface SkippedArtifact {
-  id: string;
-  reason: string;
-  hint: string;
-}
+export type { SkippedArtifact } from './targets/types.js';
 
 /** The build manifest on disk, with the artifacts a build could not make. */
 export interface BuildManifest extends Manifest {

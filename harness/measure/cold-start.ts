@@ -1,6 +1,6 @@
 import type { ColdStart, Memory, Phases, Sample } from '../model.js';
 import type { RunResult } from '../targets/types.js';
-import { computeStats, detectOutliers, statWarnings } from './stats.js';
+import { computeStats, detectOutliers, medianOf, statWarnings } from './stats.js';
 import type { Measured } from './schedule.js';
 
 /**
@@ -39,12 +39,6 @@ export function summarizeColdStart(samples: Sample[], seed: number): ColdStart {
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 /** Median of each phase over the successful samples that reported phases. */
 export function summarizePhases(samples: Sample[], source: string): Phases | null {
   const byKey = new Map<string, number[]>();
@@ -53,14 +47,14 @@ export function summarizePhases(samples: Sample[], source: string): Phases | nul
     for (const [k, v] of Object.entries(s.phases)) byKey.set(k, [...(byKey.get(k) ?? []), v]);
   }
   if (!byKey.size) return null;
-  return { unit: 'ms', source, medians: Object.fromEntries([...byKey].map(([k, v]) => [k, median(v)])) };
+  return { unit: 'ms', source, medians: Object.fromEntries([...byKey].map(([k, v]) => [k, medianOf(v)])) };
 }
 
 /** Median and max peak memory over the samples that measured it. */
 export function summarizeMemory(samples: Sample[], covers: string | undefined): Memory | null {
   const xs = samples.filter((s) => s.ok && s.peakMemoryBytes !== undefined).map((s) => s.peakMemoryBytes!);
   if (!xs.length || !covers) return null;
-  return { unit: 'bytes', covers, median: median(xs), max: Math.max(...xs) };
+  return { unit: 'bytes', covers, median: medianOf(xs), max: Math.max(...xs) };
 }
 
 /** Samples of one unit from a schedule. */

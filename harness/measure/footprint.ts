@@ -13,7 +13,7 @@ import type { Artifact } from '../targets/types.js';
 import { listFiles } from '../build/common.js';
 import { findLibwasmtime } from '../build/embed-host.js';
 import { DEFAULT_DEBIAN_BASE } from '../build/debian-image.js';
-import { computeStats } from './stats.js';
+import { medianOf } from './stats.js';
 
 const exec = promisify(execFile);
 
@@ -154,8 +154,6 @@ async function loadImage(docker: Docker, file: string): Promise<void> {
   }));
 }
 
-const median = (xs: number[]) => computeStats(xs, { seed: 1, resamples: 1 }).median;
-
 /**
  * Image sizes, and the rollout cost of an image: `docker load` of its saved tar
  * into an engine that does not have it. Before each load the image is removed,
@@ -198,7 +196,7 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
       what: `docker load of the saved image (${tarBytes} B tar) into an engine without it${bases.length ? ' or its base' : ''}; no registry transfer`,
       unit: 'ms',
       samples,
-      median: median(samples),
+      median: medianOf(samples),
     });
   }
   return { images: out, rollout };
@@ -231,8 +229,8 @@ export async function measureWasmRollout(host: string, component: string, runs: 
     what: 'copy the component .wasm to a new directory and precompile it to .cwasm with the embedding host',
     unit: 'ms',
     samples,
-    median: median(samples),
-    steps: { copy: median(copy), compile: median(compile) },
+    median: medianOf(samples),
+    steps: { copy: medianOf(copy), compile: medianOf(compile) },
   };
 }
 

@@ -88,7 +88,8 @@ function medianOfSorted(sorted: ArrayLike<number>): number {
   return h === lo ? sorted[lo] : sorted[lo] + 0.5 * (sorted[lo + 1] - sorted[lo]);
 }
 
-function medianOf(samples: readonly number[]): number {
+/** Median (R-7: the mean of the two middle values for an even count). Throws nothing; NaN for []. */
+export function medianOf(samples: readonly number[]): number {
   return medianOfSorted(sortedCopy(samples));
 }
 

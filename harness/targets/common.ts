@@ -1,8 +1,13 @@
-import type { Artifact, PrepareContext } from './types.js';
+import type { Artifact, PrepareContext, SkippedArtifact } from './types.js';
 
 /** The artifact with this id in the build manifest, if it was built. */
 export function findArtifact(ctx: PrepareContext, id: string): Artifact | undefined {
   return ctx.manifest.artifacts.find((a) => a.id === id);
+}
+
+/** Why the build skipped this artifact, when the manifest says. */
+export function skippedArtifact(ctx: PrepareContext, id: string): SkippedArtifact | undefined {
+  return ctx.manifest.skipped?.find((s) => s.id === id);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
-import { findArtifact } from './common.js';
+import { findArtifact, skippedArtifact } from './common.js';
 import { type Artifact, type Availability, type PrepareContext, type ProbeRequest, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
@@ -221,7 +221,7 @@ export const docker: Target = {
       const art = findArtifact(ctx, v.artifact);
       if (!art?.imageId || !art.tag) {
         if (name === 'default') return { status: 'skipped', reason: `image ${v.artifact} not built`, hint: 'run `npm run build` (needs a running Docker daemon)' };
-        const why = (ctx.manifest as { skipped?: { id: string; reason: string; hint: string }[] }).skipped?.find((x) => x.id === v.artifact);
+        const why = skippedArtifact(ctx, v.artifact);
         missingVariants.push({ variant: name, reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build`' });
         continue;
       }

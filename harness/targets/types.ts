@@ -19,10 +19,19 @@ export interface Artifact {
   inputsHash: string;
 }
 
+/** An artifact the build could not make (a missing toolchain), with how to get it. */
+export interface SkippedArtifact {
+  id: string;
+  reason: string;
+  hint: string;
+}
+
 export interface Manifest {
   schemaVersion: 1;
   builtAt: string;
   artifacts: Artifact[];
+  /** What the build skipped and why; absent in manifests made by hand. */
+  skipped?: SkippedArtifact[];
 }
 
 /** Everything a target may need to get ready. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact } from './common.js';
+import { findArtifact, skippedArtifact } from './common.js';
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 
@@ -31,12 +31,6 @@ function file(variant: string): string {
   return variant === 'aot' ? cwasm : component;
 }
 
-/** The reason the build recorded for skipping an artifact, when the manifest has one. */
-function buildSkip(ctx: PrepareContext, id: string): { reason: string; hint: string } | undefined {
-  const skipped = (ctx.manifest as { skipped?: { id: string; reason: string; hint: string }[] }).skipped;
-  return skipped?.find((s) => s.id === id);
-}
-
 /**
  * Wasmtime embedded through its C API: harness/hosts/wasmtime-embed/host.c, linked
  * against the pip wheel's libwasmtime, one process per run. `jit` compiles the
@@ -49,14 +43,14 @@ export const wasmtimeEmbed: Target = {
   async prepare(ctx: PrepareContext): Promise<Availability> {
     const hostArt = findArtifact(ctx, 'wasmtime-embed-host');
     if (!hostArt?.path) {
-      const why = buildSkip(ctx, 'wasmtime-embed-host');
+      const why = skippedArtifact(ctx, 'wasmtime-embed-host');
       return { status: 'skipped', reason: why?.reason ?? 'libwasmtime not found', hint: why?.hint ?? INSTALL_HINT };
     }
     const comp = findArtifact(ctx, 'component-wasm');
     if (!comp?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
     const pre = findArtifact(ctx, 'component-cwasm');
     if (!pre?.path) {
-      const why = buildSkip(ctx, 'component-cwasm');
+      const why = skippedArtifact(ctx, 'component-cwasm');
       return { status: 'skipped', reason: why?.reason ?? 'component-cwasm not built', hint: why?.hint ?? 'run `npm run build`' };
     }
     try {
