@@ -8,7 +8,7 @@ import type { RuntimeInfo } from './targets/types.js';
 import type { Footprint } from './measure/footprint.js';
 import type { CapabilityMatrix } from './measure/capabilities.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface Environment {
   os: string;
@@ -75,6 +75,8 @@ export interface Ratio {
 }
 
 interface TargetBase {
+  /** The workload this row ran (`Results.workloads[].name`). */
+  workload: string;
   id: string;
   variant: string;
   label: string;
@@ -99,7 +101,23 @@ export type TargetResult =
   | (TargetBase & { status: 'skipped'; reason: string; hint: string })
   | (TargetBase & { status: 'errored'; reason: string; coldStart?: ColdStart });
 
+export interface WorkloadRecord {
+  /** Slug from workload.json; target rows and artifact ids name it. */
+  name: string;
+  /** e.g. `C`, `JavaScript`: the reports compare workloads by language. */
+  language: string;
+  description: string;
+  /** The manifest, relative to the repository when inside it, and its sha256. */
+  manifest: string;
+  manifestSha256: string;
+  args: string[];
+  expectedStdout: string;
+  /** Targets that do not apply: the workload declares no artifact they run. */
+  notApplicable: { target: string; reason: string }[];
+}
+
 export interface ArtifactRecord {
+  /** `<workload>/<role>` for a workload's artifacts (see harness/targets/types.ts), a plain id for the harness's own. */
   id: string;
   kind: string;
   bytes: number;
@@ -118,8 +136,11 @@ export interface Results {
   interrupted?: string;
   seed: number;
   options: { runs: number; warmup: number; targets: string[]; quick: boolean };
-  /** The workload's input for every sample, and the answer every sample must print. */
-  workload: { name: string; args: string[]; expectedStdout: string };
+  /**
+   * The workloads measured, one after the other (rounds are shuffled within a workload):
+   * each one's manifest, the input of every sample and the answer every sample must print.
+   */
+  workloads: WorkloadRecord[];
   environment: Environment;
   /** Median spawn-to-exit time of a static no-op through the same spawner; null when it could not be measured. */
   calibration: { spawnOverheadMs: number | null; samples: number[]; stats: Stats | null; note: string };

@@ -15,8 +15,12 @@ function findRoot(dir: string): string {
 /** Generated build output (gitignored). */
 export const BUILD_DIR = path.join(ROOT, 'build');
 export const MANIFEST_PATH = path.join(BUILD_DIR, 'manifest.json');
-/** The tax-calculator workload. */
+/** The C tax-calculator workload (its TypeScript reference and vectors live with the harness's tests). */
 export const WORKLOAD_DIR = path.join(ROOT, 'modules', 'tax-calculator');
+/** The same calculator in JavaScript. */
+export const JS_WORKLOAD_DIR = path.join(ROOT, 'modules', 'tax-calculator-js');
+/** What bench, verify and build run when no --workload is given. */
+export const DEFAULT_WORKLOADS: readonly string[] = [WORKLOAD_DIR, JS_WORKLOAD_DIR];
 export const RULES_DIR = path.join(WORKLOAD_DIR, 'rules');
 export const VECTORS_PATH = path.join(WORKLOAD_DIR, 'vectors.jsonl');
 /** Compiled host scripts run by the Node targets. */

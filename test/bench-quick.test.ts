@@ -17,7 +17,7 @@ describe('wvc bench --quick', async () => {
   const csv = (await readFile(path.join(dir, 'samples.csv'), 'utf8')).trim().split('\n');
 
   it('exits 0 and prints the summary table and the paths', () => {
-    expect(r.stderr).toMatch(/^target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +warm ms +fails$/m);
+    expect(r.stderr).toMatch(/^workload +target +variant +median ms +95% CI +p95 +× native +× docker +peak mem +warm ms +fails$/m);
     for (const f of ['report.md', 'report.html', 'results.json', 'samples.csv']) expect(r.stderr).toContain(`${f.padEnd(12)} ${path.join(dir, f)}`);
     expect(r.code).toBe(0);
   });
@@ -30,7 +30,21 @@ describe('wvc bench --quick', async () => {
     expect(results.environment.cpus).toBeGreaterThan(0);
     expect(results.environment.node).toBe(process.version);
     expect(results.calibration.spawnOverheadMs).toBeGreaterThan(0);
-    expect(results.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['native-bin', 'core-wasm', 'component-wasm', 'jco-bundle']));
+    expect(results.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['tax-calculator/native', 'tax-calculator/core', 'tax-calculator/component', 'tax-calculator/jco-bundle', 'tax-calculator-js/script', 'tax-calculator-js/component', 'tax-calculator-js/jco-bundle']));
+  });
+
+  it('measures both workloads by default, the C one and the JavaScript one, and says which targets do not apply', () => {
+    expect(results.workloads.map((w) => [w.name, w.language])).toEqual([['tax-calculator', 'C'], ['tax-calculator-js', 'JavaScript']]);
+    for (const w of results.workloads) expect(w.expectedStdout).toBe('{"postal_code":"10001","jurisdiction":"NY-NEW-YORK-CITY","rate_ppm":88750,"subtotal_cents":12500,"tax_cents":1109}\n');
+    expect(results.workloads[1].notApplicable.map((n) => n.target).sort()).toEqual(['native', 'node-wasi']);
+    const js = results.targets.filter((t) => t.workload === 'tax-calculator-js' && t.status === 'ok').map((t) => `${t.id}/${t.variant}`);
+    for (const id of REQUIRED.filter((t) => t !== 'native' && t !== 'node-wasi')) expect(js.some((k) => k.startsWith(`${id}/`))).toBe(true);
+    expect(js).toContain('node/default');
+    if (REQUIRED.includes('wasmtime-embed')) expect(js).toEqual(expect.arrayContaining(['wasmtime-embed/jit', 'wasmtime-embed/aot']));
+    const comp = results.artifacts.find((a) => a.id === 'tax-calculator-js/component')!;
+    const cComp = results.artifacts.find((a) => a.id === 'tax-calculator/component')!;
+    // The StarlingMonkey engine is inside the JavaScript component.
+    expect(comp.bytes).toBeGreaterThan(50 * cComp.bytes);
   });
 
   it('measures every required target, with checked samples and stats', () => {
@@ -54,7 +68,7 @@ describe('wvc bench --quick', async () => {
   });
 
   it('records phases, memory and warm latency where the runtime offers them', () => {
-    const get = (id: string, variant: string) => results.targets.find((t) => t.id === id && t.variant === variant);
+    const get = (id: string, variant: string) => results.targets.find((t) => t.workload === 'tax-calculator' && t.id === id && t.variant === variant);
     const embed = get('wasmtime-embed', 'aot');
     if (embed?.status === 'ok') {
       expect(Object.keys(embed.phases!.medians).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
@@ -84,38 +98,44 @@ describe('wvc bench --quick', async () => {
   it('measures the footprint: compressed artifact sizes, images, rollout cost per node, runtimes on disk', async () => {
     const fp = results.footprint!;
     expect(fp).not.toBeNull();
-    const core = fp.artifacts.find((a) => a.id === 'core-wasm')!;
-    const coreArt = results.artifacts.find((a) => a.id === 'core-wasm')!;
+    const core = fp.artifacts.find((a) => a.id === 'tax-calculator/core')!;
+    const coreArt = results.artifacts.find((a) => a.id === 'tax-calculator/core')!;
     expect(core.bytes).toBe(coreArt.bytes);
     expect(core.sha256).toBe(coreArt.sha256);
     expect(core.gzipBytes).toBeLessThan(core.bytes);
     expect(core.brotliBytes).toBeLessThan(core.bytes);
-    expect(fp.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['native-bin', 'core-wasm', 'component-wasm', 'jco-bundle']));
+    expect(fp.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['tax-calculator/native', 'tax-calculator/core', 'tax-calculator/component', 'tax-calculator/jco-bundle', 'tax-calculator-js/component']));
     const node = fp.runtimes.find((r) => r.name.startsWith('node'))!;
     expect(node.files[0]).toEqual({ path: process.execPath, bytes: (await stat(process.execPath)).size });
     for (const r of fp.rollout) {
-      expect(r.samples.length).toBeGreaterThanOrEqual(5);
+      expect(r.samples.length).toBe(3); // --quick
       expect(r.median).toBeGreaterThan(0);
     }
-    if (REQUIRED.includes('wasmtime-embed')) expect(fp.rollout.map((r) => r.id)).toContain('wasm-aot:component');
+    if (REQUIRED.includes('wasmtime-embed')) expect(fp.rollout.map((r) => r.id)).toEqual(expect.arrayContaining(['wasm-aot:tax-calculator/component', 'wasm-aot:tax-calculator-js/component']));
     if (REQUIRED.includes('docker')) {
-      const scratch = fp.images.find((i) => i.id === 'image-scratch')!;
+      const scratch = fp.images.find((i) => i.id === 'tax-calculator/image')!;
       expect(scratch.layers).toBe(1);
       expect(scratch.saveTarBytes).toBeGreaterThan(scratch.imageBytes);
       expect(scratch.saveGzipBytes).toBeLessThan(scratch.saveTarBytes);
       expect(scratch.saveBrotliBytes).toBeLessThan(scratch.saveTarBytes);
       expect(scratch.brotliQuality).toBe(11);
-      expect(fp.rollout.map((r) => r.id)).toContain('docker-load:image-scratch');
+      expect(fp.rollout.map((r) => r.id)).toEqual(expect.arrayContaining(['docker-load:tax-calculator/image', 'docker-load:tax-calculator-js/image']));
     }
   });
 
   it('decides the capability matrix from evidence, with a row per runtime', () => {
     const m = results.capabilities!;
     expect(m).not.toBeNull();
-    const cell = (row: string, probe: string) => m.rows.find((r) => r.id === row)?.cells.find((c) => c.probe === probe)?.outcome;
+    const cell = (row: string, probe: string, w = 'tax-calculator') => m.rows.find((r) => r.workload === w && r.id === row)?.cells.find((c) => c.probe === probe)?.outcome;
     if (REQUIRED.includes('native')) expect(cell('native', 'fs-read-outside')).toBe('allowed');
     if (REQUIRED.includes('wasmtime-embed')) expect(cell('wasmtime-embed', 'fs-read-outside')).toBe('denied');
     if (REQUIRED.includes('docker')) expect(cell('docker-hardened', 'mem-bomb')).toBe('contained');
+    // The same probes through the JavaScript workload's own probe mode.
+    expect(cell('node', 'fs-read-outside', 'tax-calculator-js')).toBe('allowed');
+    if (REQUIRED.includes('wasmtime-embed')) {
+      expect(cell('wasmtime-embed', 'fs-read-outside', 'tax-calculator-js')).toBe('denied');
+      expect(cell('wasmtime-embed', 'net-connect', 'tax-calculator-js')).toBe('absent');
+    }
     for (const r of m.rows.filter((r) => !r.skipped)) {
       for (const c of r.cells) {
         expect(c.runtime.version).toBeTruthy();
@@ -125,10 +145,10 @@ describe('wvc bench --quick', async () => {
   });
 
   it('writes one samples.csv row per sample', () => {
-    expect(csv[0]).toBe('target,variant,round,ms,ok,exit_code');
+    expect(csv[0]).toBe('workload,target,variant,round,ms,ok,exit_code');
     const n = results.targets.reduce((acc, t) => acc + (t.status === 'ok' ? t.coldStart.samples.length : 0), 0);
     expect(csv).toHaveLength(n + 1);
-    expect(csv.slice(1).filter((l) => !/^[a-z-]+,[a-z-]+,[0-4],\d+\.\d{4},true,0$/.test(l))).toEqual([]);
+    expect(csv.slice(1).filter((l) => !/^tax-calculator(-js)?,[a-z-]+,[a-z-]+,[0-4],\d+\.\d{4},true,0$/.test(l))).toEqual([]);
   });
 
   it('leaves no temp files behind', async () => {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CapabilityMatrix, type CapabilityRow, type ProbeName, runCapabilityMatrix } from '../harness/measure/capabilities.js';
 import { disposeAll, prepareContext, prepareTargets, type PreparedTarget } from '../harness/session.js';
 import { useSpawner } from '../harness/util/spawn.js';
+import { loadWorkload } from '../harness/workload.js';
+import { WORKLOAD_DIR } from '../harness/paths.js';
 import { REQUIRED } from './support.js';
 
 const ROWS = ['native', 'node-wasi', 'jco', 'jco-default-shim', 'wasmtime-embed', 'docker-default', 'docker-hardened'];
@@ -16,13 +18,15 @@ let prepared: PreparedTarget[] = [];
 let matrix: CapabilityMatrix;
 
 beforeAll(async () => {
-  const ctx = await prepareContext();
+  const workload = await loadWorkload(WORKLOAD_DIR);
+  const ctx = await prepareContext(workload);
+  const grant = { workload: workload.name, grantDir: workload.grants[0].host, grantGuest: workload.grants[0].guest };
   prepared = await prepareTargets(['native', 'node-wasi', 'jco', 'wasmtime-embed', 'docker'], ctx);
   useSpawner(ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null);
   try {
     // Bombs only where the issue asserts them (the rest would each run to the bound).
-    const main = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, rows: ROWS, probes: ['fs-read-outside', 'net-connect'] });
-    const bombs = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, rows: ['wasmtime-embed', 'docker-hardened'], probes: ['mem-bomb', 'cpu-spin'] });
+    const main = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, ...grant, rows: ROWS, probes: ['fs-read-outside', 'net-connect'] });
+    const bombs = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, ...grant, rows: ['wasmtime-embed', 'docker-hardened'], probes: ['mem-bomb', 'cpu-spin'] });
     matrix = { probes: PROBES, notes: main.notes, rows: main.rows.map((r) => ({ ...r, cells: [...r.cells, ...(bombs.rows.find((b) => b.id === r.id)?.cells ?? [])] })) };
   } finally {
     useSpawner(null);

@@ -19,13 +19,13 @@ describe('wvc CLI errors', () => {
   it('rejects an unknown target, listing the valid ones', async () => {
     const r = await wvc(['verify', '--targets', 'native,podman']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("wvc: --targets: unknown target 'podman' — choose from native, node-wasi, jco, wasmtime-embed, wasmtime, docker\n");
+    expect(r.stderr).toBe("wvc: --targets: unknown target 'podman' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker\n");
   });
 
   it('rejects a bad BENCH_REQUIRE the same way', async () => {
     const r = await wvc(['verify'], { ...process.env, BENCH_REQUIRE: 'nativ' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("wvc: BENCH_REQUIRE: unknown target 'nativ' — choose from native, node-wasi, jco, wasmtime-embed, wasmtime, docker\n");
+    expect(r.stderr).toBe("wvc: BENCH_REQUIRE: unknown target 'nativ' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker\n");
   });
 
   it('rejects a non-numeric --runs and a zero --runs', async () => {
@@ -51,5 +51,11 @@ describe('wvc doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^  MISS  wasmtime +missing — WASMTIME=\/nonexistent\/wasmtime does not run — install the wasmtime CLI and put it on PATH, or set WASMTIME=\/path\/to\/wasmtime/m);
     expect(r.stdout).toMatch(/^REQUIRED wasmtime: required but skipped — /m);
+  });
+
+  it('rejects a --workload that is not a workload, naming the fix', async () => {
+    const r = await wvc(['verify', '--workload', 'modules']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('wvc: --workload modules: no workload.json there — a workload is a directory with a workload.json (see README, "Workloads")\n');
   });
 });

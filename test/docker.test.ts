@@ -11,6 +11,7 @@ import type { BuildContext } from '../harness/build/common.js';
 import { CONTAINER_LABELS, demuxLogs, docker, parseRfc3339Nanos } from '../harness/targets/docker.js';
 import type { Artifact, Manifest, PrepareContext } from '../harness/targets/types.js';
 import { connectDocker } from '../harness/util/docker.js';
+import { testWorkload } from './support.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +58,7 @@ function buildCtx(previous: Manifest | null): BuildContext {
 }
 
 function prepareCtx(artifacts: Artifact[]): PrepareContext {
-  return { manifest: { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts }, rulesDir, root: ROOT, buildDir: tmp };
+  return { manifest: { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts }, workload: testWorkload(rulesDir, ['image']), root: ROOT, buildDir: tmp };
 }
 
 async function leftovers(): Promise<Docker.ContainerInfo[]> {
@@ -77,7 +78,7 @@ beforeAll(async () => {
   await exec('cc', ['-static', '-O2', '-o', binPath, path.join(tmp, 'guest.c')]);
 
   const built = await buildImage(buildCtx(null), {
-    id: 'image-scratch',
+    id: 't/image',
     dockerfileDir: path.join(ROOT, 'images', 'tax-calculator'),
     files: { tax: binPath },
     tagBase: TAG_BASE,
@@ -96,7 +97,7 @@ afterAll(async () => {
 
 describe('buildImage', () => {
   it('builds a tagged, content-addressed image from the scratch Dockerfile', async () => {
-    expect(image).toMatchObject({ id: 'image-scratch', kind: 'image' });
+    expect(image).toMatchObject({ id: 't/image', kind: 'image' });
     expect(image.tag).toBe(`${TAG_BASE}:${image.inputsHash.slice(0, 12)}`);
     expect(image.imageId).toBe(`sha256:${image.sha256}`);
     const info = await engine.getImage(image.imageId!).inspect();
@@ -114,13 +115,13 @@ describe('buildImage', () => {
   it('reuses the image when the inputs are unchanged', async () => {
     const previous: Manifest = { schemaVersion: 1, builtAt: '', artifacts: [image] };
     const again = await buildImage(buildCtx(previous), {
-      id: 'image-scratch',
+      id: 't/image',
       dockerfileDir: path.join(ROOT, 'images', 'tax-calculator'),
       files: { tax: binPath },
       tagBase: TAG_BASE,
     });
     expect(again).toEqual(image);
-    expect(logs.some((l) => l.startsWith('reused image-scratch'))).toBe(true);
+    expect(logs.some((l) => l.startsWith('reused t/image'))).toBe(true);
     expect(logs.some((l) => l.startsWith('building'))).toBe(false);
   });
 
@@ -170,7 +171,7 @@ describe('docker target', () => {
     const dir = path.join(tmp, 'no-entrypoint');
     await mkdir(dir);
     await writeFile(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY tax /tax\nENTRYPOINT ["/does-not-exist"]\n');
-    const broken = await buildImage(buildCtx(null), { id: 'image-scratch', dockerfileDir: dir, files: { tax: binPath }, tagBase: TAG_BASE + '-broken' });
+    const broken = await buildImage(buildCtx(null), { id: 't/image', dockerfileDir: dir, files: { tax: binPath }, tagBase: TAG_BASE + '-broken' });
     if ('skipped' in broken) throw new Error(broken.reason);
     try {
       expect((await docker.prepare(prepareCtx([broken]))).status).toBe('ok');
@@ -184,12 +185,13 @@ describe('docker target', () => {
 
   it('describes the grants and the equivalent docker run line', () => {
     const d = docker.describe('default');
-    expect(d.label).toBe('docker (scratch image, default config)');
+    expect(d.label).toBe('docker (the workload image, default config)');
     expect(d.runtime.name).toBe('docker');
     // --cgroup-parent appears where the harness can meter container memory (a local cgroupfs engine, as root).
     expect(d.command).toMatch(new RegExp(`^docker run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} <args>`));
     expect(d.command).toContain('via Engine API: create/start/wait/remove');
     expect(d.grants).toEqual(['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)']);
+    expect(d.artifact).toBe('t/image');
   });
 
   it('is skipped with a build hint when the image artifact is absent', async () => {

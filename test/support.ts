@@ -22,3 +22,24 @@ export async function wvc(args: string[], env: NodeJS.ProcessEnv = process.env):
     return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
   }
 }
+
+/**
+ * A workload for targets prepared by hand in a test: named `t`, so its artifacts
+ * are `t/<role>`; `grantDir` granted read-only at /rules; `roles` the artifacts it declares.
+ */
+export function testWorkload(grantDir: string, roles: readonly string[]): import('../harness/workload.js').Workload {
+  return {
+    name: 't',
+    language: 'C',
+    description: 'test guest',
+    dir: grantDir,
+    manifestPath: path.join(grantDir, 'workload.json'),
+    manifestSha256: '0'.repeat(64),
+    argv0: 'tax',
+    grants: [{ host: grantDir, guest: '/rules', readOnly: true, arg: '--rules' }],
+    sample: { args: [], stdout: '' },
+    vectors: null,
+    probes: true,
+    artifacts: Object.fromEntries(roles.map((r) => [r, { kind: 'path', path: 'prebuilt' }])),
+  };
+}

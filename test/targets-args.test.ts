@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { mapRulesArgs } from '../harness/targets/common.js';
+import { mapGuestArgs } from '../harness/targets/common.js';
 import { parsePhases } from '../harness/targets/phases.js';
 import { mapLimit } from '../harness/util/pool.js';
 
-describe('native path mapping of /rules', () => {
-  it('adds the host rules dir when the args name none', () => {
-    expect(mapRulesArgs(['--postal-code=10001', '--subtotal=1.00'], '/h/rules')).toEqual(['--postal-code=10001', '--subtotal=1.00', '--rules=/h/rules']);
+describe('guest path mapping for targets without a filesystem namespace', () => {
+  const grants = [{ host: '/h/rules', guest: '/rules', readOnly: true, arg: '--rules' }];
+  it("adds the grant's flag with the host dir when the args name none", () => {
+    expect(mapGuestArgs(['--postal-code=10001', '--subtotal=1.00'], grants)).toEqual(['--postal-code=10001', '--subtotal=1.00', '--rules=/h/rules']);
   });
-  it('maps /rules and paths below it, and leaves other paths alone', () => {
-    expect(mapRulesArgs(['--rules=/rules/malformed'], '/h/rules')).toEqual(['--rules=/h/rules/malformed']);
-    expect(mapRulesArgs(['--rules=/rules'], '/h/rules')).toEqual(['--rules=/h/rules']);
-    expect(mapRulesArgs(['--rules=/nonexistent'], '/h/rules')).toEqual(['--rules=/nonexistent']);
-    expect(mapRulesArgs(['--rules=/rulesX'], '/h/rules')).toEqual(['--rules=/rulesX']);
+  it('maps the guest path and paths below it, in flags and bare, and leaves other paths alone', () => {
+    expect(mapGuestArgs(['--rules=/rules/malformed'], grants)).toEqual(['--rules=/h/rules/malformed']);
+    expect(mapGuestArgs(['--rules=/rules'], grants)).toEqual(['--rules=/h/rules']);
+    expect(mapGuestArgs(['--rules=/nonexistent'], grants)).toEqual(['--rules=/nonexistent']);
+    expect(mapGuestArgs(['--rules=/rulesX'], grants)).toEqual(['--rules=/rulesX']);
+    expect(mapGuestArgs(['/rules/a.csv', '--rules=/rules'], grants)).toEqual(['/h/rules/a.csv', '--rules=/h/rules']);
+  });
+  it('adds no default flag for probes, which take no other flags', () => {
+    expect(mapGuestArgs(['--probe=fs-write-granted', '--target-path=/rules'], grants, { addDefaults: false })).toEqual(['--probe=fs-write-granted', '--target-path=/h/rules']);
+  });
+  it('adds nothing for a grant without a flag', () => {
+    expect(mapGuestArgs(['--input=/data/x'], [{ host: '/h/d', guest: '/data', readOnly: true }])).toEqual(['--input=/h/d/x']);
   });
 });
 

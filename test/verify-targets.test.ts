@@ -1,38 +1,63 @@
 import { describe, expect, it } from 'vitest';
-import { verify, DOCKER_SAMPLE } from '../harness/commands/verify.js';
-import { loadVectors } from '../harness/reference/vectors.js';
-import { VECTORS_PATH } from '../harness/paths.js';
+import { verify, DOCKER_SAMPLE, firstOfEachOutcome } from '../harness/commands/verify.js';
+import { loadVectors, sampleVectors } from '../harness/reference/vectors.js';
+import { JS_WORKLOAD_DIR, VECTORS_PATH, WORKLOAD_DIR } from '../harness/paths.js';
 import { REQUIRED } from './support.js';
 
-// The conformance check against real runtimes: every vector on every available
-// target, docker on its deterministic sample. $BENCH_REQUIRE makes a missing
-// runtime fail here instead of being skipped.
+// The conformance check against real runtimes: every golden vector of the C
+// workload on every available target (docker on its deterministic sample), and
+// a deterministic sample of the same vectors, every class included, on every
+// runtime of the JavaScript workload (one vector per outcome where a run takes
+// seconds: the JavaScript component under JIT). $BENCH_REQUIRE makes a
+// missing runtime fail here instead of being skipped.
+const JS_SAMPLE = 30;
+
 describe('wvc verify on every available target', async () => {
   const vectors = await loadVectors(VECTORS_PATH);
-  const report = await verify({ log: () => {} });
+  // Each workload requires the required targets that apply to it (node runs only scripts; native and node-wasi only compiled code).
+  const c = await verify({ workloads: [WORKLOAD_DIR], log: () => {}, require: REQUIRED.filter((t) => t !== 'node').join(',') });
+  const js = await verify({ workloads: [JS_WORKLOAD_DIR], log: () => {}, sample: JS_SAMPLE, require: REQUIRED.filter((t) => t !== 'native' && t !== 'node-wasi').join(',') });
 
   it('runs at least 1000 golden vectors', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(1000);
   });
 
   it('skips nothing that $BENCH_REQUIRE names, and no target errors', () => {
-    expect(report.requiredMissing).toEqual([]);
-    expect(report.errored).toEqual([]);
-    for (const id of REQUIRED) expect(report.verdicts.map((v) => v.target)).toContain(id);
+    for (const report of [c, js]) {
+      expect(report.requiredMissing).toEqual([]);
+      expect(report.errored).toEqual([]);
+    }
+    for (const id of REQUIRED) expect([...c.verdicts, ...js.verdicts].map((v) => v.target)).toContain(id);
   });
 
-  it('gets every vector identical on every variant', () => {
-    for (const v of report.verdicts) {
+  it('gets every vector identical on every variant of the C workload', () => {
+    for (const v of c.verdicts) {
       expect({ target: `${v.target}/${v.variant}`, mismatches: v.mismatches.slice(0, 3) }).toEqual({ target: `${v.target}/${v.variant}`, mismatches: [] });
       expect(v.passed).toBe(v.vectors);
       expect(v.vectors).toBe(v.target === 'docker' ? Math.max(DOCKER_SAMPLE, v.vectors) : vectors.length);
     }
-    expect(report.ok).toBe(true);
+    expect(c.ok).toBe(true);
+  });
+
+  it('gets the same vectors identical from the JavaScript workload on every runtime (its logic runs all of them in tax-js-logic.test.ts)', () => {
+    const sample = sampleVectors(vectors, JS_SAMPLE).length;
+    for (const v of js.verdicts) {
+      expect({ target: `${v.target}/${v.variant}`, mismatches: v.mismatches.slice(0, 3) }).toEqual({ target: `${v.target}/${v.variant}`, mismatches: [] });
+      expect(v.passed).toBe(v.vectors);
+      expect(v.vectors).toBeLessThanOrEqual(sample);
+      // At least the first vector of every outcome (exit code and error code), whatever the sample rule.
+      expect(v.vectors).toBeGreaterThanOrEqual(firstOfEachOutcome(vectors).length);
+    }
+    expect(js.notApplicable.map((n) => n.target).sort()).toEqual(['native', 'node-wasi']);
+    expect(c.notApplicable.map((n) => n.target)).toEqual(['node']);
+    expect(js.verdicts.map((v) => v.target)).toContain('node');
+    expect(js.ok).toBe(true);
   });
 
   it('compares exit codes exactly on processes and preview1, as ok/err on WASI 0.2 components', () => {
-    const fidelity = Object.fromEntries(report.verdicts.map((v) => [v.target, v.exitCodes]));
+    const fidelity = Object.fromEntries([...c.verdicts, ...js.verdicts].map((v) => [v.target, v.exitCodes]));
     if (fidelity.native) expect(fidelity.native).toBe('exact');
+    if (fidelity.node) expect(fidelity.node).toBe('exact');
     if (fidelity['node-wasi']) expect(fidelity['node-wasi']).toBe('exact');
     if (fidelity.docker) expect(fidelity.docker).toBe('exact');
     if (fidelity.jco) expect(fidelity.jco).toBe('ok-err');

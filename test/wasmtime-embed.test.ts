@@ -12,6 +12,7 @@ import { fileArtifact } from '../harness/build/common.js';
 import type { Artifact, Manifest, PrepareContext } from '../harness/targets/types.js';
 import { wasmtimeEmbed } from '../harness/targets/wasmtime-embed.js';
 import { run } from '../harness/util/spawn.js';
+import { testWorkload } from './support.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,7 +55,7 @@ function newCtx(buildDir: string, previous: Manifest | null = null): BuildContex
 function prepareCtx(artifacts: Artifact[]): PrepareContext {
   return {
     manifest: { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts },
-    rulesDir,
+    workload: testWorkload(rulesDir, ['component']),
     root: ROOT,
     buildDir: tmp,
   };
@@ -81,14 +82,14 @@ beforeAll(async () => {
   const componentPath = path.join(tmp, 't.component.wasm');
   await writeFile(corePath, core);
   await exec(path.join(ROOT, 'node_modules', '.bin', 'jco'), ['new', corePath, '--wasi-command', '-o', componentPath]);
-  componentArt = await fileArtifact('component-wasm', componentPath, 'test');
+  componentArt = await fileArtifact('t/component', componentPath, 'test');
 
   ctx = newCtx(path.join(tmp, 'build'));
   const host = await buildEmbedHost(ctx);
   if ('skipped' in host) throw new Error(`host build skipped: ${host.reason} (${host.hint}); these tests need the wasmtime wheel`);
   hostArt = host;
   ctx.built.set(host.id, host);
-  cwasmArt = await precompileComponent(ctx, host.path!, componentArt);
+  cwasmArt = await precompileComponent(ctx, host.path!, componentArt, 't/component-cwasm', path.join(tmp, 'build', 't.cwasm'));
 
   const avail = await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]));
   if (avail.status !== 'ok') throw new Error(`prepare: ${avail.reason}`);
@@ -102,8 +103,8 @@ describe('wasmtime-embed build', { timeout: HOST_BUILD_TIMEOUT }, () => {
   it('builds the host and a .cwasm where the manifest expects them', () => {
     expect(hostArt.id).toBe('wasmtime-embed-host');
     expect(hostArt.path).toBe(path.join(tmp, 'build', 'host', 'wvc-wasmtime-host'));
-    expect(cwasmArt.id).toBe('component-cwasm');
-    expect(cwasmArt.path).toBe(path.join(tmp, 'build', 'wasm', 'tax.cwasm'));
+    expect(cwasmArt.id).toBe('t/component-cwasm');
+    expect(cwasmArt.path).toBe(path.join(tmp, 'build', 't.cwasm'));
     expect(cwasmArt.bytes).toBeGreaterThan(0);
   });
 
@@ -119,7 +120,7 @@ describe('wasmtime-embed build', { timeout: HOST_BUILD_TIMEOUT }, () => {
     const host2 = await buildEmbedHost(again);
     expect(host2).toEqual(hostArt);
     again.built.set(hostArt.id, hostArt);
-    expect(await precompileComponent(again, hostArt.path!, componentArt)).toEqual(cwasmArt);
+    expect(await precompileComponent(again, hostArt.path!, componentArt, 't/component-cwasm', cwasmArt.path!)).toEqual(cwasmArt);
   });
 
   describe('without libwasmtime', () => {
@@ -189,6 +190,17 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     expect(existsSync(path.join(rulesDir, 'new.txt'))).toBe(false);
   });
 
+  it('preopens a --dir-rw grant writable, and names argv[0] main unless --argv0 says otherwise', async () => {
+    const rw = await mkdtemp(path.join(os.tmpdir(), 'wvc-embed-rw-'));
+    await writeFile(path.join(rw, 'x.txt'), 'hello rules');
+    const r = await run(hostArt.path!, ['run', '--dir-rw', `${rw}::/rules`, componentArt.path!, '--', '0'], { env: {} });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('write=ALLOWED\n');
+    expect(r.stdout).toContain('arg[0]=main\n');
+    expect(existsSync(path.join(rw, 'new.txt'))).toBe(true);
+    await rm(rw, { recursive: true, force: true });
+  });
+
   it('gives the guest an empty environment even when the host has one', async () => {
     const r = await run(hostArt.path!, ['run', '--dir', `${rulesDir}::/rules`, componentArt.path!, '--', '0'], {
       env: { WVC_SECRET: 'leaked', HOME: '/root', PATH: process.env.PATH },
@@ -211,7 +223,7 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
   it('--iterations N instantiates and runs N times after one load', async () => {
     const r = await run(
       hostArt.path!,
-      ['run', '--aot', '--iterations', '3', '--timings-fd', '3', '--dir', `${rulesDir}::/rules`, cwasmArt.path!, '--', '0'],
+      ['run', '--aot', '--iterations', '3', '--timings-fd', '3', '--argv0', 'tax', '--dir', `${rulesDir}::/rules`, cwasmArt.path!, '--', '0'],
       { env: {}, sideChannel: true },
     );
     expect(r.exitCode).toBe(0);
@@ -242,7 +254,8 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     const d = wasmtimeEmbed.describe('aot');
     expect(d.label).toBe('wasmtime-embed (AOT .cwasm)');
     expect(d.runtime.name).toBe('wasmtime (embedded, C API)');
-    expect(d.command).toContain(`run --aot --timings-fd 3 --dir ${rulesDir}::/rules ${cwasmArt.path}`);
+    expect(d.command).toContain(`run --aot --timings-fd 3 --argv0 tax --dir ${rulesDir}::/rules ${cwasmArt.path}`);
+    expect(d.artifact).toBe('t/component-cwasm');
     expect(d.grants).toEqual(['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr']);
     expect(wasmtimeEmbed.describe('jit').label).toBe('wasmtime-embed (JIT)');
   });

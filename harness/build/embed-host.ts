@@ -8,7 +8,6 @@ import { type BuildContext, fileArtifact, inputsHash, reusable, sha256File } fro
 const exec = promisify(execFile);
 
 export const EMBED_HOST_ID = 'wasmtime-embed-host';
-export const CWASM_ID = 'component-cwasm';
 const INSTALL_HINT = 'pip install wasmtime';
 const HOST_FLAGS = ['-std=c11', '-O2', '-Wall'];
 
@@ -154,26 +153,27 @@ export async function buildEmbedHost(ctx: BuildContext): Promise<Artifact | Skip
 
 /**
  * AOT-compiles the component with the embed host (`compile`, the same engine
- * config as `run`) into `<buildDir>/wasm/tax.cwasm`. A .cwasm only loads in the
- * libwasmtime that made it, so the inputs include the host's own inputs hash,
- * which covers the library's sha256.
+ * config as `run`) into `out`. A .cwasm only loads in the libwasmtime that made
+ * it, so the inputs include the host's own inputs hash, which covers the
+ * library's sha256. `consumeFuel` compiles for an engine with fuel metering
+ * (what `run --aot --fuel N` needs).
  */
-export async function precompileComponent(ctx: BuildContext, hostPath: string, component: Artifact): Promise<Artifact> {
+export async function precompileComponent(ctx: BuildContext, hostPath: string, component: Artifact, id: string, out: string, opts: { consumeFuel?: boolean } = {}): Promise<Artifact> {
   const hostInputs = ctx.built.get(EMBED_HOST_ID)?.inputsHash ?? '';
-  const inputs = await inputsHash([], [component.sha256, await sha256File(hostPath), hostInputs, 'compile']);
-  const prev = await reusable(ctx, CWASM_ID, inputs);
+  const flags = opts.consumeFuel ? ['--consume-fuel'] : [];
+  const inputs = await inputsHash([], [component.sha256, await sha256File(hostPath), hostInputs, 'compile', ...flags]);
+  const prev = await reusable(ctx, id, inputs);
   if (prev) return prev;
-  const out = path.join(ctx.buildDir, 'wasm', 'tax.cwasm');
   await mkdir(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   try {
-    await exec(hostPath, ['compile', component.path!, tmp], { env: {}, maxBuffer: 16 << 20 });
+    await exec(hostPath, ['compile', ...flags, component.path!, tmp], { env: {}, maxBuffer: 16 << 20 });
   } catch (e) {
     await rm(tmp, { force: true });
     const err = e as { stderr?: string };
     throw new Error(`wvc-wasmtime-host compile failed: ${err.stderr?.trim() || String(e)}`);
   }
   await rename(tmp, out);
-  ctx.log(`built ${CWASM_ID} with the wasmtime-embed host`);
-  return fileArtifact(CWASM_ID, out, inputs);
+  ctx.log(`built ${id} with the wasmtime-embed host`);
+  return fileArtifact(id, out, inputs);
 }

@@ -56,7 +56,7 @@ export async function buildContextTar(dockerfileDir: string, files: Record<strin
 }
 
 /** The image behind a tag, or null when the engine has no such tag. */
-async function inspectTag(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | null> {
+export async function inspectTag(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | null> {
   try {
     return await docker.getImage(tag).inspect();
   } catch (e) {

@@ -5,7 +5,7 @@ import type { Artifact } from '../targets/types.js';
 import { connectDocker } from '../util/docker.js';
 import { type BuildContext, sha256Of } from './common.js';
 import { debianBase } from './debian-image.js';
-import { buildImage, type ImageSpec } from './image.js';
+import { buildImage, inspectTag } from './image.js';
 
 /** Artifact id of the Node base image, built here or named by $WVC_NODE_BASE. */
 export const NODE_BASE_ID = 'image-node-base';
@@ -19,19 +19,9 @@ export const NODE_BASE_REPO = 'wvc/node-distroless';
 
 type Skipped = { skipped: true; reason: string; hint: string };
 
-/** The image behind a name, or null when the engine has no such image. */
-async function inspectImage(docker: Docker, name: string): Promise<Docker.ImageInspectInfo | null> {
-  try {
-    return await docker.getImage(name).inspect();
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
-    throw e;
-  }
-}
-
 /** The image named by $WVC_NODE_BASE, described as the base artifact; nothing is built or pulled. */
 async function externalBase(ctx: BuildContext, docker: Docker, name: string): Promise<Artifact | Skipped> {
-  const info = await inspectImage(docker, name);
+  const info = await inspectTag(docker, name);
   if (!info) {
     return { skipped: true, reason: `WVC_NODE_BASE=${name} is not in the Docker engine`, hint: `docker pull ${name}, or unset WVC_NODE_BASE to build the base from this host's node` };
   }
@@ -69,17 +59,4 @@ export async function buildNodeBase(ctx: BuildContext): Promise<Artifact | Skipp
   });
   if (!('skipped' in built)) await conn.docker.getImage(built.imageId!).tag({ repo: NODE_BASE_REPO, tag: 'local' });
   return built;
-}
-
-/** An app image on a Node base: the Dockerfile's `ARG BASE` is set to the base's tag. */
-export type NodeAppSpec = Omit<ImageSpec, 'buildArgs' | 'extraInputs'> & { base: Artifact };
-
-/**
- * Builds an app image (e.g. images/tax-calculator-js) on the base from
- * `buildNodeBase`. The base's image id is an input, so a new base rebuilds the app.
- */
-export async function buildNodeAppImage(ctx: BuildContext, opts: NodeAppSpec): Promise<Artifact | Skipped> {
-  const { base, ...spec } = opts;
-  if (base.kind !== 'image' || !base.tag || !base.imageId) throw new Error(`${spec.id}: base ${base.id} is not an image artifact`);
-  return buildImage(ctx, { ...spec, buildArgs: { BASE: base.tag }, extraInputs: [base.imageId] });
 }

@@ -13,10 +13,11 @@ import { runSchedule, type Measured, type Unit } from '../measure/schedule.js';
 import { samplesOf, summarizeColdStart, summarizeMemory, summarizePhases } from '../measure/cold-start.js';
 import { bootstrapRatioCI, computeStats } from '../measure/stats.js';
 import { randomSeed } from '../util/rng.js';
-import { referenceTax } from '../reference/tax.js';
-import { RULES_DIR, ROOT } from '../paths.js';
-import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredTargets, type PreparedTarget } from '../session.js';
-import { TARGET_IDS } from '../targets/index.js';
+import { DEFAULT_WORKLOADS, ROOT } from '../paths.js';
+import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
+import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { type Workload, loadWorkloads } from '../workload.js';
+import type { CapabilityMatrix } from '../measure/capabilities.js';
 import type { Artifact, RunResult } from '../targets/types.js';
 import { UserError } from '../targets/types.js';
 import { run, useSpawner } from '../util/spawn.js';
@@ -30,21 +31,24 @@ import { createProgress } from '../report/progress.js';
 /** With --quick, the time bound the harness enforces on the cpu and memory bombs. */
 const QUICK_BOMB_BOUND_MS = 4_000;
 
-/** Runs of each rollout-cost measurement (docker load, copy + AOT compile). */
+/** Runs of each rollout-cost measurement (docker load, copy + AOT compile); --quick takes 3. */
 const ROLLOUT_RUNS = 5;
+const QUICK_ROLLOUT_RUNS = 3;
 
 /** Every footprint figure; docker parts only when the engine is up. A failure is a note, not an abort. */
 async function measureFootprint(artifacts: Artifact[], withDocker: boolean, runs: number): Promise<Footprint> {
   const fp: Footprint = { artifacts: await measureArtifacts(artifacts), images: [], rollout: [], runtimes: [], notes: [] };
   const host = artifacts.find((a) => a.id === 'wasmtime-embed-host')?.path;
-  const component = artifacts.find((a) => a.id === 'component-wasm')?.path;
-  if (host && component) fp.rollout.push(await measureWasmRollout(host, component, runs));
+  // Every workload's component: the JavaScript one is where AOT rollout cost decides the story.
+  const components = artifacts.filter((a) => a.id.endsWith('/component') && a.path);
+  if (host) for (const c of components) fp.rollout.push(await measureWasmRollout(host, c, runs));
   else fp.notes.push('no wasm rollout cost: the wasmtime-embed host was not built (pip install wasmtime)');
   const conn = withDocker ? await connectDocker() : null;
   if (conn?.ok) {
     const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
     try {
-      const m = await measureImages(conn.docker, artifacts.filter((a) => a.kind === 'image'), runs, work);
+      // A workload's images; a base (image-node-base) is loaded with the image built on it, not on its own.
+      const m = await measureImages(conn.docker, artifacts.filter((a) => a.kind === 'image' && a.id.includes('/')), runs, work);
       fp.images = m.images;
       fp.rollout.push(...m.rollout);
     } catch (e) {
@@ -59,10 +63,9 @@ async function measureFootprint(artifacts: Artifact[], withDocker: boolean, runs
   return fp;
 }
 
-/** The workload input of every cold-start sample. */
-export const BENCH_ARGS = ['--postal-code=10001', '--subtotal=125.00'];
-
 export interface BenchOptions {
+  /** Workload directories, each with a workload.json (default: the C and JavaScript tax calculators). */
+  workloads?: readonly string[];
   targets?: string;
   runs?: number;
   warmup?: number;
@@ -96,6 +99,7 @@ const PHASE_SOURCE: Record<string, string> = {
 
 const WARM_NA: Record<string, string> = {
   native: 'no in-process equivalent: a native program is a process per request',
+  node: 'not measured: a script on Node would be warm as a long-running server, which is a different program',
   docker: 'no in-process equivalent: the nearest is a new container per request, which is the cold start',
   wasmtime: 'the CLI has no in-process loop; see wasmtime-embed for the embedded engine',
 };
@@ -126,17 +130,51 @@ function runIdFor(d: Date): string {
 
 const artifactRecord = (a: Artifact): ArtifactRecord => ({ id: a.id, kind: a.kind, bytes: a.bytes, sha256: a.sha256, ...(a.path ? { path: path.relative(ROOT, a.path) } : {}), ...(a.tag ? { tag: a.tag } : {}) });
 
-/** Which artifact each target variant runs. */
-function artifactFor(id: string, variant: string): string | null {
-  const map: Record<string, string> = { native: 'native-bin', 'node-wasi': 'core-wasm', jco: 'jco-bundle', docker: variant === 'debian' ? 'image-debian' : 'image-scratch' };
-  if (id === 'wasmtime-embed' || id === 'wasmtime') return variant === 'jit' || variant === 'jit-cache-off' ? 'component-wasm' : 'component-cwasm';
-  return map[id] ?? null;
+/** The workload as recorded with the run. */
+function workloadRecord(w: Workload, prepared: readonly PreparedTarget[]) {
+  const rel = path.relative(ROOT, w.manifestPath);
+  return {
+    name: w.name,
+    language: w.language,
+    description: w.description,
+    manifest: rel.startsWith('..') ? w.manifestPath : rel,
+    manifestSha256: w.manifestSha256,
+    args: w.sample.args,
+    expectedStdout: w.sample.stdout,
+    notApplicable: prepared.flatMap((p) => (p.status === 'n/a' ? [{ target: p.id, reason: p.reason }] : [])),
+  };
 }
 
 /**
- * `wvc bench`: builds, then measures every available target variant's cold
- * start in seeded shuffled rounds, its phases, peak memory and warm per-request
- * latency, and writes results.json and samples.csv after every round.
+ * Before anything is measured: the sample must print the manifest's `sample.stdout`
+ * on at least one target (tried in registry order, fastest first, until one does).
+ * When every target that ran printed something else, the manifest is wrong, not the
+ * runtimes: a user error naming the field.
+ */
+async function checkSample(w: Workload, ids: readonly TargetId[]): Promise<void> {
+  const prepared = await prepareTargets(ids, await prepareContext(w));
+  const printed: string[] = [];
+  try {
+    for (const p of prepared) {
+      if (p.status !== 'ok') continue;
+      const r = await p.target.run(p.target.variants[0], { args: w.sample.args });
+      if (r.stdout === w.sample.stdout) return;
+      printed.push(`${p.id} printed ${JSON.stringify(r.stdout.slice(0, 120))}${r.exitCode ? ` and exited ${r.exitCode}` : ''}${r.stderr.trim() ? ` (stderr ${JSON.stringify(r.stderr.trim().slice(0, 120))})` : ''}`);
+      if (printed.length === 2) break;
+    }
+  } finally {
+    await disposeAll(prepared);
+  }
+  if (printed.length) {
+    throw new UserError(`${path.relative(process.cwd(), w.manifestPath)}: sample.stdout: expected ${JSON.stringify(w.sample.stdout.slice(0, 120))}, but ${printed.join('; ')} — fix sample.stdout or sample.args`);
+  }
+}
+
+/**
+ * `wvc bench`: builds, then, workload by workload, measures every available
+ * target variant's cold start in seeded shuffled rounds, its phases, peak
+ * memory, warm per-request latency and capabilities; then the footprint of
+ * every artifact. results.json and samples.csv are written after every round.
  */
 export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -146,25 +184,30 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const seed = opts.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`--seed must be an integer from 0 to 4294967295, got ${seed}`);
   const ids = parseTargetList(opts.targets, '--targets');
+  const selected = ids.length ? ids : TARGET_IDS;
   const required = requiredTargets(opts.require);
   const outRoot = path.resolve(opts.out ?? path.join(ROOT, 'results'));
 
-  // The criteria are read before anything is measured, so a bad file costs nothing.
+  // The criteria and the manifests are read before anything is measured, so a bad file costs nothing.
   const criteria = opts.criteria ? await readCriteria(opts.criteria) : undefined;
+  const workloads = await loadWorkloads(opts.workloads?.length ? opts.workloads : DEFAULT_WORKLOADS);
   const reports = (r: Results) => renderAll(r, criteria ? { criteria: evaluateCriteria(r, criteria) } : {});
 
-  const manifest = await build({ log });
-  const startedAt = new Date();
-  const environment = await collectEnvironment();
-  const ctx = await prepareContext();
-  const prepared = await prepareTargets(ids.length ? ids : TARGET_IDS, ctx);
-  const requiredMissing = missingRequired(prepared, required);
+  const built = await build({ workloads, log });
+  // Only this run's workloads (and the harness's own artifacts): the manifest also keeps other workloads' builds.
+  const names = new Set(workloads.map((w) => w.name));
+  const mine = (id: string) => !id.includes('/') || names.has(id.split('/')[0]);
+  const manifest = { ...built, artifacts: built.artifacts.filter((a) => mine(a.id)), skipped: built.skipped.filter((s) => mine(s.id)) };
   const byId = new Map(manifest.artifacts.map((a) => [a.id, a]));
   const spawner = byId.get('spawner');
   useSpawner(spawner?.path ?? null);
-
-  const expected = referenceTax([...BENCH_ARGS, `--rules=${RULES_DIR}`]);
-  if (expected.exitCode !== 0) throw new Error(`the reference implementation rejects the bench input: ${expected.stderr}`);
+  try {
+    for (const w of workloads) await checkSample(w, selected);
+  } finally {
+    useSpawner(null);
+  }
+  const startedAt = new Date();
+  const environment = await collectEnvironment();
 
   const results: Results = {
     schemaVersion: SCHEMA_VERSION,
@@ -173,8 +216,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     finishedAt: null,
     complete: false,
     seed,
-    options: { runs, warmup, targets: prepared.map((p) => p.id), quick: !!opts.quick },
-    workload: { name: 'tax-calculator (C)', args: BENCH_ARGS, expectedStdout: expected.stdout },
+    options: { runs, warmup, targets: [...selected], quick: !!opts.quick },
+    workloads: [],
     environment,
     calibration: { spawnOverheadMs: null, samples: [], stats: null, note: 'not measured: the no-op program was not built' },
     artifacts: manifest.artifacts.map(artifactRecord),
@@ -183,6 +226,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     capabilities: null,
     warnings: manifest.skipped.map((s) => ({ kind: 'artifact-skipped', message: `${s.id} not built: ${s.reason}`, advice: s.hint })),
   };
+  const requiredMissing: string[] = [];
+  const preparedAll: PreparedTarget[][] = [];
 
   let stop: string | null = null;
   const onSigint = () => {
@@ -192,6 +237,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   };
   process.on('SIGINT', onSigint);
   let dir = path.join(outRoot, results.runId);
+  useSpawner(spawner?.path ?? null);
+  let dockerUsed = false;
   try {
     // Calibration: the same spawner, timing a static program that does nothing.
     const noop = byId.get('noop');
@@ -207,66 +254,89 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       }
     }
 
-    const ready = prepared.filter((p): p is Extract<PreparedTarget, { status: 'ok' }> => p.status === 'ok');
-    const units: (Unit & { p: (typeof ready)[number]; variant: string })[] = ready.flatMap((p) =>
-      p.target.variants.map((variant) => ({ key: `${p.id}/${variant}`, p, variant, run: () => p.target.run(variant, { args: BENCH_ARGS }) })),
-    );
-    const memCovers = new Map<string, string>();
-    const progress = createProgress({ total: runs * units.length, log });
-    let measured = new Map<string, Measured[]>(units.map((u) => [u.key, []]));
-    const assemble = (warm: Map<string, Warm> = new Map()) => {
-      results.targets = assembleTargets(prepared, units, measured, memCovers, warm, expected.stdout, seed, byId);
+    const done: TargetResult[] = [];
+    const setWarnings = () => {
       results.warnings = [
         ...results.warnings.filter((w) => w.kind === 'artifact-skipped'),
-        ...results.targets.flatMap((t) => (t.status === 'ok' ? t.coldStart.warnings.map((w) => ({ target: `${t.id}/${t.variant}`, kind: w.kind, message: w.message, advice: w.advice })) : [])),
-        ...results.targets.filter((t) => t.status === 'skipped').map((t) => ({ target: t.id, kind: 'skipped', message: `${t.id} skipped: ${t.reason}`, advice: (t as { hint: string }).hint })),
+        ...results.targets.flatMap((t) => (t.status === 'ok' ? t.coldStart.warnings.map((w) => ({ target: `${t.workload}:${t.id}/${t.variant}`, kind: w.kind, message: w.message, advice: w.advice })) : [])),
+        ...results.targets.filter((t) => t.status === 'skipped').map((t) => ({ target: `${t.workload}:${t.id}`, kind: 'skipped', message: `${t.id} skipped for ${t.workload}: ${t.reason}`, advice: (t as { hint: string }).hint })),
       ];
     };
-    const schedule = await runSchedule(units, {
-      warmup,
-      runs,
-      seed,
-      shouldStop: () => stop !== null,
-      onSample: (key, round, r: RunResult) => {
-        if (r.memory) memCovers.set(key, r.memory.covers);
-        progress.tick(key, round + 1, runs);
-      },
-      onRound: async (_round, soFar) => {
-        measured = soFar;
-        assemble();
-        dir = await writeRun(outRoot, results, reports(results));
-      },
-    });
-    measured = schedule;
-    progress.done();
-
-    // Warm, in-process latency per request, where the runtime has such a mode.
-    const warm = new Map<string, Warm>();
-    for (const u of units) {
+    // Workload by workload: each one's targets are prepared for it alone, measured, and disposed.
+    for (const w of workloads) {
       if (stop) break;
-      const t = u.p.target;
-      if (!t.warm) {
-        warm.set(u.key, { status: 'n/a', note: WARM_NA[u.p.id] ?? 'this runtime has no in-process mode' });
-        continue;
-      }
+      log(`workload ${w.name} (${w.language}): ${w.sample.args.join(' ')}`);
+      const prepared = await prepareTargets(selected, await prepareContext(w));
+      preparedAll.push(prepared);
+      results.workloads.push(workloadRecord(w, prepared));
+      requiredMissing.push(...missingRequired(prepared, required, w.name));
       try {
-        const w = await t.warm(u.variant, { args: BENCH_ARGS, iterations: warmIterations });
-        if (w.stdout !== expected.stdout) throw new Error(`wrong answer from the warm loop: ${JSON.stringify(w.stdout)}`);
-        warm.set(u.key, { status: 'ok', unit: 'ms', mode: w.mode, samples: w.samples, stats: computeStats(w.samples, { seed }), note: 'fresh instance per request, module already compiled' });
-      } catch (e) {
-        warm.set(u.key, { status: 'n/a', note: `warm loop failed: ${e instanceof Error ? e.message : String(e)}` });
+        const ready = prepared.filter((p): p is Extract<PreparedTarget, { status: 'ok' }> => p.status === 'ok');
+        dockerUsed ||= ready.some((p) => p.id === 'docker');
+        const units: (Unit & { p: (typeof ready)[number]; variant: string })[] = ready.flatMap((p) =>
+          p.target.variants.map((variant) => ({ key: `${w.name}:${p.id}/${variant}`, p, variant, run: () => p.target.run(variant, { args: w.sample.args }) })),
+        );
+        const memCovers = new Map<string, string>();
+        const progress = createProgress({ total: runs * units.length, log });
+        let measured = new Map<string, Measured[]>(units.map((u) => [u.key, []]));
+        const assemble = (warm: Map<string, Warm> = new Map()) => {
+          results.targets = [...done, ...assembleTargets(w, prepared, units, measured, memCovers, warm, seed, byId)];
+          setWarnings();
+        };
+        const schedule = await runSchedule(units, {
+          warmup,
+          runs,
+          seed,
+          shouldStop: () => stop !== null,
+          onSample: (key, round, r: RunResult) => {
+            if (r.memory) memCovers.set(key, r.memory.covers);
+            progress.tick(key, round + 1, runs);
+          },
+          onRound: async (_round, soFar) => {
+            measured = soFar;
+            assemble();
+            dir = await writeRun(outRoot, results, reports(results));
+          },
+        });
+        measured = schedule;
+        progress.done();
+
+        // Warm, in-process latency per request, where the runtime has such a mode.
+        const warm = new Map<string, Warm>();
+        for (const u of units) {
+          if (stop) break;
+          const t = u.p.target;
+          if (!t.warm) {
+            warm.set(u.key, { status: 'n/a', note: WARM_NA[u.p.id] ?? 'this runtime has no in-process mode' });
+            continue;
+          }
+          try {
+            const wr = await t.warm(u.variant, { args: w.sample.args, iterations: warmIterations });
+            if (wr.stdout !== w.sample.stdout) throw new Error(`wrong answer from the warm loop: ${JSON.stringify(wr.stdout)}`);
+            warm.set(u.key, { status: 'ok', unit: 'ms', mode: wr.mode, samples: wr.samples, stats: computeStats(wr.samples, { seed }), note: 'fresh instance per request, module already compiled' });
+          } catch (e) {
+            warm.set(u.key, { status: 'n/a', note: `warm loop failed: ${e instanceof Error ? e.message : String(e)}` });
+          }
+        }
+        assemble(warm);
+        done.splice(0, done.length, ...results.targets);
+        dir = await writeRun(outRoot, results, reports(results));
+
+        if (!stop && w.probes && w.grants.length) {
+          log(`capabilities (${w.name}): one probe per capability on every target, judged by evidence the harness controls`);
+          // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
+          const m = await runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) });
+          results.capabilities = mergeMatrix(results.capabilities, m);
+          dir = await writeRun(outRoot, results, reports(results));
+        }
+      } finally {
+        await disposeAll(prepared);
       }
     }
-    assemble(warm);
+    requiredMissing.push(...requiredNowhere(preparedAll, required));
     if (!stop) {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
-      results.footprint = await measureFootprint(manifest.artifacts, ready.some((p) => p.id === 'docker'), ROLLOUT_RUNS);
-      dir = await writeRun(outRoot, results, reports(results));
-    }
-    if (!stop) {
-      log('capabilities: one probe per capability on every target, judged by evidence the harness controls');
-      // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
-      results.capabilities = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, log, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) });
+      results.footprint = await measureFootprint(manifest.artifacts, dockerUsed, opts.quick ? QUICK_ROLLOUT_RUNS : ROLLOUT_RUNS);
     }
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
@@ -275,7 +345,6 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   } finally {
     process.off('SIGINT', onSigint);
     useSpawner(null);
-    await disposeAll(prepared);
   }
   log(summaryTable(results));
   const verdict = criteria ? evaluateCriteria(results, criteria) : undefined;
@@ -285,28 +354,35 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   return { results, dir, requiredMissing, criteriaFailed: verdict ? !verdict.passed : false };
 }
 
+/** One matrix for the run: every workload's rows, the probes and notes once. */
+function mergeMatrix(a: CapabilityMatrix | null, b: CapabilityMatrix): CapabilityMatrix {
+  if (!a) return b;
+  return { probes: a.probes, rows: [...a.rows, ...b.rows], notes: [...a.notes, ...b.notes.filter((n) => !a.notes.includes(n))] };
+}
+
 function assembleTargets(
+  w: Workload,
   prepared: readonly PreparedTarget[],
   units: readonly { key: string; p: PreparedTarget; variant: string }[],
   measured: Map<string, Measured[]>,
   memCovers: Map<string, string>,
   warm: Map<string, Warm>,
-  expectedStdout: string,
   seed: number,
   artifacts: Map<string, Artifact>,
 ): TargetResult[] {
-  const samples = new Map(units.map((u) => [u.key, samplesOf(measured.get(u.key) ?? [], expectedStdout)]));
+  const samples = new Map(units.map((u) => [u.key, samplesOf(measured.get(u.key) ?? [], w.sample.stdout)]));
+  const keyFor = (id: string, variant: string) => `${w.name}:${id}/${variant}`;
   const okMs = (key: string) => (samples.get(key) ?? []).filter((s: Sample) => s.ok).map((s) => s.ms);
-  const nativeMs = okMs('native/static');
-  const dockerMs = okMs('docker/default');
+  const nativeMs = okMs(keyFor('native', 'static'));
+  const dockerMs = okMs(keyFor('docker', 'default'));
   const ratio = (num: number[], den: number[]) => (num.length && den.length ? bootstrapRatioCI(num, den, { seed }) : null);
   const out: TargetResult[] = [];
   for (const p of prepared) {
+    if (p.status === 'n/a') continue; // recorded on the workload, not as a row
     const base = (variant: string) => {
       const d = p.status === 'ok' ? p.target.describe(variant) : null;
-      const aid = artifactFor(p.id, variant);
-      const a = aid ? artifacts.get(aid) : undefined;
-      return { id: p.id, variant, label: d?.label ?? p.id, runtime: d?.runtime ?? null, command: d?.command ?? null, grants: d?.grants ?? [], artifact: a ? { id: a.id, sha256: a.sha256 } : null };
+      const a = d ? artifacts.get(d.artifact) : undefined;
+      return { workload: w.name, id: p.id, variant, label: d?.label ?? p.id, runtime: d?.runtime ?? null, command: d?.command ?? null, grants: d?.grants ?? [], artifact: a ? { id: a.id, sha256: a.sha256 } : null };
     };
     if (p.status === 'skipped') {
       out.push({ ...base(p.target.variants[0]), variant: p.target.variants.join(','), status: 'skipped', reason: p.reason, hint: p.hint });
@@ -317,10 +393,10 @@ function assembleTargets(
       continue;
     }
     for (const u of p.target.unavailableVariants?.() ?? []) {
-      out.push({ ...base(u.variant), status: 'skipped', reason: u.reason, hint: u.hint });
+      out.push({ ...base(u.variant), artifact: null, status: 'skipped', reason: u.reason, hint: u.hint });
     }
     for (const variant of p.target.variants) {
-      const key = `${p.id}/${variant}`;
+      const key = keyFor(p.id, variant);
       const s = samples.get(key) ?? [];
       const coldStart = summarizeColdStart(s, seed);
       const good = okMs(key);

@@ -3,30 +3,32 @@ import path from 'node:path';
 import type { Artifact } from '../targets/types.js';
 import type { BuildContext } from '../build/common.js';
 import { buildNative } from '../build/native.js';
-import { buildComponent, buildCoreModule, transpileComponent } from '../build/wasm.js';
-import { buildEmbedHost, precompileComponent } from '../build/embed-host.js';
-import { buildImage } from '../build/image.js';
-import { buildDebianImage } from '../build/debian-image.js';
+import { buildEmbedHost } from '../build/embed-host.js';
+import { buildNodeBase } from '../build/node-image.js';
+import { type Skipped, buildWorkload, isSkipped } from '../build/workload.js';
 import { type BuildManifest, type SkippedArtifact, readManifest } from '../manifest.js';
-import { BUILD_DIR, MANIFEST_PATH, ROOT, WORKLOAD_DIR } from '../paths.js';
+import { BUILD_DIR, MANIFEST_PATH, ROOT } from '../paths.js';
+import type { Workload } from '../workload.js';
 
 export interface BuildOptions {
+  /** The workloads to build (see harness/workload.ts). */
+  workloads: readonly Workload[];
   log?: (line: string) => void;
 }
 
-type Skipped = { skipped: true; reason: string; hint: string };
-const isSkipped = (x: Artifact | Skipped): x is Skipped => 'skipped' in x;
-
 /**
- * `wvc build`: builds every artifact that its inputs changed for, and writes
- * build/manifest.json (id, kind, path or image id, bytes, sha256). An artifact
- * whose toolchain is missing (libwasmtime, a Docker daemon) is recorded as
- * skipped with a hint; anything else that fails throws.
+ * `wvc build`: builds the harness's helpers and every workload's artifacts that
+ * their inputs changed for, and writes build/manifest.json (id, kind, path or
+ * image id, bytes, sha256). An artifact whose toolchain is missing (libwasmtime,
+ * a Docker daemon, a base image) is recorded as skipped with a hint; anything
+ * else that fails throws. Artifacts of workloads not built this time are kept
+ * in the manifest, so building one workload does not forget another.
  */
-export async function build(opts: BuildOptions = {}): Promise<BuildManifest> {
+export async function build(opts: BuildOptions): Promise<BuildManifest> {
   const log = opts.log ?? ((line: string) => console.error(line));
   await mkdir(BUILD_DIR, { recursive: true });
-  const ctx: BuildContext = { root: ROOT, buildDir: BUILD_DIR, previous: await readManifest(), built: new Map(), log };
+  const previous = await readManifest();
+  const ctx: BuildContext = { root: ROOT, buildDir: BUILD_DIR, previous, built: new Map(), log };
   const skipped: SkippedArtifact[] = [];
   const add = (a: Artifact | Skipped, id: string): Artifact | undefined => {
     if (isSkipped(a)) {
@@ -43,27 +45,24 @@ export async function build(opts: BuildOptions = {}): Promise<BuildManifest> {
   // glibc for the spawner: built with musl, wait4 reported ru_maxrss 0 for every child on this kernel.
   add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'native', 'wvc-spawn'), { glibc: true }), 'spawner');
   add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'native', 'noop')), 'noop');
+  const embedHost = add(await buildEmbedHost(ctx), 'wasmtime-embed-host');
+  let nodeBase: Promise<Artifact | Skipped> | null = null;
+  const deps = {
+    embedHost,
+    add,
+    // Built once, on first use by a workload's image.
+    nodeBase: () => (nodeBase ??= buildNodeBase(ctx).then((a) => (add(a, 'image-node-base'), a))),
+  };
+  for (const w of opts.workloads) await buildWorkload(ctx, w, deps);
 
-  const source = path.join(WORKLOAD_DIR, 'src', 'tax.c');
-  const nativeBin = add(await buildNative(ctx, 'native-bin', source, path.join(BUILD_DIR, 'native', 'tax')), 'native-bin')!;
-  const core = add(await buildCoreModule(ctx, 'core-wasm', source, path.join(BUILD_DIR, 'wasm', 'tax.core.wasm')), 'core-wasm')!;
-  const component = add(await buildComponent(ctx, 'component-wasm', core, path.join(BUILD_DIR, 'wasm', 'tax.component.wasm')), 'component-wasm')!;
-  add(await transpileComponent(ctx, 'jco-bundle', component, path.join(BUILD_DIR, 'jco'), 'tax'), 'jco-bundle');
-  const host = add(await buildEmbedHost(ctx), 'wasmtime-embed-host');
-  if (host) add(await precompileComponent(ctx, host.path!, component), 'component-cwasm');
-  else skipped.push({ id: 'component-cwasm', reason: 'needs the wasmtime-embed host', hint: 'pip install wasmtime' });
-  add(
-    await buildImage(ctx, {
-      id: 'image-scratch',
-      dockerfileDir: path.join(ROOT, 'images', 'tax-calculator'),
-      files: { tax: nativeBin.path! },
-      tagBase: 'wvc/tax-calculator',
-    }),
-    'image-scratch',
-  );
-  add(await buildDebianImage(ctx, nativeBin), 'image-debian');
-
-  const manifest: BuildManifest = { schemaVersion: 1, builtAt: new Date().toISOString(), artifacts: [...ctx.built.values()], skipped };
+  const names = new Set(opts.workloads.map((w) => w.name));
+  const otherWorkload = (id: string) => id.includes('/') && !names.has(id.split('/')[0]);
+  const manifest: BuildManifest = {
+    schemaVersion: 1,
+    builtAt: new Date().toISOString(),
+    artifacts: [...ctx.built.values(), ...(previous?.artifacts.filter((a) => otherWorkload(a.id) && !ctx.built.has(a.id)) ?? [])],
+    skipped: [...skipped, ...(previous?.skipped?.filter((s) => otherWorkload(s.id)) ?? [])],
+  };
   // Write-then-rename, so an interrupted build never leaves a torn manifest.
   await writeFile(MANIFEST_PATH + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
   await rename(MANIFEST_PATH + '.tmp', MANIFEST_PATH);

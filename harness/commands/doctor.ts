@@ -1,7 +1,9 @@
 import { nativeCompiler } from '../build/native.js';
 import { findLibwasmtime } from '../build/embed-host.js';
 import { readManifest } from '../manifest.js';
-import { disposeAll, missingRequired, prepareContext, prepareTargets, requiredTargets } from '../session.js';
+import { disposeAll, missingRequired, prepareContext, prepareTargets, requiredTargets, type PreparedTarget } from '../session.js';
+import { loadWorkloads } from '../workload.js';
+import { DEFAULT_WORKLOADS } from '../paths.js';
 import { TARGET_IDS } from '../targets/index.js';
 import { findWasmtimeCli } from '../targets/wasmtime-cli.js';
 import { connectDocker } from '../util/docker.js';
@@ -40,14 +42,25 @@ export async function doctor(opts: { require?: string } = {}): Promise<DoctorRep
   if (!(await readManifest())) {
     targets.push({ name: 'all targets', ok: false, detail: 'not built yet — run `npm run build`' });
   } else {
-    const prepared = await prepareTargets(TARGET_IDS, await prepareContext());
-    await disposeAll(prepared);
+    // Each target as the bench would see it for the first workload that it applies to.
+    const workloads = await loadWorkloads(DEFAULT_WORKLOADS);
+    const prepared: PreparedTarget[] = [];
+    for (const id of TARGET_IDS) {
+      let last: PreparedTarget | undefined;
+      for (const w of workloads) {
+        [last] = await prepareTargets([id], await prepareContext(w));
+        await disposeAll([last]);
+        if (last.status !== 'n/a') break;
+      }
+      prepared.push(last!);
+    }
     for (const p of prepared) {
       if (p.status === 'ok') {
         const missing = (p.target.unavailableVariants?.() ?? []).map((u) => `; variant ${u.variant} missing — ${u.reason} — ${u.hint}`).join('');
         targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${p.target.variants.join(', ')})${missing}` });
       }
       else if (p.status === 'skipped') targets.push({ name: p.id, ok: false, detail: `missing — ${p.reason} — ${p.hint}` });
+      else if (p.status === 'n/a') targets.push({ name: p.id, ok: true, detail: `not used — ${p.reason}` });
       else targets.push({ name: p.id, ok: false, detail: `broken — ${p.error}` });
     }
     requiredMissing = missingRequired(prepared, requiredTargets(opts.require));

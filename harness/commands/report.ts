@@ -93,7 +93,11 @@ export async function report(opts: ReportCommandOptions): Promise<{ dir: string;
   const dir = opts.out ? path.resolve(opts.out) : srcDir;
   const files = renderAll(results, criteria ? { criteria } : {});
   if (dir === srcDir) delete files['results.json']; // never rewrite the input
-  else files['samples.csv'] = samplesCsv(results);
+  else {
+    // The input as it was saved (an older schemaVersion stays that version), not its in-memory upgrade.
+    files['results.json'] = await readFile(src, 'utf8');
+    files['samples.csv'] = samplesCsv(results);
+  }
   const written = await writeReports(dir, files);
   if (opts.format) {
     const print = opts.print ?? ((t: string) => void process.stdout.write(t));

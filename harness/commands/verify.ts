@@ -1,31 +1,58 @@
 import { cpus } from 'node:os';
 import { checkRun } from '../conformance.js';
-import { VECTORS_PATH } from '../paths.js';
+import { DEFAULT_WORKLOADS } from '../paths.js';
 import { loadVectors, sampleVectors, type Vector } from '../reference/vectors.js';
-import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredTargets } from '../session.js';
+import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
 import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { type Workload, loadWorkloads } from '../workload.js';
 import { mapLimit } from '../util/pool.js';
 
 /** Docker starts a container per vector, so by default it runs a deterministic sample of this many. */
 export const DOCKER_SAMPLE = 100;
+/**
+ * A variant whose first run takes longer than this (the JavaScript component under
+ * JIT compiles 12 MB of wasm per run) runs the deterministic class sample: the
+ * first vector of every class and error code.
+ */
+export const SLOW_RUN_MS = 1_500;
+/** Slower still (seconds per run): one vector per outcome, i.e. per exit code and error code. */
+export const VERY_SLOW_RUN_MS = 5_000;
+
+/** The first vector of every outcome (exit code and stderr error code), in file order. */
+export function firstOfEachOutcome(vs: readonly Vector[]): Vector[] {
+  const seen = new Set<string>();
+  return vs.filter((v) => {
+    const key = `${v.exitCode}\u0000${v.error ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export interface VerifyOptions {
+  /** Workload directories (default: the C and JavaScript tax calculators). */
+  workloads?: readonly string[];
   targets?: string;
   require?: string;
-  /** Run every vector on docker too, instead of the sample. */
+  /** Run every vector on every variant, instead of the samples. */
   all?: boolean;
+  /** Run a deterministic sample of about this many vectors (every class included) on every variant. */
+  sample?: number;
   /** Runs in flight per target (default: number of CPUs). */
   concurrency?: number;
   log?: (line: string) => void;
 }
 
 export interface VariantVerdict {
+  workload: string;
   target: TargetId;
   variant: string;
   label: string;
   runtime: string;
   exitCodes: 'exact' | 'ok-err';
   vectors: number;
+  /** Why fewer than all the vectors ran, when they did. */
+  sample?: string;
   passed: number;
   mismatches: { id: string; args: string[]; detail: string }[];
 }
@@ -33,76 +60,112 @@ export interface VariantVerdict {
 export interface VerifyReport {
   ok: boolean;
   verdicts: VariantVerdict[];
-  skipped: { target: TargetId; reason: string; hint: string }[];
-  errored: { target: TargetId; error: string }[];
+  skipped: { workload: string; target: TargetId; reason: string; hint: string }[];
+  errored: { workload: string; target: TargetId; error: string }[];
+  /** Targets that do not apply to a workload (it declares nothing they run). */
+  notApplicable: { workload: string; target: TargetId; reason: string }[];
   /** Required targets that were skipped or errored. */
   requiredMissing: string[];
 }
 
+/** A workload's vectors: its vectors file, else its sample run as the one vector. */
+async function vectorsOf(w: Workload): Promise<Vector[]> {
+  if (w.vectors) return loadVectors(w.vectors);
+  return [{ id: 'sample-0000', args: w.sample.args, stdout: w.sample.stdout, exitCode: 0, error: null }];
+}
+
 /**
- * `wvc verify`: runs the golden vectors through every available target and
- * variant, and requires byte-identical stdout, the expected exit code and the
- * same error code. Docker runs a deterministic sample unless `all` is set.
+ * `wvc verify`: runs each workload's golden vectors through every available
+ * target and variant, and requires byte-identical stdout, the expected exit code
+ * and the same error code. Docker and slow variants run a deterministic sample
+ * unless `all` is set.
  */
 export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  const workloads = await loadWorkloads(opts.workloads?.length ? opts.workloads : DEFAULT_WORKLOADS);
   const ids = parseTargetList(opts.targets, '--targets');
   const required = requiredTargets(opts.require);
-  const ctx = await prepareContext();
-  const prepared = await prepareTargets(ids.length ? ids : TARGET_IDS, ctx);
-  const vectors = await loadVectors(VECTORS_PATH);
   const concurrency = opts.concurrency ?? cpus().length;
-  const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], requiredMissing: missingRequired(prepared, required) };
-  try {
-    for (const p of prepared) {
-      if (p.status === 'skipped') {
-        report.skipped.push({ target: p.id, reason: p.reason, hint: p.hint });
-        log(`${p.id}: skipped — ${p.reason} — ${p.hint}`);
-        continue;
-      }
-      if (p.status === 'errored') {
-        report.errored.push({ target: p.id, error: p.error });
-        log(`${p.id}: errored — ${p.error}`);
-        continue;
-      }
-      for (const u of p.target.unavailableVariants?.() ?? []) {
-        report.skipped.push({ target: p.id, reason: `variant ${u.variant}: ${u.reason}`, hint: u.hint });
-        log(`${p.id} ${u.variant}: skipped — ${u.reason} — ${u.hint}`);
-      }
-      const set: Vector[] = p.id === 'docker' && !opts.all ? sampleVectors(vectors, DOCKER_SAMPLE) : vectors;
-      for (const variant of p.target.variants) {
-        const d = p.target.describe(variant);
-        const verdict: VariantVerdict = {
-          target: p.id,
-          variant,
-          label: d.label,
-          runtime: `${d.runtime.name} ${d.runtime.version}`,
-          exitCodes: d.exitCodes ?? 'exact',
-          vectors: set.length,
-          passed: 0,
-          mismatches: [],
-        };
-        await mapLimit(set, concurrency, async (v) => {
-          let detail: string | null;
-          try {
-            detail = checkRun(v, await p.target.run(variant, { args: v.args }), verdict.exitCodes);
-          } catch (e) {
-            detail = `harness error: ${e instanceof Error ? e.message : String(e)}`;
-          }
-          if (detail) verdict.mismatches.push({ id: v.id, args: v.args, detail });
-          else verdict.passed++;
-        });
-        report.verdicts.push(verdict);
-        const note = verdict.exitCodes === 'ok-err' ? ' (exit codes compared as ok/err: WASI 0.2 exit carries a result)' : '';
-        log(`${p.id} ${variant}: ${verdict.passed}/${verdict.vectors} identical${set.length < vectors.length ? ` (deterministic sample of ${vectors.length})` : ''}${note}`);
-        for (const m of verdict.mismatches.slice(0, 10)) log(`  MISMATCH ${m.id} [${m.args.join(' ')}]: ${m.detail}`);
-        if (verdict.mismatches.length > 10) log(`  … and ${verdict.mismatches.length - 10} more mismatches`);
-      }
+  const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], notApplicable: [], requiredMissing: [] };
+  const all: PreparedTarget[][] = [];
+  for (const w of workloads) {
+    const prepared = await prepareTargets(ids.length ? ids : TARGET_IDS, await prepareContext(w));
+    all.push(prepared);
+    report.requiredMissing.push(...missingRequired(prepared, required, w.name));
+    try {
+      await verifyWorkload(w, prepared, await vectorsOf(w), { ...opts, concurrency, log }, report);
+    } finally {
+      await disposeAll(prepared);
     }
-  } finally {
-    await disposeAll(prepared);
   }
+  report.requiredMissing.push(...requiredNowhere(all, required));
   for (const line of report.requiredMissing) log(`REQUIRED ${line}`);
   report.ok = report.verdicts.every((v) => v.mismatches.length === 0) && report.errored.length === 0 && report.requiredMissing.length === 0;
   return report;
+}
+
+async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: Vector[], opts: VerifyOptions & { concurrency: number; log: (l: string) => void }, report: VerifyReport): Promise<void> {
+  const { log } = opts;
+  const name = w.name;
+  for (const p of prepared) {
+    if (p.status === 'n/a') {
+      report.notApplicable.push({ workload: name, target: p.id, reason: p.reason });
+      continue;
+    }
+    if (p.status === 'skipped') {
+      report.skipped.push({ workload: name, target: p.id, reason: p.reason, hint: p.hint });
+      log(`${name} ${p.id}: skipped — ${p.reason} — ${p.hint}`);
+      continue;
+    }
+    if (p.status === 'errored') {
+      report.errored.push({ workload: name, target: p.id, error: p.error });
+      log(`${name} ${p.id}: errored — ${p.error}`);
+      continue;
+    }
+    for (const u of p.target.unavailableVariants?.() ?? []) {
+      report.skipped.push({ workload: name, target: p.id, reason: `variant ${u.variant}: ${u.reason}`, hint: u.hint });
+      log(`${name} ${p.id} ${u.variant}: skipped — ${u.reason} — ${u.hint}`);
+    }
+    for (const variant of p.target.variants) {
+      const d = p.target.describe(variant);
+      const verdict: VariantVerdict = { workload: name, target: p.id, variant, label: d.label, runtime: `${d.runtime.name} ${d.runtime.version}`, exitCodes: d.exitCodes ?? 'exact', vectors: 0, passed: 0, mismatches: [] };
+      const check = async (v: Vector) => {
+        let detail: string | null;
+        const t0 = performance.now();
+        try {
+          detail = checkRun(v, await p.target.run(variant, { args: v.args }), verdict.exitCodes);
+        } catch (e) {
+          detail = `harness error: ${e instanceof Error ? e.message : String(e)}`;
+        }
+        if (detail) verdict.mismatches.push({ id: v.id, args: v.args, detail });
+        else verdict.passed++;
+        return performance.now() - t0;
+      };
+      // The first vector also times the variant, which decides the sample.
+      const firstMs = await check(vectors[0]);
+      let set = vectors;
+      if (opts.sample && opts.sample < vectors.length) {
+        set = sampleVectors(vectors, opts.sample);
+        verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (--sample ${opts.sample})`;
+      }
+      if (!opts.all && p.id === 'docker' && set.length > DOCKER_SAMPLE) {
+        set = sampleVectors(vectors, DOCKER_SAMPLE);
+        verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (a container per vector; --all runs every one)`;
+      } else if (!opts.all && firstMs > VERY_SLOW_RUN_MS && set.length > 1) {
+        set = firstOfEachOutcome(vectors);
+        verdict.sample = `first vector of every outcome, ${set.length} of ${vectors.length} (one run took ${Math.round(firstMs)} ms; --all runs every one)`;
+      } else if (!opts.all && firstMs > SLOW_RUN_MS && set.length > 1) {
+        set = sampleVectors(vectors, 1);
+        verdict.sample = `first vector of every class, ${set.length} of ${vectors.length} (one run took ${Math.round(firstMs)} ms; --all runs every one)`;
+      }
+      verdict.vectors = set.length;
+      await mapLimit(set.filter((v) => v !== vectors[0]), opts.concurrency, check);
+      if (!set.includes(vectors[0])) verdict.vectors++;
+      report.verdicts.push(verdict);
+      const note = verdict.exitCodes === 'ok-err' ? ' (exit codes compared as ok/err: WASI 0.2 exit carries a result)' : '';
+      log(`${name} ${p.id} ${variant}: ${verdict.passed}/${verdict.vectors} identical${verdict.sample ? ` (${verdict.sample})` : ''}${note}`);
+      for (const m of verdict.mismatches.slice(0, 10)) log(`  MISMATCH ${m.id} [${m.args.join(' ')}]: ${m.detail}`);
+      if (verdict.mismatches.length > 10) log(`  … and ${verdict.mismatches.length - 10} more mismatches`);
+    }
+  }
 }

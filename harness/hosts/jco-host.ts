@@ -1,15 +1,15 @@
 /**
  * Runs a jco-transpiled WASI command component on Node.
  *
- *   node jco-host.js [--default-shim] [--iterations N] <bundle-dir> <name> <rules-host-dir> [-- args...]
+ *   node jco-host.js [--default-shim] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]
  *
- * The WASI imports come from an explicit preview2-shim WASIShim sandbox: the rules
- * directory as the only preopen, an empty environment, the args, and no network.
+ * The WASI imports come from an explicit preview2-shim WASIShim sandbox: the --dir
+ * directories as the only preopens, an empty environment, the args, and no network.
  * Some shim versions grant the whole host filesystem by default, so nothing here
  * relies on its defaults.
  * --default-shim (capability probes only): `new WASIShim()` with no sandbox option, to
  * show what the shim's defaults grant; the guest argv is set with the shim's own
- * `cli._setArgs` (its default is the host's process.argv), and <rules-host-dir> is unused.
+ * `cli._setArgs` (its default is the host's process.argv), and --dir is unused.
  * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
  * Warm (--iterations N): core modules compiled once, then N × (new WASIShim +
  * instantiate + run), timed by tinybench.
@@ -23,7 +23,7 @@ import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
 const marks = new PhaseMarks();
 const defaultShim = process.argv[2] === '--default-shim';
-const { pos, guestArgs, iterations } = parseHostArgs(process.argv.slice(defaultShim ? 3 : 2), ['bundle', 'name', 'rules'], 'jco-host [--default-shim] [--iterations N] <bundle-dir> <name> <rules-dir> [-- args...]');
+const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(process.argv.slice(defaultShim ? 3 : 2), ['bundle', 'name'], 'jco-host [--default-shim] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]');
 
 type Instantiate = (getCoreModule: (file: string) => WebAssembly.Module, imports: unknown) => Promise<Record<string, unknown>>;
 const { instantiate } = (await import(pathToFileURL(path.join(pos.bundle, `${pos.name}.js`)).href)) as { instantiate: Instantiate };
@@ -37,11 +37,11 @@ marks.end('compile');
 
 function newShim(): WASIShim {
   if (defaultShim) {
-    (cli as unknown as { _setArgs(a: string[]): void })._setArgs(['tax', ...guestArgs]);
+    (cli as unknown as { _setArgs(a: string[]): void })._setArgs([argv0, ...guestArgs]);
     return new WASIShim();
   }
   return new WASIShim({
-    sandbox: { preopens: { '/rules': pos.rules }, env: {}, args: ['tax', ...guestArgs], enableNetwork: false },
+    sandbox: { preopens, env: {}, args: [argv0, ...guestArgs], enableNetwork: false },
   });
 }
 

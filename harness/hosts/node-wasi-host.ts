@@ -1,9 +1,9 @@
 /**
  * Runs a wasm32-wasip1 core module under node:wasi (preview1).
  *
- *   node node-wasi-host.js [--iterations N] <module.wasm> <rules-host-dir> [-- args...]
+ *   node node-wasi-host.js [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]
  *
- * Grants: the rules directory preopened as /rules, an empty environment, the args.
+ * Grants: the --dir directories as preopens, an empty environment, the args.
  * node:wasi is not a security sandbox (Node's documentation says so); its denials are policy.
  * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
  * Warm (--iterations N): compile once, then N × (new WASI + instantiate + _start),
@@ -14,14 +14,14 @@ import { WASI } from 'node:wasi';
 import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
 const marks = new PhaseMarks();
-const { pos, guestArgs, iterations } = parseHostArgs(process.argv.slice(2), ['module', 'rules'], 'node-wasi-host [--iterations N] <module.wasm> <rules-dir> [-- args...]');
+const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(process.argv.slice(2), ['module'], 'node-wasi-host [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]');
 
 function runOnce(module: WebAssembly.Module, stdout?: number): number {
   const wasi = new WASI({
     version: 'preview1',
-    args: ['tax', ...guestArgs],
+    args: [argv0, ...guestArgs],
     env: {},
-    preopens: { '/rules': pos.rules },
+    preopens,
     returnOnExit: true,
     ...(stdout !== undefined ? { stdout } : {}),
   });
@@ -32,7 +32,7 @@ function runOnce(module: WebAssembly.Module, stdout?: number): number {
 const module = new WebAssembly.Module(readFileSync(pos.module));
 marks.end('compile');
 if (!iterations) {
-  const wasi = new WASI({ version: 'preview1', args: ['tax', ...guestArgs], env: {}, preopens: { '/rules': pos.rules }, returnOnExit: true });
+  const wasi = new WASI({ version: 'preview1', args: [argv0, ...guestArgs], env: {}, preopens, returnOnExit: true });
   const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
   marks.end('instantiate');
   const code = wasi.start(instance);

@@ -59,21 +59,49 @@ export class PhaseMarks {
   }
 }
 
-/** Command line shared by the Node hosts: `[--iterations N] POSITIONAL... [-- GUEST ARGS...]`. */
-export function parseHostArgs(argv: string[], positional: string[], usage: string): { pos: Record<string, string>; guestArgs: string[]; iterations: number } {
-  let iterations = 0;
-  let rest = argv;
-  if (rest[0] === '--iterations') {
-    iterations = Number(rest[1]);
-    rest = rest.slice(2);
+/** What the Node hosts' shared command line says. */
+export interface HostArgs {
+  pos: Record<string, string>;
+  guestArgs: string[];
+  iterations: number;
+  /** The guest's argv[0]. */
+  argv0: string;
+  /** Preopens: guest path → host directory. */
+  preopens: Record<string, string>;
+}
+
+/**
+ * Command line shared by the Node hosts:
+ * `[--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... POSITIONAL... [-- GUEST ARGS...]`.
+ * A bad command line is exit 125 with the usage on stderr.
+ */
+export function parseHostArgs(argv: string[], positional: string[], usage: string): HostArgs {
+  const out: HostArgs = { pos: {}, guestArgs: [], iterations: 0, argv0: 'main', preopens: {} };
+  const bad = (why: string): never => {
+    process.stderr.write(`${why}; usage: ${usage}\n`);
+    process.exit(125);
+  };
+  let i = 0;
+  for (; i < argv.length && argv[i].startsWith('--') && argv[i] !== '--'; i += 2) {
+    const [flag, v] = [argv[i], argv[i + 1]];
+    if (v === undefined) bad(`${flag} needs a value`);
+    if (flag === '--iterations') {
+      out.iterations = Number(v);
+      if (!(Number.isInteger(out.iterations) && out.iterations >= 0)) bad('--iterations needs a count');
+    } else if (flag === '--argv0') out.argv0 = v;
+    else if (flag === '--dir') {
+      const [host, guest] = v.split('::');
+      if (!host || !guest) bad('--dir needs HOST::GUEST');
+      out.preopens[guest] = host;
+    } else bad(`unknown option ${flag}`);
   }
+  const rest = argv.slice(i);
   const sep = rest.indexOf('--');
   const head = sep >= 0 ? rest.slice(0, sep) : rest;
-  if (head.length !== positional.length || !(iterations >= 0 && Number.isInteger(iterations))) {
-    process.stderr.write(`usage: ${usage}\n`);
-    process.exit(125);
-  }
-  return { pos: Object.fromEntries(positional.map((p, i) => [p, head[i]])), guestArgs: sep >= 0 ? rest.slice(sep + 1) : [], iterations };
+  if (head.length !== positional.length) bad(`expected ${positional.join(' ')}`);
+  out.pos = Object.fromEntries(positional.map((p, k) => [p, head[k]]));
+  out.guestArgs = sep >= 0 ? rest.slice(sep + 1) : [];
+  return out;
 }
 
 /**

@@ -42,7 +42,9 @@ export interface Cell {
 }
 
 export interface CapabilityRow {
-  /** Row id: native, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
+  /** The workload whose probe mode ran. */
+  workload: string;
+  /** Row id: native, node, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
   id: string;
   target: string;
   variant: string;
@@ -80,7 +82,7 @@ export interface HarnessObservation {
   sentinelSeen?: boolean;
   /** fs-write-outside: entries in the watched host directory after the run. */
   watchedEntries?: string[];
-  /** fs-write-granted: the grant's rates.csv hash or listing changed. */
+  /** fs-write-granted: the grant's content hash or listing changed. */
   grantChanged?: boolean;
   grantDetail?: string;
   /** env-read: the planted secret appeared in stdout/stderr. */
@@ -218,7 +220,7 @@ export function decideCell(probe: ProbeName, out: ProbeOutput | null, obs: Harne
       return unexpected(h);
     }
     case 'fs-write-granted': {
-      const h = `grant ${obs.grantChanged ? `CHANGED (${obs.grantDetail ?? ''})` : 'unchanged (rates.csv hash and listing)'}`;
+      const h = `grant ${obs.grantChanged ? `CHANGED (${obs.grantDetail ?? ''})` : 'unchanged (content hash and listing)'}`;
       if (obs.grantChanged) return done('allowed', h);
       if (out?.result === 'error') return done('denied', h);
       if (out?.result === 'ok') return done('denied', `${h} (the write did not reach the host grant: isolated)`);
@@ -289,6 +291,7 @@ interface RowPlan {
 
 const ROWS: RowPlan[] = [
   { id: 'native', target: 'native', limitsText: 'none (no sandbox; a static binary cannot set its own rlimits from the spawner)' },
+  { id: 'node', target: 'node', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap); no sandbox' },
   { id: 'node-wasi', target: 'node-wasi', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap, not wasm memory)', policyNote: NODE_WASI_POLICY_NOTE },
   { id: 'jco', target: 'jco', variant: 'sandboxed', limitsText: 'none offered by the shim' },
   {
@@ -298,7 +301,9 @@ const ROWS: RowPlan[] = [
     limitsText: 'none offered by the shim',
     policyNote: 'new WASIShim() with no sandbox option: what the shim grants by default (the guest argv is set with cli._setArgs).',
   },
-  { id: 'wasmtime-embed', target: 'wasmtime-embed', variant: 'jit', limits: { memoryBytes: MEM_LIMIT_BYTES, fuel: FUEL }, limitsText: `--max-memory ${MEM_LIMIT_BYTES} (store limiter), --fuel ${FUEL} (JIT variant)` },
+  // AOT with a .cwasm compiled for fuel metering: the same sandbox as JIT, without a compile per probe
+  // (seconds for the JavaScript component).
+  { id: 'wasmtime-embed', target: 'wasmtime-embed', variant: 'aot', limits: { memoryBytes: MEM_LIMIT_BYTES, fuel: FUEL }, limitsText: `--max-memory ${MEM_LIMIT_BYTES} (store limiter), --fuel ${FUEL} (AOT .cwasm compiled with --consume-fuel)` },
   { id: 'wasmtime', target: 'wasmtime', limitsText: 'none set' },
   {
     id: 'docker-default',
@@ -311,20 +316,16 @@ const ROWS: RowPlan[] = [
   { id: 'docker-hardened', target: 'docker', variant: 'hardened', limitsText: '--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=2:2, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534', netNamespace: true },
 ];
 
-const ARTIFACT_OF: Record<string, string> = {
-  native: 'native-bin',
-  'node-wasi': 'core-wasm',
-  jco: 'jco-bundle',
-  'wasmtime-embed': 'component-wasm',
-  wasmtime: 'component-wasm',
-  docker: 'image-scratch',
-};
 
 export interface CapabilityOptions {
   /** The build manifest (for each row's artifact sha256). */
   manifest: Manifest;
-  /** Host rules directory copied into each row's grant. */
-  rulesDir: string;
+  /** The workload's name, recorded on every row. */
+  workload: string;
+  /** Host directory of the workload's first grant, copied afresh into each probe's grant. */
+  grantDir: string;
+  /** Where the guest sees that grant (`/rules`). */
+  grantGuest: string;
   /** Only these row ids (default: all). */
   rows?: readonly string[];
   /** Only these probes (default: all). */
@@ -334,10 +335,17 @@ export interface CapabilityOptions {
   log?: (line: string) => void;
 }
 
+/** The grant's listing and one hash over every file's name and bytes. */
 async function hashGrant(dir: string): Promise<{ hash: string; listing: string[] }> {
-  const listing = (await readdir(dir, { recursive: true })).map(String).sort();
-  const hash = createHash('sha256').update(await readFile(path.join(dir, 'rates.csv'))).digest('hex');
-  return { hash, listing };
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const listing = entries.map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  const h = createHash('sha256');
+  for (const rel of listing) {
+    const e = entries.find((x) => path.relative(dir, path.join(x.parentPath, x.name)) === rel)!;
+    h.update(rel + '\0');
+    if (e.isFile()) h.update(await readFile(path.join(dir, rel)));
+  }
+  return { hash: h.digest('hex'), listing };
 }
 
 function listen(): Promise<{ server: Server; port: number; count: () => number; reset: () => void }> {
@@ -384,8 +392,8 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
     probes: [...probes],
     rows: [],
     notes: [
-      `Every probe runs once per row; bombs are bounded at ${bombBound} ms by the harness, other probes at ${PROBE_BOUND_MS} ms. Memory limit asked of runtimes that have one: ${MEM_LIMIT_BYTES / 2 ** 20} MiB.`,
-      'Each row gets a fresh copy of the rules directory as its /rules grant, so writes on rows that allow them never touch the repository.',
+      `Every probe runs once per row; bombs are bounded at ${bombBound} ms after the row's start-up (the duration of its clock probe, so a runtime that compiles the component on every start is not timed out by its compiler), other probes at ${PROBE_BOUND_MS} ms. Memory limit asked of runtimes that have one: ${MEM_LIMIT_BYTES / 2 ** 20} MiB.`,
+      'Each row gets a fresh copy of the workload\'s first grant (the rules directory, /rules), so writes on rows that allow them never touch the repository.',
       'The runtime processes inherit the harness environment with WVC_SECRET planted in it (as a deployed runtime would); only the sandbox decides whether the guest sees it.',
       'net-connect targets 127.0.0.1 only, an ephemeral-port listener owned by the harness. wasm32-wasip1 has no sockets: those rows report absent.',
       'denialNamesCapability: every denied/contained cell (env-read aside: an unset variable has no error to name) carries an errno string, a trap message or the runtime\'s OOM report, rather than a bare kill. Note that a path outside every preopen is ENOENT "No such file or directory" under wasi-libc (and in a container the path simply does not exist): it names the failure, not the sandbox.',
@@ -408,7 +416,8 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       if (opts.rows && !opts.rows.includes(plan.id)) continue;
       const p = prepared.find((x) => x.id === plan.target);
       if (!p) continue;
-      const row: CapabilityRow = { id: plan.id, target: plan.target, variant: plan.variant ?? '', label: plan.id, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
+      if (p.status === 'n/a') continue;
+      const row: CapabilityRow = { workload: opts.workload, id: plan.id, target: plan.target, variant: plan.variant ?? '', label: plan.id, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
       if (plan.policyNote) row.policyNote = plan.policyNote;
       matrix.rows.push(row);
       if (p.status !== 'ok') {
@@ -429,21 +438,33 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       }
       const desc = target.describe(variant);
       row.label = desc.label;
-      const art = opts.manifest.artifacts.find((a) => a.id === ARTIFACT_OF[plan.target]);
+      const artId = plan.limits?.fuel ? (desc.fuelArtifact ?? desc.artifact) : desc.artifact;
+      const art = opts.manifest.artifacts.find((a) => a.id === artId);
       const sha = art?.sha256 ?? 'unknown';
       rowNo++;
+      // A bomb's bound starts after the runtime is up: a runtime that compiles a large
+      // component on every start (JavaScript under JIT: seconds) is not "uncontained"
+      // for the time its compiler takes. Its start-up is the time a `clock` probe takes.
+      let startupMs: number | null = null;
+      const startup = async (): Promise<number> => {
+        if (startupMs === null) {
+          const r = await target.probe!(variant, { args: ['--probe=clock'], timeoutMs: PROBE_BOUND_MS, ...(plan.limits ? { limits: plan.limits } : {}) });
+          startupMs = r.exitCode === 0 ? r.durationMs : 0;
+        }
+        return startupMs;
+      };
       for (const probe of probes) {
         const grantDir = path.join(root, `grant-${rowNo}-${probe}`);
-        await cp(opts.rulesDir, grantDir, { recursive: true });
+        await cp(opts.grantDir, grantDir, { recursive: true });
         const watched = path.join(root, `watched-${rowNo}`);
         await mkdir(watched, { recursive: true });
         const args = [`--probe=${probe}`];
         if (probe === 'fs-read-outside') args.push(`--target-path=${sentinel}`);
         if (probe === 'fs-write-outside') args.push(`--target-path=${watched}`);
-        if (probe === 'fs-write-granted') args.push('--target-path=/rules');
+        if (probe === 'fs-write-granted') args.push(`--target-path=${opts.grantGuest}`);
         if (probe === 'net-connect') args.push(`--port=${listener.port}`);
         const bomb = probe === 'mem-bomb' || probe === 'cpu-spin';
-        const boundMs = bomb ? bombBound : PROBE_BOUND_MS;
+        const boundMs = bomb ? bombBound + Math.ceil(await startup()) : PROBE_BOUND_MS;
         const before = await hashGrant(grantDir);
         listener.reset();
         let r: RunResult;
@@ -476,10 +497,11 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         if (probe === 'fs-write-granted') {
           const added = after.listing.filter((f) => !before.listing.includes(f));
           obs.grantChanged = before.hash !== after.hash || added.length > 0 || after.listing.length !== before.listing.length;
-          obs.grantDetail = [before.hash !== after.hash ? 'rates.csv hash changed' : '', added.length ? `new: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
+          obs.grantDetail = [before.hash !== after.hash ? 'content hash changed' : '', added.length ? `new: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
         }
         if (probe === 'env-read') obs.secretSeen = output.includes(secret);
         if (probe === 'net-connect') obs.connections = listener.count();
+        if (probe === 'clock' && r.exitCode === 0) startupMs = r.durationMs;
         const out = parseProbeOutput(r.stdout);
         const decided = decideCell(probe, out, obs);
         const cell: Cell = { probe, ...decided, exitCode: r.exitCode, signal: r.signal ?? null, durationMs: r.durationMs, runtime: desc.runtime, artifactSha256: sha };
@@ -506,17 +528,20 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
  * CLI-free entry: prepares the targets itself (all by default), turns on the rusage
  * spawner for peak RSS (and off again), runs the matrix, disposes the targets. `wvc bench` can instead pass its own prepared targets to runCapabilityMatrix.
  */
-export async function measureCapabilities(opts: { targets?: readonly string[]; rows?: readonly string[]; probes?: readonly ProbeName[]; log?: (line: string) => void } = {}): Promise<CapabilityMatrix> {
+export async function measureCapabilities(opts: { workload?: string; targets?: readonly string[]; rows?: readonly string[]; probes?: readonly ProbeName[]; log?: (line: string) => void } = {}): Promise<CapabilityMatrix> {
   const { prepareContext, prepareTargets, disposeAll } = await import('../session.js');
   const { TARGET_IDS, isTargetId } = await import('../targets/index.js');
   const { useSpawner } = await import('../util/spawn.js');
-  const ctx = await prepareContext();
+  const { loadWorkload } = await import('../workload.js');
+  const { WORKLOAD_DIR } = await import('../paths.js');
+  const workload = await loadWorkload(opts.workload ?? WORKLOAD_DIR);
+  const ctx = await prepareContext(workload);
   const ids = (opts.targets ?? TARGET_IDS).filter(isTargetId);
   const prepared = await prepareTargets(ids, ctx);
   // The rusage spawner gives process targets a peak-RSS figure the harness measured itself.
   useSpawner(ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null);
   try {
-    return await runCapabilityMatrix(prepared, { manifest: ctx.manifest, rulesDir: ctx.rulesDir, rows: opts.rows, probes: opts.probes, log: opts.log });
+    return await runCapabilityMatrix(prepared, { manifest: ctx.manifest, workload: workload.name, grantDir: workload.grants[0]!.host, grantGuest: workload.grants[0]!.guest, rows: opts.rows, probes: opts.probes, log: opts.log });
   } finally {
     useSpawner(null);
     await disposeAll(prepared);

@@ -12,7 +12,6 @@ import tar from 'tar-stream';
 import type { Artifact } from '../targets/types.js';
 import { listFiles } from '../build/common.js';
 import { findLibwasmtime } from '../build/embed-host.js';
-import { DEFAULT_DEBIAN_BASE } from '../build/debian-image.js';
 import { medianOf } from './stats.js';
 
 const exec = promisify(execFile);
@@ -166,14 +165,14 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
   for (const a of images) {
     if (a.kind !== 'image' || !a.imageId || !a.tag) continue;
     const info = await docker.getImage(a.imageId).inspect();
-    const file = path.join(workDir, `${a.id}.tar`);
+    const file = path.join(workDir, `${a.id.replace(/\//g, '--')}.tar`);
     const { tarBytes, gzipBytes, brotliBytes, brotliQuality } = await saveImage(docker, a.tag, file);
     out.push({ id: a.id, tag: a.tag, imageBytes: info.Size, saveTarBytes: tarBytes, saveGzipBytes: gzipBytes, saveBrotliBytes: brotliBytes, brotliQuality, layers: info.RootFS?.Layers?.length ?? 0 });
 
     // Bases the image was built FROM (other tags whose layers it shares) go too, or `load` would only add the top layer.
     const bases: { tag: string; file: string }[] = [];
-    if (a.id === 'image-debian') {
-      const base = process.env.WVC_DEBIAN_BASE || DEFAULT_DEBIAN_BASE;
+    if (a.base) {
+      const base = a.base;
       const bfile = path.join(workDir, 'base.tar');
       await saveImage(docker, base, bfile);
       bases.push({ tag: base, file: bfile });
@@ -203,7 +202,7 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
 }
 
 /** The wasm rollout: copy the component to the node, then AOT-compile it with the Wasmtime host. */
-export async function measureWasmRollout(host: string, component: string, runs: number): Promise<RolloutCost> {
+export async function measureWasmRollout(host: string, component: Artifact, runs: number): Promise<RolloutCost> {
   const samples: number[] = [];
   const copy: number[] = [];
   const compile: number[] = [];
@@ -212,7 +211,7 @@ export async function measureWasmRollout(host: string, component: string, runs: 
     try {
       const t0 = process.hrtime.bigint();
       const dst = path.join(dir, 'tax.component.wasm');
-      await copyFile(component, dst);
+      await copyFile(component.path!, dst);
       const t1 = process.hrtime.bigint();
       await exec(host, ['compile', dst, path.join(dir, 'tax.cwasm')], { env: {} });
       const t2 = process.hrtime.bigint();
@@ -224,8 +223,8 @@ export async function measureWasmRollout(host: string, component: string, runs: 
     }
   }
   return {
-    id: 'wasm-aot:component',
-    label: 'copy component + AOT compile (wasmtime-embed)',
+    id: `wasm-aot:${component.id}`,
+    label: `copy ${component.id} + AOT compile (wasmtime-embed)`,
     what: 'copy the component .wasm to a new directory and precompile it to .cwasm with the embedding host',
     unit: 'ms',
     samples,

@@ -1,27 +1,58 @@
 import type { Artifact, PrepareContext, SkippedArtifact } from './types.js';
+import { type Grant, artifactId } from '../workload.js';
 
-/** The artifact with this id in the build manifest, if it was built. */
-export function findArtifact(ctx: PrepareContext, id: string): Artifact | undefined {
+/** The workload's artifact with this role (`native`, `core`, `component`, `component-cwasm`, `jco-bundle`, `script`, `image`, `imageDebian`), if it was built. */
+export function findArtifact(ctx: PrepareContext, role: string): Artifact | undefined {
+  const id = artifactId(ctx.workload.name, role);
   return ctx.manifest.artifacts.find((a) => a.id === id);
 }
 
-/** Why the build skipped this artifact, when the manifest says. */
-export function skippedArtifact(ctx: PrepareContext, id: string): SkippedArtifact | undefined {
-  return ctx.manifest.skipped?.find((s) => s.id === id);
+/** The harness's own artifact with this id (`wasmtime-embed-host`, `spawner`, ...). */
+export function harnessArtifact(ctx: PrepareContext, id: string): Artifact | undefined {
+  return ctx.manifest.artifacts.find((a) => a.id === id);
+}
+
+/** Why the build skipped this artifact (a workload role, or a harness id), when the manifest says. */
+export function skippedArtifact(ctx: PrepareContext, role: string): SkippedArtifact | undefined {
+  const ids = [artifactId(ctx.workload.name, role), role];
+  return ctx.manifest.skipped?.find((s) => ids.includes(s.id));
+}
+
+/** The target does not apply: the workload declares no artifact of the role it runs. */
+export function notDeclared(ctx: PrepareContext, role: string, target: string): { status: 'n/a'; reason: string } {
+  return { status: 'n/a', reason: `${target} runs artifacts.${role}, which workload ${ctx.workload.name} does not declare` };
+}
+
+/** The grants with the first one's host directory replaced (a probe's own grant), for building runtime flags. */
+export function withGrantDir(grants: readonly Grant[], grantDir: string | undefined): Grant[] {
+  return grants.map((g, i) => (i === 0 && grantDir ? { ...g, host: grantDir } : { ...g }));
 }
 
 /**
- * For targets without a filesystem namespace: rewrites a guest `--rules=/rules...`
- * to the host rules directory, and adds `--rules=<host dir>` when the args name none.
+ * For targets without a filesystem namespace (native, a script on the host):
+ * rewrites a guest path that starts an argument or follows its `=` to the host
+ * path of the grant that holds it, and, for a grant with an `arg` flag, adds
+ * `<arg>=<host dir>` when the args name no such flag (the program's default
+ * would be the guest path, which does not exist on the host). Probes pass
+ * `addDefaults: false`: the probe mode takes no other flags.
  */
-export function mapRulesArgs(args: readonly string[], hostRulesDir: string): string[] {
-  let named = false;
+export function mapGuestArgs(args: readonly string[], grants: readonly Grant[], opts: { addDefaults?: boolean } = {}): string[] {
+  const toHost = (p: string): string => {
+    for (const g of grants) if (p === g.guest || p.startsWith(g.guest + '/')) return g.host + p.slice(g.guest.length);
+    return p;
+  };
   const out = args.map((a) => {
-    if (!a.startsWith('--rules=')) return a;
-    named = true;
-    const p = a.slice('--rules='.length);
-    return p === '/rules' || p.startsWith('/rules/') ? `--rules=${hostRulesDir}${p.slice('/rules'.length)}` : a;
+    const eq = a.indexOf('=');
+    return a.startsWith('--') && eq > 0 ? a.slice(0, eq + 1) + toHost(a.slice(eq + 1)) : toHost(a);
   });
-  if (!named) out.push(`--rules=${hostRulesDir}`);
+  if (opts.addDefaults === false) return out;
+  for (const g of grants) {
+    if (g.arg && !args.some((a) => a.startsWith(`${g.arg}=`))) out.push(`${g.arg}=${g.host}`);
+  }
   return out;
+}
+
+/** The grants as describe() lines: `fs:/rules (read-only …)`. */
+export function grantLines(grants: readonly Grant[], how: (g: Grant) => string): string[] {
+  return grants.map((g) => `fs:${g.guest} (${how(g)})`);
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
-import { findArtifact, skippedArtifact } from './common.js';
+import type { Grant } from '../workload.js';
+import { findArtifact, grantLines, notDeclared, skippedArtifact, withGrantDir } from './common.js';
 import { type Artifact, type Availability, type PrepareContext, type ProbeRequest, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
@@ -10,10 +11,10 @@ export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'w
 
 /** One way of running the image. Adding a variant is one entry in `VARIANTS`. */
 interface VariantConfig {
-  /** Image artifact id in the build manifest. */
-  artifact: string;
+  /** The workload's image role (artifacts.image or artifacts.imageDebian in workload.json). */
+  artifact: 'image' | 'imageDebian';
   label: string;
-  /** HostConfig on top of the rules bind mount and `NetworkMode: 'none'`, which every variant gets. */
+  /** HostConfig on top of the grants' bind mounts and `NetworkMode: 'none'`, which every variant gets. */
   hostConfig: Docker.HostConfig;
   /** Top-level create options on top of image, command and labels (e.g. `User`). */
   create: Partial<Docker.ContainerCreateOptions>;
@@ -23,17 +24,17 @@ interface VariantConfig {
 /** Every variant's container options, in one place; the first is Docker's default configuration. */
 export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
   default: {
-    artifact: 'image-scratch',
-    label: 'docker (scratch image, default config)',
+    artifact: 'image',
+    label: 'docker (the workload image, default config)',
     hostConfig: {},
     create: {},
-    grants: ['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
+    grants: ['net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
   },
   // The usual hardening flags, plus a CPU-time rlimit: the only engine option that ends a
   // spinning process by itself (RLIMIT_CPU hard limit → SIGKILL, which PID 1 cannot ignore).
   hardened: {
-    artifact: 'image-scratch',
-    label: 'docker (scratch image, hardened: read-only, no caps, non-root, memory/pids/cpu-time limits)',
+    artifact: 'image',
+    label: 'docker (the workload image, hardened: read-only, no caps, non-root, memory/pids/cpu-time limits)',
     hostConfig: {
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
@@ -45,15 +46,15 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
       Ulimits: [{ Name: 'cpu', Soft: 2, Hard: 2 }],
     },
     create: { User: '65534:65534' },
-    grants: ['fs:/rules (read-only bind mount), read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', 'cpu time: 2 s (--ulimit cpu=2)'],
+    grants: ['fs: read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', 'cpu time: 2 s (--ulimit cpu=2)'],
   },
   // The same binary on a typical base (Debian bookworm minbase): does the base change start time as well as size?
   debian: {
-    artifact: 'image-debian',
-    label: 'docker (Debian minbase image, default config)',
+    artifact: 'imageDebian',
+    label: 'docker (the workload on a Debian minbase image, default config)',
     hostConfig: {},
     create: {},
-    grants: ['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
+    grants: ['net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
   },
 };
 
@@ -63,7 +64,8 @@ const KILL_GRACE_MS = 10_000;
 
 let engine: Docker | null = null;
 let runtime: RuntimeInfo = { name: 'docker', version: 'unknown' };
-let rulesDir = '';
+let grants: Grant[] = [];
+let workloadName = '';
 let meter: PeakMeter | null = null;
 let meterUnavailable = '';
 const images = new Map<string, Artifact>();
@@ -76,7 +78,7 @@ function variantConfig(variant: string): VariantConfig {
 }
 
 /** The full create options for one run; the single source for both the API call and the equivalent CLI line. */
-function createOptions(v: VariantConfig, image: string, args: string[], bindDir = rulesDir): Docker.ContainerCreateOptions {
+function createOptions(v: VariantConfig, image: string, args: string[], g: readonly Grant[] = grants): Docker.ContainerCreateOptions {
   return {
     ...v.create,
     Image: image,
@@ -87,7 +89,7 @@ function createOptions(v: VariantConfig, image: string, args: string[], bindDir 
     AttachStdout: false,
     AttachStderr: false,
     Labels: { ...CONTAINER_LABELS },
-    HostConfig: { ...v.hostConfig, Binds: [`${bindDir}:/rules:ro`], NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
+    HostConfig: { ...v.hostConfig, Binds: g.map((x) => `${x.host}:${x.guest}:${x.readOnly ? 'ro' : 'rw'}`), NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
   };
 }
 
@@ -195,8 +197,8 @@ const msSince = (t: bigint) => Number(now() - t) / 1e6;
 /**
  * The workload as a Docker container, through the Engine API (dockerode): one
  * create → start → wait → remove cycle per run, as `docker run --rm` does, from
- * a FROM-scratch image holding only the static binary. Rules are bind-mounted
- * read-only at /rules; no network. Each API phase is timed (`create`,
+ * the workload's image (for the C workload a FROM-scratch image holding only the
+ * static binary). The workload's grants are bind-mounted; no network. Each API phase is timed (`create`,
  * `wait_register`, `start`, `wait`, `logs`, `inspect`, `remove`), and the
  * engine's State.FinishedAt − State.StartedAt is reported as `container_process`;
  * it is the daemon's view, not the process's own clock, and for a millisecond
@@ -213,15 +215,20 @@ export const docker: Target = {
   },
 
   async prepare(ctx: PrepareContext): Promise<Availability> {
+    if (!ctx.workload.artifacts.image) return notDeclared(ctx, 'image', 'docker');
     const conn = await connectDocker();
     if (!conn.ok) return { status: 'skipped', reason: conn.reason, hint: conn.hint };
     images.clear();
     missingVariants.length = 0;
     for (const [name, v] of Object.entries(VARIANTS)) {
+      if (!ctx.workload.artifacts[v.artifact]) {
+        missingVariants.push({ variant: name, reason: `workload ${ctx.workload.name} declares no artifacts.${v.artifact}`, hint: `add artifacts.${v.artifact} to ${ctx.workload.manifestPath}` });
+        continue;
+      }
       const art = findArtifact(ctx, v.artifact);
       if (!art?.imageId || !art.tag) {
-        if (name === 'default') return { status: 'skipped', reason: `image ${v.artifact} not built`, hint: 'run `npm run build` (needs a running Docker daemon)' };
         const why = skippedArtifact(ctx, v.artifact);
+        if (name === 'default') return { status: 'skipped', reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build` (needs a running Docker daemon)' };
         missingVariants.push({ variant: name, reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build`' });
         continue;
       }
@@ -239,7 +246,8 @@ export const docker: Target = {
       images.set(name, art);
     }
     engine = conn.docker;
-    rulesDir = ctx.rulesDir;
+    grants = ctx.workload.grants;
+    workloadName = ctx.workload.name;
     const m = await createPeakMeter(await conn.docker.info());
     meter = 'unavailable' in m ? null : m;
     meterUnavailable = 'unavailable' in m ? m.unavailable : '';
@@ -257,16 +265,16 @@ export const docker: Target = {
   },
 
   run(variant: string, req: RunRequest): Promise<RunResult> {
-    return runContainer(variant, req, rulesDir);
+    return runContainer(variant, req, grants);
   },
 
   /**
-   * A probe is a normal run of the variant with `grantDir` bind-mounted read-only as /rules.
+   * A probe is a normal run of the variant with `grantDir` bind-mounted at the first grant's guest path.
    * The variant's own config holds the limits (req.limits is not used), and a container
    * never sees the client's environment.
    */
   probe(variant: string, req: ProbeRequest): Promise<RunResult> {
-    return runContainer(variant, { args: req.args, timeoutMs: req.timeoutMs }, req.grantDir ?? rulesDir);
+    return runContainer(variant, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir));
   },
 
   describe(variant: string): TargetDescription {
@@ -279,7 +287,8 @@ export const docker: Target = {
       label: v.label,
       runtime,
       command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
-      grants: [...v.grants],
+      artifact: images.get(variant)?.id ?? `${workloadName}/${v.artifact}`,
+      grants: [...grantLines(grants, (g) => `${g.readOnly ? 'read-only' : 'writable'} bind mount`), ...v.grants],
       exitCodes: 'exact',
       ...(meter ? {} : { notes: [`no container memory figure: ${meterUnavailable}`] }),
     };
@@ -291,8 +300,8 @@ export const docker: Target = {
   },
 };
 
-/** One create → start → wait → logs → inspect → remove cycle, with `bindDir` mounted read-only at /rules. */
-async function runContainer(variant: string, req: RunRequest, bindDir: string): Promise<RunResult> {
+/** One create → start → wait → logs → inspect → remove cycle, with the grants bind-mounted. */
+async function runContainer(variant: string, req: RunRequest, g: readonly Grant[]): Promise<RunResult> {
     const d = engine;
     if (!d) throw new Error('docker: run() before a successful prepare()');
     const v = variantConfig(variant);
@@ -316,7 +325,7 @@ async function runContainer(variant: string, req: RunRequest, bindDir: string): 
     const t0 = now();
     try {
       let t = now();
-      container = await d.createContainer(createOptions(v, image.imageId, req.args, bindDir));
+      container = await d.createContainer(createOptions(v, image.imageId, req.args, g));
       phases.create = msSince(t);
       const c = container;
 

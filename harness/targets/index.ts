@@ -1,5 +1,6 @@
 import type { Target } from './types.js';
 import { native } from './native.js';
+import { node } from './node.js';
 import { nodeWasi } from './node-wasi.js';
 import { jco } from './jco.js';
 import { wasmtimeEmbed } from './wasmtime-embed.js';
@@ -9,6 +10,7 @@ import { docker } from './docker.js';
 /** Every runtime target, by id. Adding a runtime is one file in this folder and one line here. */
 export const targets = {
   native,
+  node,
   'node-wasi': nodeWasi,
   jco,
   'wasmtime-embed': wasmtimeEmbed,

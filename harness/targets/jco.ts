@@ -2,15 +2,24 @@ import path from 'node:path';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
-import { findArtifact } from './common.js';
+import type { Grant } from '../workload.js';
+import { findArtifact, grantLines, notDeclared, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
 
 let bundleDir = '';
-let rulesDir = '';
+let artifact = '';
+let argv0 = '';
+let grants: Grant[] = [];
 const host = path.join(HOSTS_DIST, 'jco-host.js');
-const BUNDLE_NAME = 'tax';
+/** The name harness/build/workload.ts transpiles every component under (`<name>.js`). */
+const BUNDLE_NAME = 'component';
+
+/** Host flags for the workload's argv[0] and grants (the shim has no read-only preopen). */
+function hostFlags(g: readonly Grant[] = grants): string[] {
+  return ['--argv0', argv0, ...g.flatMap((x) => ['--dir', `${x.host}::${x.guest}`])];
+}
 
 /**
  * The component, transpiled by jco and run on V8 with @bytecodealliance/preview2-shim,
@@ -22,14 +31,17 @@ export const jco: Target = {
   /** `default-shim`: `new WASIShim()` with no sandbox option, to show what the shim's defaults grant. */
   probeVariants: ['default-shim'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
+    if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'jco');
     const art = findArtifact(ctx, 'jco-bundle');
     if (!art?.path) return { status: 'skipped', reason: 'jco bundle not built', hint: 'run `npm run build`' };
     bundleDir = art.path;
-    rulesDir = ctx.rulesDir;
+    artifact = art.id;
+    argv0 = ctx.workload.argv0;
+    grants = ctx.workload.grants;
     return { status: 'ok', runtime: runtime() };
   },
   async run(_variant: string, req: RunRequest): Promise<RunResult> {
-    const r = await run(process.execPath, [host, bundleDir, BUNDLE_NAME, rulesDir, '--', ...req.args], {
+    const r = await run(process.execPath, [host, ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args], {
       env: {},
       timeoutMs: req.timeoutMs,
       sideChannel: true,
@@ -39,7 +51,7 @@ export const jco: Target = {
   /** The host process inherits the harness's environment; only the shim's config decides what the guest sees. */
   async probe(variant: string, req: ProbeRequest): Promise<RunResult> {
     const mode = variant === 'default-shim' ? ['--default-shim'] : [];
-    const r = await run(process.execPath, [host, ...mode, bundleDir, BUNDLE_NAME, req.grantDir ?? rulesDir, '--', ...req.args], {
+    const r = await run(process.execPath, [host, ...mode, ...hostFlags(withGrantDir(grants, req.grantDir)), bundleDir, BUNDLE_NAME, '--', ...req.args], {
       env: probeEnv(),
       timeoutMs: req.timeoutMs,
       sideChannel: true,
@@ -47,7 +59,7 @@ export const jco: Target = {
     return { ...r, phases: parsePhases(r.side) };
   },
   async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
-    return parseWarm(await run(process.execPath, [host, '--iterations', String(req.iterations), bundleDir, BUNDLE_NAME, rulesDir, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
+    return parseWarm(await run(process.execPath, [host, '--iterations', String(req.iterations), ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
   },
   describe(variant: string): TargetDescription {
     if (variant === 'default-shim') {
@@ -56,7 +68,8 @@ export const jco: Target = {
         variant,
         label: 'jco (preview2-shim defaults: new WASIShim())',
         runtime: runtime(),
-        command: `node ${host} --default-shim ${bundleDir} ${BUNDLE_NAME} <unused> -- <args>  (new WASIShim(); guest argv set with the shim's cli._setArgs)`,
+        command: `node ${host} --default-shim --argv0 ${argv0} ${bundleDir} ${BUNDLE_NAME} -- <args>  (new WASIShim(); guest argv set with the shim's cli._setArgs)`,
+        artifact,
         grants: ['fs: the shim default preopens', 'env: the host process environment (shim default)', 'net: the shim default (enableNetwork defaults to true)', 'stdio: stdout, stderr'],
         exitCodes: 'ok-err',
       };
@@ -66,8 +79,9 @@ export const jco: Target = {
       variant,
       label: 'jco (transpiled component, preview2-shim WASIShim sandbox)',
       runtime: runtime(),
-      command: `node ${host} ${bundleDir} ${BUNDLE_NAME} ${rulesDir} -- <args>  (new WASIShim({sandbox:{preopens:{'/rules': rules}, env:{}, enableNetwork:false}}))`,
-      grants: ['fs:/rules (preopen; the shim has no read-only preopen)', 'env: none', 'net: none (enableNetwork: false)', 'stdio: stdout, stderr'],
+      command: `node ${host} ${hostFlags().join(' ')} ${bundleDir} ${BUNDLE_NAME} -- <args>  (new WASIShim({sandbox:{preopens, env:{}, enableNetwork:false}}))`,
+      artifact,
+      grants: [...grantLines(grants, () => 'preopen; the shim has no read-only preopen'), 'env: none', 'net: none (enableNetwork: false)', 'stdio: stdout, stderr'],
       exitCodes: 'ok-err',
     };
   },

@@ -27,7 +27,7 @@ export function createMockTarget(id: string, script: { durations: number[]; stdo
       };
     },
     describe(variant: string): TargetDescription {
-      return { id, variant, label: `${id} (mock)`, runtime: { name: 'mock', version: '0' }, command: 'mock', grants: [] };
+      return { id, variant, label: `${id} (mock)`, runtime: { name: 'mock', version: '0' }, command: 'mock', artifact: `mock/${id}`, grants: [] };
     },
   };
 }

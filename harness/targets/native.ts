@@ -1,48 +1,53 @@
 import { access, constants } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import type { Grant } from '../workload.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapRulesArgs } from './common.js';
-import { mapProbeArgs, probeEnv } from './probe-support.js';
+import { findArtifact, grantLines, mapGuestArgs, notDeclared, withGrantDir } from './common.js';
+import { probeEnv } from './probe-support.js';
 
 let binary = '';
-let rulesDir = '';
+let artifact = '';
+let grants: Grant[] = [];
 
 /**
- * The static native binary, run directly. No isolation at all: it is the floor
- * every other number is measured against. The guest path /rules is mapped to
- * the host rules directory in the args, since there is no filesystem namespace.
+ * The workload's native program, run directly. No isolation at all: it is the
+ * floor every other number is measured against. Guest paths in the args are
+ * mapped to the granted host directories, since there is no filesystem namespace.
  */
 export const native: Target = {
   id: 'native',
   variants: ['static'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
-    const art = findArtifact(ctx, 'native-bin');
-    if (!art?.path) return { status: 'skipped', reason: 'native binary not built', hint: 'run `npm run build` (needs a C compiler: apt-get install gcc libc6-dev)' };
+    if (!ctx.workload.artifacts.native) return notDeclared(ctx, 'native', 'native');
+    const art = findArtifact(ctx, 'native');
+    if (!art?.path) return { status: 'skipped', reason: 'native program not built', hint: 'run `npm run build` (needs a C compiler: apt-get install gcc libc6-dev)' };
     try {
       await access(art.path, constants.X_OK);
     } catch {
-      return { status: 'skipped', reason: `native binary missing at ${art.path}`, hint: 'run `npm run build`' };
+      return { status: 'skipped', reason: `native program missing at ${art.path}`, hint: 'run `npm run build`' };
     }
     binary = art.path;
-    rulesDir = ctx.rulesDir;
+    artifact = art.id;
+    grants = ctx.workload.grants;
     return { status: 'ok', runtime: runtime() };
   },
   run(_variant: string, req: RunRequest): Promise<RunResult> {
-    return run(binary, mapRulesArgs(req.args, rulesDir), { env: {}, timeoutMs: req.timeoutMs });
+    return run(binary, mapGuestArgs(req.args, grants), { env: {}, timeoutMs: req.timeoutMs });
   },
   /** A probe runs as a deployed native program would: the harness's environment, the user's files and network, no limits. */
   probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
-    return run(binary, mapProbeArgs(req.args, req.grantDir ?? rulesDir), { env: probeEnv(), timeoutMs: req.timeoutMs });
+    return run(binary, mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false }), { env: probeEnv(), timeoutMs: req.timeoutMs });
   },
   describe(variant: string): TargetDescription {
     return {
       id: 'native',
       variant,
-      label: 'native (static binary, no sandbox)',
+      label: 'native (no sandbox)',
       runtime: runtime(),
-      command: `${binary} <args> --rules=${rulesDir}`,
-      grants: ['fs: all the user can access', 'env: empty (cleared by the harness)', 'net: all the user can access'],
+      command: `${binary} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
+      artifact,
+      grants: [...grantLines(grants, (g) => `host path ${g.host}; all the user can access`), 'fs: all the user can access', 'env: empty (cleared by the harness)', 'net: all the user can access'],
     };
   },
 };

@@ -2,13 +2,16 @@ import path from 'node:path';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
-import { findArtifact } from './common.js';
+import type { Grant } from '../workload.js';
+import { findArtifact, grantLines, notDeclared, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
 
 let modulePath = '';
-let rulesDir = '';
+let artifact = '';
+let argv0 = '';
+let grants: Grant[] = [];
 const host = path.join(HOSTS_DIST, 'node-wasi-host.js');
 // --no-warnings: node:wasi prints an ExperimentalWarning on stderr, which belongs to the workload.
 const nodeFlags = ['--no-warnings'];
@@ -16,6 +19,11 @@ const nodeFlags = ['--no-warnings'];
 // happens after a few dozen instances in one process (nodejs/node#53087, #52402). Only the
 // warm loop runs that many; it turns fast calls off, and its mode string says so.
 const warmFlags = ['--no-turbo-fast-api-calls'];
+
+/** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
+function hostFlags(g: readonly Grant[] = grants): string[] {
+  return ['--argv0', argv0, ...g.flatMap((x) => ['--dir', `${x.host}::${x.guest}`])];
+}
 
 /**
  * The core module under node:wasi (WASI preview1), one Node process per run.
@@ -26,14 +34,17 @@ export const nodeWasi: Target = {
   id: 'node-wasi',
   variants: ['default'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
-    const art = findArtifact(ctx, 'core-wasm');
+    if (!ctx.workload.artifacts.core) return notDeclared(ctx, 'core', 'node-wasi');
+    const art = findArtifact(ctx, 'core');
     if (!art?.path) return { status: 'skipped', reason: 'core module not built', hint: 'run `npm run build`' };
     modulePath = art.path;
-    rulesDir = ctx.rulesDir;
+    artifact = art.id;
+    argv0 = ctx.workload.argv0;
+    grants = ctx.workload.grants;
     return { status: 'ok', runtime: runtime() };
   },
   async run(_variant: string, req: RunRequest): Promise<RunResult> {
-    const r = await run(process.execPath, [...nodeFlags, host, modulePath, rulesDir, '--', ...req.args], {
+    const r = await run(process.execPath, [...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args], {
       env: {},
       timeoutMs: req.timeoutMs,
       sideChannel: true,
@@ -48,7 +59,7 @@ export const nodeWasi: Target = {
   async probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
     const flags = [...nodeFlags];
     if (req.limits?.memoryBytes) flags.push(`--max-old-space-size=${Math.max(1, Math.floor(req.limits.memoryBytes / 2 ** 20))}`);
-    const r = await run(process.execPath, [...flags, host, modulePath, req.grantDir ?? rulesDir, '--', ...req.args], {
+    const r = await run(process.execPath, [...flags, host, ...hostFlags(withGrantDir(grants, req.grantDir)), modulePath, '--', ...req.args], {
       env: probeEnv(),
       timeoutMs: req.timeoutMs,
       sideChannel: true,
@@ -56,7 +67,7 @@ export const nodeWasi: Target = {
     return { ...r, phases: parsePhases(r.side) };
   },
   async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
-    const w = parseWarm(await run(process.execPath, [...nodeFlags, ...warmFlags, host, '--iterations', String(req.iterations), modulePath, rulesDir, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
+    const w = parseWarm(await run(process.execPath, [...nodeFlags, ...warmFlags, host, '--iterations', String(req.iterations), ...hostFlags(), modulePath, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
     return { ...w, mode: `${w.mode}, node ${warmFlags.join(' ')} (nodejs/node#53087)` };
   },
   describe(variant: string): TargetDescription {
@@ -65,8 +76,9 @@ export const nodeWasi: Target = {
       variant,
       label: 'node-wasi (core module, node:wasi preview1)',
       runtime: runtime(),
-      command: `node ${nodeFlags.join(' ')} ${host} ${modulePath} ${rulesDir} -- <args>  (new WASI({version:'preview1', preopens:{'/rules': rules}, env:{}}))`,
-      grants: ['fs:/rules (preopen; node:wasi has no read-only flag)', 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
+      command: `node ${nodeFlags.join(' ')} ${host} ${hostFlags().join(' ')} ${modulePath} -- <args>  (new WASI({version:'preview1', preopens, env:{}}))`,
+      artifact,
+      grants: [...grantLines(grants, () => 'preopen; node:wasi has no read-only flag'), 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
     };
   },
 };

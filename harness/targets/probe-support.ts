@@ -10,12 +10,3 @@ export function probeEnv(): NodeJS.ProcessEnv {
   delete env.NODE_OPTIONS;
   return env;
 }
-
-/** For targets without a filesystem namespace: rewrites a guest `--target-path=/rules...` to the host grant directory. */
-export function mapProbeArgs(args: readonly string[], hostGrantDir: string): string[] {
-  return args.map((a) => {
-    if (!a.startsWith('--target-path=')) return a;
-    const p = a.slice('--target-path='.length);
-    return p === '/rules' || p.startsWith('/rules/') ? `--target-path=${hostGrantDir}${p.slice('/rules'.length)}` : a;
-  });
-}

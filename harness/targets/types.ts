@@ -1,3 +1,5 @@
+import type { Grant, Workload } from '../workload.js';
+
 /**
  * The contract every runtime target implements. One file per target in
  * harness/targets/, registered once in harness/targets/index.ts.
@@ -5,7 +7,11 @@
 
 /** What a build produced, as recorded in build/manifest.json. */
 export interface Artifact {
-  /** Stable id, e.g. `core-wasm`, `component-wasm`, `component-cwasm`, `jco-bundle`, `native-bin`, `image-scratch`, `wasmtime-embed-host`. */
+  /**
+   * Stable id. A workload's artifacts are `<workload>/<role>` (`tax-calculator/component`,
+   * `tax-calculator/component-cwasm`, `tax-calculator/jco-bundle`, `tax-calculator-js/image`);
+   * the harness's own have plain ids (`spawner`, `noop`, `wasmtime-embed-host`, `image-node-base`).
+   */
   id: string;
   kind: 'file' | 'directory' | 'image';
   /** Absolute path for files and directories. */
@@ -17,6 +23,10 @@ export interface Artifact {
   sha256: string;
   /** Hash of the build inputs; an artifact whose inputs hash the same is not rebuilt. */
   inputsHash: string;
+  /** For a script directory: the file the interpreter runs. */
+  entry?: string;
+  /** For an image built FROM a local base: the base's tag (a node needs it too, so rollout cost loads both). */
+  base?: string;
 }
 
 /** An artifact the build could not make (a missing toolchain), with how to get it. */
@@ -37,8 +47,8 @@ export interface Manifest {
 /** Everything a target may need to get ready. */
 export interface PrepareContext {
   manifest: Manifest;
-  /** Host directory that is granted read-only to the workload as `/rules`. */
-  rulesDir: string;
+  /** The workload to run: its artifacts (by role, see common.ts findArtifact), argv[0] and grants. */
+  workload: Workload;
   /** Repository root. */
   root: string;
   /** Scratch directory the harness owns (build/). */
@@ -47,7 +57,7 @@ export interface PrepareContext {
 
 /** One invocation of the workload. */
 export interface RunRequest {
-  /** Guest argv after the program name, e.g. `['--postal-code=10001', '--subtotal=125.00']`. Guest paths use `/rules`. */
+  /** Guest argv after the program name, e.g. `['--postal-code=10001', '--subtotal=125.00']`. Paths are guest paths (`/rules`). */
   args: string[];
   /** Kill the run after this many ms (default 30 000). */
   timeoutMs?: number;
@@ -73,7 +83,7 @@ export interface RunResult {
 }
 
 /**
- * One capability probe (`tax --probe=NAME ...`, see modules/tax-calculator/README.md).
+ * One capability probe (`<argv0> --probe=NAME ...`, the probe contract in modules/tax-calculator/README.md).
  * Unlike `run()`, the runtime process inherits the harness's environment (as a
  * deployed runtime would), so only the target's own sandbox decides what the guest sees.
  */
@@ -82,7 +92,7 @@ export interface ProbeRequest {
   args: string[];
   /** The harness kills the run after this many ms. */
   timeoutMs: number;
-  /** Host directory granted as `/rules` for this probe (default: the prepared rules directory). */
+  /** Host directory granted at the workload's first grant's guest path (`/rules`) for this probe (default: the manifest's). */
   grantDir?: string;
   /** Limits the target enforces where its runtime can (ignored where the variant's own config holds them, e.g. docker). */
   limits?: { memoryBytes?: number; fuel?: number };
@@ -109,6 +119,10 @@ export interface TargetDescription {
   runtime: RuntimeInfo;
   /** The exact command line or API call sequence used. */
   command: string;
+  /** Build-manifest id of the artifact this variant runs. */
+  artifact: string;
+  /** The artifact a probe with a fuel limit runs instead, when it differs (wasmtime-embed AOT: the .cwasm compiled for fuel). */
+  fuelArtifact?: string;
   /** Capabilities granted to the workload, e.g. `fs:/rules (ro)`, `env: none`, `net: none`. */
   grants: string[];
   /**
@@ -122,10 +136,15 @@ export interface TargetDescription {
   notes?: string[];
 }
 
-/** Result of prepare(): either ready, or skipped with an actionable reason. */
+/**
+ * Result of prepare(): ready; skipped with an actionable reason (the runtime or an
+ * artifact is missing); or not applicable, because the workload declares no
+ * artifact this target runs (a JavaScript workload has no native program).
+ */
 export type Availability =
   | { status: 'ok'; runtime: RuntimeInfo }
-  | { status: 'skipped'; reason: string; hint: string };
+  | { status: 'skipped'; reason: string; hint: string }
+  | { status: 'n/a'; reason: string };
 
 export interface Target {
   readonly id: string;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact } from './common.js';
+import type { Grant } from '../workload.js';
+import { findArtifact, grantLines, notDeclared } from './common.js';
 
 const exec = promisify(execFile);
 
@@ -12,7 +13,9 @@ let bin = '';
 let version = '';
 let component = '';
 let cwasm = '';
-let rulesDir = '';
+let componentId = '';
+let argv0 = '';
+let grants: Grant[] = [];
 
 /** The wasmtime CLI named by $WASMTIME, else `wasmtime` on PATH. */
 export async function findWasmtimeCli(): Promise<{ bin: string; version: string } | null> {
@@ -27,7 +30,7 @@ export async function findWasmtimeCli(): Promise<{ bin: string; version: string 
 
 // Flags go before the wasm file; everything after it is the guest's argv.
 function flags(variant: string): string[] {
-  const f = ['run', '-C', 'cache=n', '--dir', `${rulesDir}::/rules`];
+  const f = ['run', '-C', 'cache=n', '--argv0', argv0, ...grants.flatMap((g) => ['--dir', `${g.host}::${g.guest}`])];
   if (variant === 'precompiled') f.push('--allow-precompiled');
   return f;
 }
@@ -41,6 +44,7 @@ export const wasmtimeCli: Target = {
   id: 'wasmtime',
   variants: ['jit-cache-off', 'precompiled'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
+    if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'wasmtime');
     const found = await findWasmtimeCli();
     if (!found) {
       return {
@@ -49,13 +53,15 @@ export const wasmtimeCli: Target = {
         hint: 'install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it)',
       };
     }
-    const art = findArtifact(ctx, 'component-wasm');
+    const art = findArtifact(ctx, 'component');
     if (!art?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
     ({ bin, version } = found);
     component = art.path;
-    rulesDir = ctx.rulesDir;
+    componentId = art.id;
+    argv0 = ctx.workload.argv0;
+    grants = ctx.workload.grants;
     // A .cwasm only loads in the wasmtime version and config that compiled it, so the CLI compiles its own.
-    cwasm = path.join(ctx.buildDir, 'wasmtime-cli', `tax.${art.sha256.slice(0, 12)}.cwasm`);
+    cwasm = path.join(ctx.buildDir, 'wasmtime-cli', `${ctx.workload.name}.${art.sha256.slice(0, 12)}.cwasm`);
     await mkdir(path.dirname(cwasm), { recursive: true });
     try {
       await exec(bin, ['compile', '-C', 'cache=n', component, '-o', cwasm]);
@@ -77,7 +83,8 @@ export const wasmtimeCli: Target = {
       label: variant === 'precompiled' ? 'wasmtime CLI (precompiled .cwasm)' : 'wasmtime CLI (JIT, cache off)',
       runtime: { name: 'wasmtime CLI', version },
       command: `${bin} ${flags(variant).join(' ')} ${file} <args>`,
-      grants: ['fs:/rules (--dir preopen)', 'env: none', 'net: none (not granted by default)', 'stdio: stdout, stderr'],
+      artifact: variant === 'precompiled' ? `${componentId} (compiled by this CLI)` : componentId,
+      grants: [...grantLines(grants, () => '--dir preopen'), 'env: none', 'net: none (not granted by default)', 'stdio: stdout, stderr'],
       exitCodes: 'ok-err',
     };
   },

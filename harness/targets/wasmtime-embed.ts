@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, skippedArtifact } from './common.js';
+import type { Grant } from '../workload.js';
+import { findArtifact, grantLines, harnessArtifact, notDeclared, skippedArtifact, withGrantDir } from './common.js';
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 
@@ -16,14 +17,18 @@ const RUNTIME_NAME = 'wasmtime (embedded, C API)';
 let host = '';
 let component = '';
 let cwasm = '';
-let rulesDir = '';
+let fuelCwasm = '';
+let artifacts = { jit: '', aot: '', fuel: '' };
+let argv0 = '';
+let grants: Grant[] = [];
 let version = '';
 
 // Host flags; the component file and `-- <guest args>` follow.
-function flags(variant: string, grantDir = rulesDir): string[] {
+function flags(variant: string, g: readonly Grant[] = grants): string[] {
   const f = ['run'];
   if (variant === 'aot') f.push('--aot');
-  f.push('--timings-fd', '3', '--dir', `${grantDir}::/rules`);
+  f.push('--timings-fd', '3', '--argv0', argv0);
+  for (const x of g) f.push(x.readOnly ? '--dir' : '--dir-rw', `${x.host}::${x.guest}`);
   return f;
 }
 
@@ -41,12 +46,13 @@ export const wasmtimeEmbed: Target = {
   id: 'wasmtime-embed',
   variants: ['jit', 'aot'],
   async prepare(ctx: PrepareContext): Promise<Availability> {
-    const hostArt = findArtifact(ctx, 'wasmtime-embed-host');
+    if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'wasmtime-embed');
+    const hostArt = harnessArtifact(ctx, 'wasmtime-embed-host');
     if (!hostArt?.path) {
       const why = skippedArtifact(ctx, 'wasmtime-embed-host');
       return { status: 'skipped', reason: why?.reason ?? 'libwasmtime not found', hint: why?.hint ?? INSTALL_HINT };
     }
-    const comp = findArtifact(ctx, 'component-wasm');
+    const comp = findArtifact(ctx, 'component');
     if (!comp?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
     const pre = findArtifact(ctx, 'component-cwasm');
     if (!pre?.path) {
@@ -69,7 +75,10 @@ export const wasmtimeEmbed: Target = {
     host = hostArt.path;
     component = comp.path;
     cwasm = pre.path;
-    rulesDir = ctx.rulesDir;
+    fuelCwasm = findArtifact(ctx, 'component-cwasm-fuel')?.path ?? '';
+    artifacts = { jit: comp.id, aot: pre.id, fuel: findArtifact(ctx, 'component-cwasm-fuel')?.id ?? '' };
+    argv0 = ctx.workload.argv0;
+    grants = ctx.workload.grants;
     return { status: 'ok', runtime: { name: RUNTIME_NAME, version } };
   },
   async run(variant: string, req: RunRequest): Promise<RunResult> {
@@ -82,17 +91,19 @@ export const wasmtimeEmbed: Target = {
   },
   /**
    * limits.memoryBytes → --max-memory (the store limiter: memory.grow fails past it);
-   * limits.fuel → --fuel (JIT only: the AOT .cwasm was not compiled for fuel metering).
+   * limits.fuel → --fuel; under `aot` it runs the .cwasm compiled with `--consume-fuel`
+   * (built for workloads with probes), since the plain .cwasm has no fuel metering.
    * The host process inherits the harness's environment; the WASI context still has none.
    */
   async probe(variant: string, req: ProbeRequest): Promise<RunResult> {
     const limits: string[] = [];
     if (req.limits?.memoryBytes) limits.push('--max-memory', String(req.limits.memoryBytes));
     if (req.limits?.fuel) {
-      if (variant === 'aot') throw new Error('wasmtime-embed: --fuel needs a .cwasm from `compile --consume-fuel`; probe the jit variant');
+      if (variant === 'aot' && !fuelCwasm) throw new Error('wasmtime-embed: --fuel with --aot needs the component-cwasm-fuel artifact (`compile --consume-fuel`); run `npm run build`, or probe the jit variant');
       limits.push('--fuel', String(req.limits.fuel));
     }
-    const r = await run(host, [...flags(variant, req.grantDir), ...limits, file(variant), '--', ...req.args], {
+    const wasm = variant === 'aot' && req.limits?.fuel ? fuelCwasm : file(variant);
+    const r = await run(host, [...flags(variant, withGrantDir(grants, req.grantDir)), ...limits, wasm, '--', ...req.args], {
       env: probeEnv(),
       timeoutMs: req.timeoutMs,
       sideChannel: true,
@@ -129,7 +140,9 @@ export const wasmtimeEmbed: Target = {
       label: variant === 'aot' ? 'wasmtime-embed (AOT .cwasm)' : 'wasmtime-embed (JIT)',
       runtime: { name: RUNTIME_NAME, version },
       command: `${host} ${flags(variant).join(' ')} ${file(variant)} -- <args>`,
-      grants: ['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
+      artifact: variant === 'aot' ? artifacts.aot : artifacts.jit,
+      ...(variant === 'aot' && artifacts.fuel ? { fuelArtifact: artifacts.fuel } : {}),
+      grants: [...grantLines(grants, (g) => (g.readOnly ? 'read-only preopen' : 'writable preopen')), 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
       // WASI 0.2 `wasi:cli/exit.exit` takes a result: the preview1 adapter reports any non-zero exit as 1.
       exitCodes: 'ok-err',
     };

@@ -15,25 +15,29 @@
  *       uses, so `run --aot` can deserialize it. --consume-fuel compiles for an
  *       engine with fuel metering, which `run --fuel N` needs.
  *
- *   wvc-wasmtime-host run [--aot] [--dir HOST::GUEST]... [--timings-fd N]
+ *   wvc-wasmtime-host run [--aot] [--argv0 NAME] [--dir HOST::GUEST]...
+ *                         [--dir-rw HOST::GUEST]... [--timings-fd N]
  *                         [--iterations N] [--max-memory BYTES] [--fuel N]
  *                         FILE [--] [ARGS...]
  *       Loads FILE (JIT: compiles the .wasm bytes with wasmtime_component_new;
  *       --aot: wasmtime_component_deserialize_file of a .cwasm), links WASI
  *       0.2 (wasmtime_component_linker_add_wasip2) and, in a new store whose
  *       WASI context has
- *         argv  = ["tax", ARGS...]
+ *         argv  = [NAME, ARGS...]   (NAME defaults to "main")
  *         env   = empty
  *         stdio = stdout and stderr inherited, no stdin
  *         fs    = only the --dir directories, preopened read-only
- *                 (wasi_config_preopen_dir with fs_mutable = false)
+ *                 (wasi_config_preopen_dir with fs_mutable = false), and
+ *                 the --dir-rw ones, preopened writable
  *         net   = none (no socket capability is granted)
  *       instantiates the component and calls `run` of its `wasi:cli/run@0.2.*`
  *       export (found by enumerating the component's exports, so the adapter's
  *       patch version is not hard-coded). Everything after FILE, with or without
  *       a leading `--`, is the guest's argv.
  *
+ *       --argv0 NAME        the guest's argv[0]
  *       --dir HOST::GUEST   preopen HOST as GUEST, read-only (HOST alone: same name)
+ *       --dir-rw HOST::GUEST  the same, writable
  *       --timings-fd N      write phase timings as one JSON line to fd N
  *       --iterations N      load once, then N times: new store + WASI context +
  *                           instantiate + run (the guest's output repeats N times)
@@ -146,7 +150,7 @@ static void print_trap(wasmtime_error_t *err) {
 }
 
 static int usage(const char *msg) {
-  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--dir HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
+  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--argv0 NAME] [--dir|--dir-rw HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
           prog, msg, prog);
   return EXIT_USAGE;
 }
@@ -245,6 +249,8 @@ struct run_opts {
   int ndirs;
   char *dir_host[MAX_DIRS];
   const char *dir_guest[MAX_DIRS];
+  bool dir_rw[MAX_DIRS];
+  const char *argv0;
   int timings_fd;
   uint64_t iterations;
   bool has_max_memory;
@@ -252,7 +258,7 @@ struct run_opts {
   bool has_fuel;
   uint64_t fuel;
   const char *file;
-  int guest_argc; /* argv for the guest, including "tax" */
+  int guest_argc; /* argv for the guest, including argv0 */
   const char **guest_argv;
 };
 
@@ -301,7 +307,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
   }
 
   wasi_config_t *wasi = wasi_config_new();
-  /* argv = ["tax", ARGS...]; env left empty; no stdin; no network capability. */
+  /* argv = [argv0, ARGS...]; env left empty; no stdin; no network capability. */
   if (!wasi_config_set_argv(wasi, (size_t)o->guest_argc, o->guest_argv)) {
     wasi_config_delete(wasi);
     fprintf(stderr, "%s: cannot set the guest argv\n", prog);
@@ -310,7 +316,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
   wasi_config_inherit_stdout(wasi);
   wasi_config_inherit_stderr(wasi);
   for (int i = 0; i < o->ndirs; i++) {
-    if (!wasi_config_preopen_dir(wasi, o->dir_host[i], o->dir_guest[i], false)) {
+    if (!wasi_config_preopen_dir(wasi, o->dir_host[i], o->dir_guest[i], o->dir_rw[i])) {
       wasi_config_delete(wasi);
       fprintf(stderr, "%s: cannot preopen directory %s\n", prog, o->dir_host[i]);
       status = EXIT_USAGE; *load_failed = true; goto done;
@@ -393,7 +399,9 @@ static int cmd_run(int argc, char **argv) {
     if (strcmp(a, "--aot") == 0) { o.aot = true; continue; }
     if (!v) return usage("option needs a value");
     uint64_t n = 0;
-    if (strcmp(a, "--dir") == 0) {
+    if (strcmp(a, "--argv0") == 0) {
+      o.argv0 = v;
+    } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--dir-rw") == 0) {
       if (o.ndirs == MAX_DIRS) return usage("too many --dir options");
       char *host = strdup(v);
       char *sep = strstr(host, "::");
@@ -407,6 +415,7 @@ static int cmd_run(int argc, char **argv) {
       }
       o.dir_host[o.ndirs] = host;
       o.dir_guest[o.ndirs] = guest;
+      o.dir_rw[o.ndirs] = strcmp(a, "--dir-rw") == 0;
       o.ndirs++;
     } else if (strcmp(a, "--timings-fd") == 0) {
       if (!parse_u64(v, &n) || n > 1024) return usage("--timings-fd needs a file descriptor number");
@@ -432,7 +441,7 @@ static int cmd_run(int argc, char **argv) {
   if (i < argc && strcmp(argv[i], "--") == 0) i++;
   o.guest_argc = 1 + (argc - i);
   o.guest_argv = calloc((size_t)o.guest_argc, sizeof *o.guest_argv);
-  o.guest_argv[0] = "tax";
+  o.guest_argv[0] = o.argv0 ? o.argv0 : "main";
   for (int k = 1; k < o.guest_argc; k++) o.guest_argv[k] = argv[i + k - 1];
 
   /* engine */
