@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClaims, type Claim } from '../harness/report/claims.js';
 import type { Results } from '../harness/model.js';
-import { artifact, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
+import { JS_WORKLOAD, artifact, cVsJs, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
 
 const claim = (r: Results, id: Claim['id']) => evaluateClaims(r).find((c) => c.id === id)!;
 const times = (x: number, n = 5) => Array.from({ length: n }, () => x);
@@ -87,7 +87,7 @@ describe('seed claim: sandboxed by default', () => {
         ],
         notes: [],
       },
-    } as Results;
+    } as unknown as Results;
     const c = claim(r, 'sandbox-default');
     // clock is not a file/network capability and docker is not Wasm: neither counts.
     expect(c.verdict).toBe('holds');
@@ -96,16 +96,79 @@ describe('seed claim: sandboxed by default', () => {
 
   it('holds only partly when a Wasm configuration lets a write through', () => {
     const r = {
-      ...makeResults([okTarget('jco', 'sandboxed', times(150)), okTarget('node-wasi', 'default', times(60))], [artifact('core-wasm', 'file', 1)]),
+      ...makeResults([okTarget('jco', 'sandboxed', times(150)), okTarget('node-wasi', 'default', times(60))], [artifact('tax-calculator/core', 'file', 1)]),
       capabilities: {
         rows: [
           { target: 'jco', variant: 'sandboxed', cells: [{ probe: 'fs-write-outside', outcome: 'denied' }] },
           { target: 'node-wasi', variant: 'default', cells: [{ probe: 'fs-write-granted', outcome: 'allowed' }] },
         ],
       },
-    } as Results;
+    } as unknown as Results;
     const c = claim(r, 'sandbox-default');
     expect(c.verdict).toBe('holds only partly');
     expect(c.why).toBe('not denied: node-wasi/default fs-write-granted allowed (denied includes absent: no such interface).');
+  });
+});
+
+describe('seed claim: interpreted languages erode the size and startup benefits', () => {
+  it('holds for a 13 MB JavaScript component at 90 ms against a 79 kB C component at 10 ms', () => {
+    const c = claim(cVsJs(), 'interpreted-languages');
+    expect(c.verdict).toBe('holds');
+    expect(c.measured).toBe(
+      'tax-calculator-js/component 13.0 MB vs tax-calculator/component 79.0 kB; tax-calculator-js/image 150 MB; best Wasm cold start tax-calculator-js:wasmtime-embed/aot 90.0 ms vs wasmtime-embed/aot 10.0 ms; tax-calculator-js:docker/default 420 ms (medians)',
+    );
+    // 13e6 / 79e3 = 164.6; 90 / 10 = 9; 13e6 / 150e6 = 8.67%; 420 / 90 = 4.67.
+    expect(c.why).toBe(
+      "the JavaScript component (13.0 MB) is 165× the C component (79.0 kB), still 8.7% of its own container image (150 MB); its best Wasm cold start, tax-calculator-js:wasmtime-embed/aot 90.0 ms, is 9.00× the C component's best (wasmtime-embed/aot 10.0 ms), while its own container (tax-calculator-js:docker/default 420 ms) takes 4.67× as long; under JIT, which compiles the component on every start, tax-calculator-js:wasmtime-embed/jit takes 6.00 s, 100× wasmtime-embed/jit (60.0 ms): precompiling is what keeps the startup benefit. A benefit counts as eroded at 2× the C figure or more: size eroded, startup eroded (judged on the best configuration).",
+    );
+  });
+
+  it('judges startup on the best Wasm variant: without AOT, the JIT start counts', () => {
+    const c = claim(cVsJs({ jsAotMs: null, cAotMs: null }), 'interpreted-languages');
+    expect(c.verdict).toBe('holds');
+    // 6000 / 60 = 100.
+    expect(c.why).toContain("its best Wasm cold start, tax-calculator-js:wasmtime-embed/jit 6.00 s, is 100× the C component's best (wasmtime-embed/jit 60.0 ms), no faster than its own container (tax-calculator-js:docker/default 420 ms): the startup benefit is gone");
+  });
+
+  it('holds only partly when the size is eroded but the start is not', () => {
+    const c = claim(cVsJs({ jsAotMs: 12 }), 'interpreted-languages');
+    expect(c.verdict).toBe('holds only partly');
+    expect(c.why).toContain('is 1.20× the C component');
+    expect(c.why.endsWith('size eroded, startup not eroded (judged on the best configuration).')).toBe(true);
+  });
+
+  it('does not hold when the interpreted component is as small and as fast as the compiled one', () => {
+    const c = claim(cVsJs({ jsComponent: 100_000, jsAotMs: 12 }), 'interpreted-languages');
+    expect(c.verdict).toBe('does not hold');
+    expect(c.why).toContain('the JavaScript component (100 kB) is 1.27× the C component (79.0 kB), still 0.07% of its own container image (150 MB)');
+  });
+
+  it('says when the component is no smaller than the container image', () => {
+    const c = claim(cVsJs({ jsImage: 10_000_000 }), 'interpreted-languages');
+    expect(c.why).toContain('the JavaScript component (13.0 MB) is 165× the C component (79.0 kB), no smaller than its own container image (10.0 MB): the size benefit is gone');
+  });
+
+  it('is not measured without an interpreted workload, or without its Wasm rows or component', () => {
+    expect(claim(wasmVsDocker(times(2), times(2000)), 'interpreted-languages')).toMatchObject({
+      verdict: 'not measured',
+      measured: 'not measured in this run',
+      why: 'this run measured no workload in an interpreted language (tax-calculator: C), so there is no embedded interpreter to weigh.',
+    });
+    const noRows = cVsJs();
+    noRows.targets = noRows.targets.filter((t) => !(t.workload === JS_WORKLOAD && t.id === 'wasmtime-embed'));
+    expect(claim(noRows, 'interpreted-languages')).toMatchObject({
+      verdict: 'not measured',
+      why: 'no Wasm variant of tax-calculator-js was measured, so the JavaScript component cannot be set beside the C one.',
+    });
+    expect(claim(cVsJs({ jsComponent: null }), 'interpreted-languages').why).toBe('tax-calculator-js/component was not recorded, so the JavaScript component cannot be set beside the C one.');
+  });
+
+  it('leaves the headline claims to the primary workload', () => {
+    const list = evaluateClaims(cVsJs());
+    const cold = list.find((c) => c.id === 'cold-start')!;
+    expect(cold.measured).toBe('wasmtime-embed/jit 60.0 ms; wasmtime-embed/aot 10.0 ms; docker/default 300 ms (medians)');
+    const size = list.find((c) => c.id === 'artifact-size')!;
+    // Neither the JavaScript artifacts nor the harness's own image-node-base count here.
+    expect(size.measured).toBe('tax-calculator/component 79.0 kB; tax-calculator/component-cwasm 224 kB; tax-calculator/image 55.0 kB');
   });
 });

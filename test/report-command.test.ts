@@ -79,8 +79,8 @@ describe('wvc report', () => {
     );
     await writeFile(path.join(dir, 'bad.json'), '{"schemaVersion": 1,');
     expect(await userError(report({ file: path.join(dir, 'bad.json') }))).toMatch(/^results file .*bad\.json is not valid JSON \(.+\) — pass the results\.json of a run/);
-    await writeFile(path.join(dir, 'v2.json'), JSON.stringify({ ...fixture(), schemaVersion: 2 }));
-    expect(await userError(report({ file: path.join(dir, 'v2.json') }))).toMatch(/v2\.json: schemaVersion 2 is not supported by this harness \(1\) — /);
+    await writeFile(path.join(dir, 'v3.json'), JSON.stringify({ ...fixture(), schemaVersion: 3 }));
+    expect(await userError(report({ file: path.join(dir, 'v3.json') }))).toMatch(/v3\.json: schemaVersion 3 is not supported by this harness \(it reads 1 and 2\) — /);
     await writeFile(path.join(dir, 'garbled.json'), JSON.stringify({ ...fixture(), targets: 'x' }));
     expect(await userError(report({ file: path.join(dir, 'garbled.json') }))).toMatch(/garbled\.json: targets must be an array, but is string — /);
     await writeFile(path.join(dir, 'crit.json'), JSON.stringify({ criteria: [{ kind: 'cold-start-p95', target: 'x', variant: 'y', maxMs: -1 }] }));
@@ -109,7 +109,7 @@ describe('wvc compare', () => {
     await writeFile(path.join(dir, 'b.json'), 'not json');
     expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'b.json') }))).toMatch(/^NEW results file .*b\.json is not valid JSON \(/);
     await writeFile(path.join(dir, 'c.json'), JSON.stringify({ ...fixture(), schemaVersion: 3 }));
-    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe('NEW results.json: schemaVersion 3 is not supported by this harness (1)');
+    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe('NEW results.json: schemaVersion 3 is not supported by this harness (it reads 1 and 2)');
     expect(await userError(compare({ old: FIXTURE, new: FIXTURE, threshold: -1 }))).toBe('--threshold must be a number ≥ 0 (0.1 = 10%), got -1');
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Results } from '../harness/model.js';
 import { compareRuns, hasRegression, renderCompare } from '../harness/report/compare.js';
 import { createRng } from '../harness/util/rng.js';
-import { fixture } from './report-builder.js';
+import { assertResults } from '../harness/report/load.js';
+import { cVsJs, fixture, rawFixture } from './report-builder.js';
 
 /** Every cold-start sample of every target multiplied by `k`. */
 function scaled(r: Results, k: number): Results {
@@ -84,8 +85,8 @@ describe('compareRuns', () => {
   });
 
   it('rejects another schemaVersion and garbled documents with one clear line', () => {
-    expect(() => compareRuns(fixture(), { ...fixture(), schemaVersion: 2 })).toThrow(/^NEW results\.json: schemaVersion 2 is not supported by this harness \(1\)$/);
-    expect(() => compareRuns({ ...fixture(), schemaVersion: 2 }, fixture())).toThrow('OLD results.json: schemaVersion 2 is not supported by this harness (1)');
+    expect(() => compareRuns(fixture(), { ...fixture(), schemaVersion: 3 })).toThrow(/^NEW results\.json: schemaVersion 3 is not supported by this harness \(it reads 1 and 2\)$/);
+    expect(() => compareRuns({ ...fixture(), schemaVersion: 0 }, fixture())).toThrow('OLD results.json: schemaVersion 0 is not supported by this harness (it reads 1 and 2)');
     expect(() => compareRuns([], fixture())).toThrow('OLD results.json: expected a JSON object, got an array');
     expect(() => compareRuns({ schemaVersion: 1 }, fixture())).toThrow('OLD results.json: field "targets" is missing');
     expect(() => compareRuns({ runId: 'x' }, fixture())).toThrow('OLD results.json: no schemaVersion field');
@@ -115,5 +116,35 @@ describe('renderCompare', () => {
     expect(md.trimEnd().split('\n').pop()).toBe(
       '**Result: 6 regressions (native/static, node-wasi/default, jco/sandboxed, wasmtime-embed/jit, wasmtime-embed/aot, docker/default), 0 improvements, 0 without a significant change.**',
     );
+  });
+});
+
+describe('compareRuns across schema versions and workloads', () => {
+  it('matches a schemaVersion 1 run with its upgraded, schemaVersion 2 self by workload, target and variant', () => {
+    const v2 = assertResults(rawFixture(), 'fixture');
+    const c = compareRuns(rawFixture(), scaled(v2, 2), { seed: 1 });
+    expect(c.rows.map((r) => [r.key, r.workload, r.verdict])).toEqual(measured.map((k) => [k, 'tax-calculator', 'regression']));
+    expect(c.notes).toContain("OLD is a schemaVersion 1 run (one workload): its rows are matched as tax-calculator's.");
+    expect(c.notes.some((n) => n.startsWith('The workloads differ'))).toBe(false);
+  });
+
+  it('keeps the same target variant of two workloads apart', () => {
+    const old = cVsJs();
+    const neu = cVsJs({ jsAotMs: 180 });
+    const c = compareRuns(old, neu, { seed: 1 });
+    const verdicts = Object.fromEntries(c.rows.map((r) => [r.key, r.verdict]));
+    expect(verdicts['wasmtime-embed/aot']).toBe('no significant change');
+    expect(verdicts['tax-calculator-js:wasmtime-embed/aot']).toBe('regression');
+    expect(c.rows.find((r) => r.key === 'tax-calculator-js:wasmtime-embed/aot')).toMatchObject({ workload: 'tax-calculator-js', target: 'wasmtime-embed', variant: 'aot', oldMedian: 90, newMedian: 180, ratio: 2 });
+    const md = renderCompare(c);
+    expect(md).toContain('| workload | target | variant | old median | new median | new/old (95% CI) | change | verdict |');
+    expect(md).toContain('| tax-calculator-js | wasmtime-embed | aot | 90.0 ms (n=5) | 180 ms (n=5) | 2.00× (2.00–2.00) | +100% | **REGRESSION** |');
+  });
+
+  it('lists a workload only in one run, with its rows as added', () => {
+    const c = compareRuns(fixture(), cVsJs(), { seed: 1 });
+    expect(c.notes).toContain('Workloads only in NEW: tax-calculator-js.');
+    expect(c.added).toContain('tax-calculator-js:node/default');
+    expect(c.rows.map((r) => r.key)).toContain('wasmtime-embed/aot');
   });
 });

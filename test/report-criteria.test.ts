@@ -59,8 +59,8 @@ describe('the example criteria file on the sample run', () => {
 describe('criteria decisions', () => {
   // A target 20× faster than docker at the point estimate, but whose ratio CI reaches 0.1 (speedup ≥ 10 only).
   const r: Results = makeResults(
-    [okTarget('wasmtime-embed', 'aot', [2, 2, 2, 2, 2], { artifact: 'component-cwasm', vsDocker: { ratio: 0.05, ci95: [0.04, 0.1] } })],
-    [{ ...artifact('component-cwasm', 'file', 2_000_000), gzipBytes: 600_000 } as Results['artifacts'][number]],
+    [okTarget('wasmtime-embed', 'aot', [2, 2, 2, 2, 2], { artifact: 'tax-calculator/component-cwasm', vsDocker: { ratio: 0.05, ci95: [0.04, 0.1] } })],
+    [{ ...artifact('tax-calculator/component-cwasm', 'file', 2_000_000), gzipBytes: 600_000 } as Results['artifacts'][number]],
   );
 
   it('judges the speedup by the lower bound of its CI, i.e. the upper bound of × docker', () => {
@@ -74,7 +74,7 @@ describe('criteria decisions', () => {
 
   it('uses gzip bytes when the run has them', () => {
     const res = evaluateCriteria(r, loadCriteria(one({ kind: 'artifact-size', target: 'wasmtime-embed', variant: 'aot', maxBytes: 700_000 })));
-    expect(res.criteria[0]).toMatchObject({ status: 'PASS', value: 600_000, measured: 'component-cwasm 586 KiB gzip (600,000 B)' });
+    expect(res.criteria[0]).toMatchObject({ status: 'PASS', value: 600_000, measured: 'tax-calculator/component-cwasm 586 KiB gzip (600,000 B)' });
   });
 
   it('fails a p95 over the limit and a target that is not in the run', () => {
@@ -89,7 +89,7 @@ describe('criteria decisions', () => {
   });
 
   it('passes denied probes once the capability matrix has them', () => {
-    const withCaps = { ...r, capabilities: { probes: [], rows: [{ target: 'wasmtime-embed', variant: 'aot', cells: [{ probe: 'net-connect', outcome: 'absent' }, { probe: 'fs-read-outside', outcome: 'denied' }] }], notes: [] } } as Results;
+    const withCaps = { ...r, capabilities: { probes: [], rows: [{ target: 'wasmtime-embed', variant: 'aot', cells: [{ probe: 'net-connect', outcome: 'absent' }, { probe: 'fs-read-outside', outcome: 'denied' }] }], notes: [] } } as unknown as Results;
     const spec = { kind: 'probes-denied', target: 'wasmtime-embed', variant: 'aot', probes: ['net-connect', 'fs-read-outside'] };
     expect(evaluateCriteria(withCaps, loadCriteria(one(spec))).criteria[0]).toMatchObject({ status: 'PASS', measured: '2 of 2 denied' });
     const res = evaluateCriteria(withCaps, loadCriteria(one({ ...spec, probes: ['net-connect', 'env-read'] })));
@@ -110,7 +110,7 @@ describe('loadCriteria', () => {
   it('names the bad field in one line', () => {
     const cases: [string, string][] = [
       [one({ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMs: 'fast' }), 'criteria[0].maxMs must be a positive number, got "fast"'],
-      [one({ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMS: 5 }), 'criteria[0].maxMS is not a field of a cold-start-p95 criterion (allowed: id, description, $comment, kind, target, variant, maxMs)'],
+      [one({ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMS: 5 }), 'criteria[0].maxMS is not a field of a cold-start-p95 criterion (allowed: id, description, $comment, kind, workload, target, variant, maxMs)'],
       [one({ kind: 'cold-start-p99', target: 'jco' }), 'criteria[0].kind must be one of cold-start-p95, speedup-over-docker, artifact-size, probes-denied, observability, got "cold-start-p99"'],
       [one({ kind: 'observability', target: 'jco', variant: 'sandboxed', fields: ['exitCode', 'logs'] }), 'criteria[0].fields has "logs"; allowed: runtimeVersion, artifactSha256, exitCode, duration, phases, peakMemory'],
       [one({ kind: 'manual', text: 'x' }), 'criteria[0].kind must be one of cold-start-p95, speedup-over-docker, artifact-size, probes-denied, observability, got "manual"'],

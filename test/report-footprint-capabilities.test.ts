@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Results } from '../harness/model.js';
 import { evaluateClaims } from '../harness/report/claims.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
-import { fixture } from './report-builder.js';
+import { fixture, makeResults } from './report-builder.js';
 import { schemaErrors } from './validate-results.js';
 
 /** The sample run plus footprint and capability data in the shapes harness/measure/footprint.ts and capabilities.ts produce. */
 function enriched(): Results {
-  const r = fixture() as Results & { footprint: unknown; capabilities: unknown };
+  const r = fixture() as unknown as Record<string, unknown>;
   r.footprint = {
     artifacts: [{ id: 'component-cwasm', kind: 'file', bytes: 194816, gzipBytes: 61000, brotliBytes: 50000, brotliQuality: 11, sha256: 'b'.repeat(64) }],
     images: [{ id: 'image-scratch', tag: 'wvc/tax-calculator:9a12', imageBytes: 46736, saveTarBytes: 56320, saveGzipBytes: 21000, saveBrotliBytes: 19000, brotliQuality: 11, layers: 1 }],
@@ -24,7 +24,7 @@ function enriched(): Results {
     ],
     notes: [],
   };
-  return r;
+  return r as unknown as Results;
 }
 
 describe('footprint and capability sections with data', () => {
@@ -34,9 +34,7 @@ describe('footprint and capability sections with data', () => {
   const row = (prefix: string) => summary.find((l) => l.startsWith(prefix));
 
   it('starts from a footprint the current schema accepts', () => {
-    const r = enriched() as Results & { capabilities: unknown };
-    r.capabilities = null;
-    expect(schemaErrors(r)).toEqual([]);
+    expect(schemaErrors(makeResults([], [], { footprint: enriched().footprint }))).toEqual([]);
   });
 
   it('renders gzip sizes in the summary from the footprint', () => {

@@ -48,7 +48,7 @@ describe('renderHtml', () => {
 
   it('shows an empty capability panel until probes exist, and a heatmap after', () => {
     expect(svgs(html)[3]).toContain('not measured in this run');
-    const withCaps = { ...wasmVsDocker([2, 2, 2], [300, 300, 300]), capabilities: { probes: ['net-connect'], rows: [{ target: 'wasmtime-embed', variant: 'aot', cells: [{ probe: 'net-connect', outcome: 'absent' }] }, { target: 'docker', variant: 'default', cells: [{ probe: 'net-connect', outcome: 'allowed' }] }], notes: [] } } as Results;
+    const withCaps = { ...wasmVsDocker([2, 2, 2], [300, 300, 300]), capabilities: { probes: ['net-connect'], rows: [{ target: 'wasmtime-embed', variant: 'aot', cells: [{ probe: 'net-connect', outcome: 'absent' }] }, { target: 'docker', variant: 'default', cells: [{ probe: 'net-connect', outcome: 'allowed' }] }], notes: [] } } as unknown as Results;
     const caps = svgs(renderHtml(withCaps))[3];
     expect(caps).toContain('class="cap-denied"');
     expect(caps).toContain('class="cap-allowed"');
@@ -59,12 +59,13 @@ describe('renderHtml', () => {
     const r = fixture();
     const t = r.targets.find((x) => x.status === 'skipped')!;
     (t as { reason: string }).reason = '<script>alert("x")</script> & more';
-    r.workload.name = 'tax <b>bold</b>';
+    r.workloads[0].name = 'tax <b>bold</b>';
+    for (const x of r.targets) x.workload = r.workloads[0].name;
     const out = renderHtml(r);
     expect(out).not.toContain('<script>');
     expect(out).not.toContain('<b>bold');
     expect(out).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
-    expect(out).toContain('<title>wasm-vs-container: tax &lt;b&gt;bold&lt;/b&gt; — run 20261124T142626Z-df26</title>');
+    expect(out).toContain('<title>wasm-vs-container: tax &lt;b&gt;bold&lt;/b&gt; (C) — run 20261124T142626Z-df26</title>');
   });
 
   it('balances its containers and is deterministic', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Results } from '../harness/model.js';
 import type { Stats } from '../harness/measure/stats.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
-import { artifact, fixture, makeResults, okTarget, sha } from './report-builder.js';
-import { schemaErrors } from './validate-results.js';
+import { artifact, fixture, makeResults, okTarget, rawFixture, sha } from './report-builder.js';
+import { schemaErrors, schemaErrorsV1 } from './validate-results.js';
 
 // Exporter output compared as exact strings (hyperfine's approach), on a
 // hand-made run whose every figure is pinned.
@@ -14,7 +14,7 @@ function handMade(): Results {
     [
       okTarget('wasmtime-embed', 'aot', [1.9, 2, 2.1, 2.2], {
         stats: stats({ min: 1.9, max: 2.2, median: 2.05, mean: 2.05, p95: 2.18, p99: 2.2, ci95: [1.9, 2.2] }),
-        artifact: 'component-cwasm',
+        artifact: 'tax-calculator/component-cwasm',
         vsDocker: { ratio: 0.001, ci95: [0.0008, 0.0012] },
         memory: 12_046_336,
         warm: stats({ n: 20, median: 0.531, p95: 0.699, ci95: [0.504, 0.569] }),
@@ -22,12 +22,12 @@ function handMade(): Results {
       }),
       okTarget('docker', 'default', [1800, 2000, 2100, 2300], {
         stats: stats({ min: 1800, max: 2300, median: 2050, mean: 2050, p95: 2270, p99: 2290, ci95: [1800, 2300] }),
-        artifact: 'image-scratch',
+        artifact: 'tax-calculator/image',
         vsDocker: { ratio: 1, ci95: [0.8, 1.2] },
         phases: { create: 100, start: 1500, wait: 300, container_process: 2, remove: 140 },
       }),
     ],
-    [artifact('component-cwasm', 'file', 1_500_000), artifact('image-scratch', 'image', 80_000_000)],
+    [artifact('tax-calculator/component-cwasm', 'file', 1_500_000), artifact('tax-calculator/image', 'image', 80_000_000)],
   );
 }
 
@@ -40,15 +40,22 @@ describe('renderMarkdown on a hand-made run', () => {
   });
 
   it('writes the header lines', () => {
-    expect(lines[0]).toBe('# wasm-vs-container: tax (test) — run run-1');
+    expect(lines[0]).toBe('# wasm-vs-container: tax-calculator (C) — run run-1');
     expect(lines).toContain('- Run: `run-1`, started 2026-01-02T03:04:05.000Z, finished 2026-01-02T03:05:00.000Z');
     expect(lines).toContain('- Machine: Test CPU, 4 cores, 16.0 GiB memory; Linux 6.1.0 x86_64; Debian 12');
     expect(lines).toContain('- Versions: Node v20.0.0; Docker engine 27.0.1; libwasmtime 49.0.0; wasmtime CLI not installed');
     expect(lines).toContain('- Seed: 42; 30 rounds after 3 warm-ups per variant');
     expect(lines).toContain('- Harness: 0.1.0, git commit `abc123`');
+    expect(lines).toContain('### Workload');
+    expect(lines).toContain(
+      `- **tax-calculator** (C): tax-calculator (test). Args \`--postal-code=10001\`; every sample must print \`{"tax_cents":1109}\`. Manifest \`modules/tax-calculator/workload.json\`, sha256 \`${sha('tax-calculator')}\`.`,
+    );
     expect(lines).toContain('| wasmtime-embed | aot | wasmtime-embed | wasmtime-embed-1.0 |');
-    expect(lines).toContain(`| component-cwasm | file | 1,500,000 | 1.43 MiB | – | \`${sha('component-cwasm')}\` | wasmtime-embed/aot |`);
-    expect(lines).toContain(`| image-scratch | image | 80,000,000 | 76.3 MiB | – | \`${sha('image-scratch')}\` | docker/default |`);
+    expect(lines).toContain(`| tax-calculator/component-cwasm | file | 1,500,000 | 1.43 MiB | – | \`${sha('tax-calculator/component-cwasm')}\` | wasmtime-embed/aot |`);
+    expect(lines).toContain(`| tax-calculator/image | image | 80,000,000 | 76.3 MiB | – | \`${sha('tax-calculator/image')}\` | docker/default |`);
+    // One workload: no workload column, no language section.
+    expect(md).not.toContain('| workload |');
+    expect(md).not.toContain('## Workloads:');
     expect(md).not.toContain('Incomplete run');
   });
 
@@ -57,8 +64,8 @@ describe('renderMarkdown on a hand-made run', () => {
     expect(lines.slice(head + 2, head + 6)).toEqual([
       '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried³ | failures |',
       '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
-      '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | component-cwasm | 1.43 MiB | – | 11.5 MiB | 0.531 ms | – | 0/4 |',
-      '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | image-scratch | 76.3 MiB | – | – | n/a | – | 0/4 |',
+      '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | tax-calculator/component-cwasm | 1.43 MiB | – | 11.5 MiB | 0.531 ms | – | 0/4 |',
+      '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | tax-calculator/image | 76.3 MiB | – | – | n/a | – | 0/4 |',
     ]);
     expect(lines).toContain('¹ Peak memory, median over samples: peak RSS (test) (wasmtime-embed/aot); not measured (docker/default).');
   });
@@ -67,8 +74,9 @@ describe('renderMarkdown on a hand-made run', () => {
     expect(lines).toContain(
       '- **Cold start — holds:** docker/default median 2.05 s is within the claimed 1–5 s; every Wasm target is at or under 1–5 ms (wasmtime-embed/aot 2.05 ms); docker/default takes 1000× as long as the fastest Wasm start, where the claim implies 200–5000×.',
     );
-    expect(lines).toContain('- **Artifact size — holds:** Wasm artifact component-cwasm (1.50 MB) is at or under 0.1–5 MB; container image image-scratch is 80.0 MB, within the claimed 50–500 MB.');
+    expect(lines).toContain('- **Artifact size — holds:** Wasm artifact tax-calculator/component-cwasm (1.50 MB) is at or under 0.1–5 MB; container image tax-calculator/image is 80.0 MB, within the claimed 50–500 MB.');
     expect(lines.some((l) => l.startsWith('- **Sandboxed by default — not measured:** this run has no capability probes'))).toBe(true);
+    expect(lines).toContain('- **Interpreted languages — not measured:** this run measured no workload in an interpreted language (tax-calculator: C), so there is no embedded interpreter to weigh.');
   });
 
   it('breaks docker down into API calls and the container process', () => {
@@ -113,8 +121,17 @@ describe('renderMarkdown on the sample run', () => {
   const md = renderMarkdown(fixture());
   const lines = md.split('\n');
 
-  it('is built from a schema-valid fixture', () => {
-    expect(schemaErrors(fixture())).toEqual([]);
+  it('is built from a schemaVersion 1 run, valid against that version\'s schema', () => {
+    expect(rawFixture().schemaVersion).toBe(1);
+    expect(schemaErrorsV1(rawFixture())).toEqual([]);
+  });
+
+  it('renders the upgraded run as it did before workloads: one workload, derived from the old name', () => {
+    expect(lines).toContain('### Workload');
+    expect(lines).toContain(
+      '- **tax-calculator** (C). Args `--postal-code=10001 --subtotal=125.00`; every sample must print `{"postal_code":"10001","jurisdiction":"NY-NEW-YORK-CITY","rate_ppm":88750,"subtotal_cents":12500,"tax_cents":1109}`. Manifest not recorded (a schemaVersion 1 run).',
+    );
+    expect(md).not.toContain('| workload |');
   });
 
   it('has the header, the native row, the skipped row and the verdicts', () => {

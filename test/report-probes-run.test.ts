@@ -1,21 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../harness/model.js';
 import { evaluateClaims } from '../harness/report/claims.js';
 import { evaluateCriteria, loadCriteria } from '../harness/report/criteria.js';
 import { renderHtml } from '../harness/report/html.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
+import { fixture, rawFixture } from './report-builder.js';
 import { ROOT } from './support.js';
-import { schemaErrors } from './validate-results.js';
+import { schemaErrorsV1 } from './validate-results.js';
 
-// A real quick bench with the footprint and the capability matrix (docker default,
-// hardened and Debian variants; jco's default shim as a probe-only row).
-const run = (): Results => JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'results-probes.json'), 'utf8')) as Results;
+// A real quick bench (schemaVersion 1) with the footprint and the capability matrix (docker
+// default, hardened and Debian variants; jco's default shim as a probe-only row), as the reports load it.
+const run = () => fixture('results-probes.json');
 
 describe('reports of a run with capability probes and a footprint', () => {
-  it('starts from a schema-valid results.json', () => {
-    expect(schemaErrors(run())).toEqual([]);
+  it('starts from a results.json valid against its schemaVersion 1 schema', () => {
+    expect(schemaErrorsV1(rawFixture('results-probes.json'))).toEqual([]);
   });
 
   it('meets every example criterion, the sandbox probes included', () => {

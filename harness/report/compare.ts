@@ -5,8 +5,8 @@
  * a rerun on the same (noisy) machine reads as "no significant change". Pure;
  * takes parsed JSON of unknown shape and says clearly what it cannot use.
  */
-import { SCHEMA_VERSION } from '../model.js';
 import { bootstrapRatioCI } from '../measure/stats.js';
+import { READABLE_SCHEMA_VERSIONS, splitLegacyName, unsupportedVersion } from './load.js';
 import { markdownSyntax } from './markdown.js';
 import { ms, pct, sig3, times } from './format.js';
 import { renderInline, renderTable, type Rich } from './table.js';
@@ -16,9 +16,11 @@ export const DEFAULT_THRESHOLD = 0.1;
 
 export type CompareVerdict = 'regression' | 'improvement' | 'no significant change';
 
-/** One target variant present in both runs. */
+/** One target variant of one workload present in both runs. */
 export interface CompareRow {
+  /** `target/variant` for the NEW run's primary workload, `<workload>:target/variant` otherwise. */
   key: string;
+  workload: string;
   target: string;
   variant: string;
   oldMedian: number;
@@ -56,6 +58,7 @@ export interface CompareResult {
 }
 
 interface Entry {
+  workload: string;
   target: string;
   variant: string;
   status: string;
@@ -65,10 +68,13 @@ interface Entry {
 }
 
 interface Parsed {
+  version: number;
   info: RunInfo;
   seed: number | null;
   env: Record<string, unknown>;
-  workload: string;
+  /** Each workload's name and args, in run order; the first is the primary. */
+  workloads: { name: string; args: string }[];
+  /** Keyed by `<workload>\0<target>/<variant>`. */
   entries: Map<string, Entry>;
   notes: string[];
 }
@@ -85,35 +91,57 @@ const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'an arr
 function parseRun(doc: unknown, label: string): Parsed {
   const where = `${label} results.json`;
   if (!isObj(doc)) throw new Error(`${where}: expected a JSON object, got ${kindOf(doc)}`);
-  if (doc.schemaVersion === undefined) throw new Error(`${where}: no schemaVersion field — is this a results.json written by \`wvc bench\`?`);
-  if (doc.schemaVersion !== SCHEMA_VERSION) throw new Error(`${where}: schemaVersion ${JSON.stringify(doc.schemaVersion)} is not supported by this harness (${SCHEMA_VERSION})`);
+  if (!READABLE_SCHEMA_VERSIONS.includes(doc.schemaVersion as number)) throw new Error(unsupportedVersion(where, doc.schemaVersion));
   if (!Array.isArray(doc.targets)) throw new Error(`${where}: field "targets" is ${doc.targets === undefined ? 'missing' : `not an array (${kindOf(doc.targets)})`}`);
   const notes: string[] = [];
   const env = isObj(doc.environment) ? doc.environment : {};
   if (!isObj(doc.environment)) notes.push(`${label}: no environment recorded, so the machines cannot be compared.`);
   const machine = isObj(doc.environment) ? `${String(env.cpuModel ?? '?')} ×${String(env.cpus ?? '?')}, ${String(env.kernel ?? '?')}` : 'unknown machine';
-  const wl = isObj(doc.workload) ? `${String(doc.workload.name ?? '?')} ${Array.isArray(doc.workload.args) ? doc.workload.args.join(' ') : '?'}` : '?';
+  const args = (w: Record<string, unknown>) => (Array.isArray(w.args) ? w.args.join(' ') : '?');
+  // A schemaVersion 1 run has one workload, named as `tax-calculator (C)`: its rows are that workload's.
+  const workloads =
+    doc.schemaVersion === 1
+      ? [{ name: splitLegacyName(isObj(doc.workload) && typeof doc.workload.name === 'string' ? doc.workload.name : '?').name, args: isObj(doc.workload) ? args(doc.workload) : '?' }]
+      : (Array.isArray(doc.workloads) ? doc.workloads : []).filter(isObj).map((w) => ({ name: typeof w.name === 'string' ? w.name : '?', args: args(w) }));
+  const primary = workloads[0]?.name ?? '?';
   const entries = new Map<string, Entry>();
   doc.targets.forEach((t, i) => {
     if (!isObj(t) || typeof t.id !== 'string' || typeof t.variant !== 'string') {
       notes.push(`${label}: targets[${i}] has no id/variant and was ignored.`);
       return;
     }
+    const workload = typeof t.workload === 'string' ? t.workload : primary;
+    const name = `${workload === primary ? '' : `${workload}:`}${t.id}/${t.variant}`;
     const status = typeof t.status === 'string' ? t.status : 'unknown';
     const reason = typeof t.reason === 'string' ? t.reason : null;
     const cs = isObj(t.coldStart) ? t.coldStart : null;
     const raw = cs && Array.isArray(cs.samples) ? cs.samples : [];
-    if (status === 'ok' && !(cs && Array.isArray(cs.samples))) notes.push(`${label}: ${t.id}/${t.variant} has no coldStart.samples array.`);
+    if (status === 'ok' && !(cs && Array.isArray(cs.samples))) notes.push(`${label}: ${name} has no coldStart.samples array.`);
     const good = raw.filter((s) => isObj(s) && s.ok === true).map((s) => (s as { ms: unknown }).ms);
     const samples = good.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
     const dropped = good.length - samples.length;
-    if (dropped) notes.push(`${label}: ${t.id}/${t.variant} has ${dropped} successful sample${dropped === 1 ? '' : 's'} without a positive duration, left out.`);
+    if (dropped) notes.push(`${label}: ${name} has ${dropped} successful sample${dropped === 1 ? '' : 's'} without a positive duration, left out.`);
     // A skipped target lists its variants joined by commas.
     const variants = status === 'ok' ? [t.variant] : t.variant.split(',');
-    for (const v of variants) entries.set(`${t.id}/${v}`, { target: t.id, variant: v, status, reason, samples: status === 'ok' ? samples : [], dropped });
+    for (const v of variants) entries.set(`${workload}\0${t.id}/${v}`, { workload, target: t.id, variant: v, status, reason, samples: status === 'ok' ? samples : [], dropped });
   });
   const seed = typeof doc.seed === 'number' && Number.isInteger(doc.seed) && doc.seed >= 0 && doc.seed <= 0xffffffff ? doc.seed : null;
-  return { info: { runId: typeof doc.runId === 'string' ? doc.runId : '?', startedAt: typeof doc.startedAt === 'string' ? doc.startedAt : '?', machine }, seed, env, workload: wl, entries, notes };
+  return { version: doc.schemaVersion as number, info: { runId: typeof doc.runId === 'string' ? doc.runId : '?', startedAt: typeof doc.startedAt === 'string' ? doc.startedAt : '?', machine }, seed, env, workloads, entries, notes };
+}
+
+/** Notes on workloads that differ between the runs: only in one, or run with other args. */
+function workloadNotes(o: Parsed, n: Parsed): string[] {
+  const notes: string[] = [];
+  const only = (a: Parsed, b: Parsed) => a.workloads.filter((w) => !b.workloads.some((x) => x.name === w.name)).map((w) => w.name);
+  const onlyOld = only(o, n);
+  const onlyNew = only(n, o);
+  if (onlyOld.length) notes.push(`Workloads only in OLD: ${onlyOld.join(', ')}.`);
+  if (onlyNew.length) notes.push(`Workloads only in NEW: ${onlyNew.join(', ')}.`);
+  for (const w of o.workloads) {
+    const m = n.workloads.find((x) => x.name === w.name);
+    if (m && m.args !== w.args) notes.push(`The workloads differ (${w.name} ${w.args} → ${m.name} ${m.args}).`);
+  }
+  return notes;
 }
 
 /**
@@ -136,15 +164,22 @@ export function compareRuns(oldR: unknown, newR: unknown, opts: { threshold?: nu
   const notes = [...o.notes, ...n.notes];
   const diffs = ['cpuModel', 'cpus', 'kernel', 'os', 'node', 'docker', 'wasmtime'].filter((k) => k in o.env && k in n.env && JSON.stringify(o.env[k]) !== JSON.stringify(n.env[k]));
   if (diffs.length) notes.push(`The runs differ in ${diffs.map((k) => `${k} (${String(o.env[k])} → ${String(n.env[k])})`).join(', ')}: a change may come from the machine or runtime, not the code.`);
-  if (o.workload !== n.workload) notes.push(`The workloads differ (${o.workload} → ${n.workload}).`);
+  for (const [label, p] of [['OLD', o], ['NEW', n]] as const) {
+    if (p.version === 1 && (label === 'OLD' ? n : o).version !== 1) notes.push(`${label} is a schemaVersion 1 run (one workload): its rows are matched as ${p.workloads[0]?.name ?? '?'}'s.`);
+  }
+  notes.push(...workloadNotes(o, n));
 
+  // Keys are shown as the NEW run names its rows: its primary workload's plainly.
+  const primary = n.workloads[0]?.name ?? o.workloads[0]?.name;
+  const show = (e: Entry) => `${e.workload === primary ? '' : `${e.workload}:`}${e.target}/${e.variant}`;
   const rows: CompareRow[] = [];
   const notCompared: { key: string; why: string }[] = [];
-  const added = [...n.entries.keys()].filter((k) => !o.entries.has(k));
-  const removed = [...o.entries.keys()].filter((k) => !n.entries.has(k));
-  for (const [key, oe] of o.entries) {
-    const ne = n.entries.get(key);
+  const added = [...n.entries].filter(([k]) => !o.entries.has(k)).map(([, e]) => show(e));
+  const removed = [...o.entries].filter(([k]) => !n.entries.has(k)).map(([, e]) => show(e));
+  for (const [id, oe] of o.entries) {
+    const ne = n.entries.get(id);
     if (!ne) continue;
+    const key = show(oe);
     const why = (label: string, e: Entry) => (e.status !== 'ok' ? `${e.status} in ${label}${e.reason ? `: ${e.reason}` : ''}` : `no successful samples in ${label}`);
     if (!oe.samples.length || !ne.samples.length) {
       notCompared.push({ key, why: !oe.samples.length ? why('OLD', oe) : why('NEW', ne) });
@@ -158,7 +193,7 @@ export function compareRuns(oldR: unknown, newR: unknown, opts: { threshold?: nu
       const m = s.length >> 1;
       return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
     };
-    rows.push({ key, target: oe.target, variant: oe.variant, oldMedian: med(oe.samples), newMedian: med(ne.samples), oldN: oe.samples.length, newN: ne.samples.length, ratio, ci95, verdict });
+    rows.push({ key, workload: oe.workload, target: oe.target, variant: oe.variant, oldMedian: med(oe.samples), newMedian: med(ne.samples), oldN: oe.samples.length, newN: ne.samples.length, ratio, ci95, verdict });
   }
   return { old: o.info, new: n.info, threshold, seed, rows, added, removed, notCompared, notes };
 }
@@ -184,12 +219,14 @@ export function renderCompare(c: CompareResult): string {
     ),
   ];
   if (c.rows.length) {
+    const multi = new Set(c.rows.map((r) => r.workload)).size > 1;
     out.push(
       renderTable(
         {
-          head: ['target', 'variant', 'old median', 'new median', 'new/old (95% CI)', 'change', 'verdict'],
-          align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+          head: [...(multi ? ['workload'] : []), 'target', 'variant', 'old median', 'new median', 'new/old (95% CI)', 'change', 'verdict'],
+          align: [...(multi ? ['left' as const] : []), 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
           rows: c.rows.map((r) => [
+            ...(multi ? [r.workload] : []),
             r.target,
             r.variant,
             `${ms(r.oldMedian)} (n=${r.oldN})`,

@@ -14,14 +14,19 @@
  *   "rollbackTriggers": [ <criterion> | { "kind": "manual", "text": "…" }, … ]   // optional
  * }
  *
- * A criterion is one of (every one may also have "id", "description", "$comment"):
+ * A criterion is one of (every one may also have "id", "description", "$comment";
+ * every one naming a target and variant may also name a "workload", e.g.
+ * "tax-calculator-js": without one it means the run's primary workload, the first
+ * measured; its subject is then `target/variant`, else `<workload>:target/variant`):
  * - { "kind": "cold-start-p95", "target": "wasmtime-embed", "variant": "aot", "maxMs": 25 }
  *     p95 of the successful cold starts ≤ maxMs.
  * - { "kind": "speedup-over-docker", "target", "variant", "minSpeedup": 10 }
  *     docker median / target median ≥ minSpeedup, judged by the LOWER bound of
  *     the speedup's 95% CI, i.e. 1 / (upper CI bound of the target's × docker ratio).
- * - { "kind": "artifact-size", "artifact": "component-cwasm" | "target"+"variant", "maxBytes": 1048576 }
+ * - { "kind": "artifact-size", "artifact": "tax-calculator/component-cwasm" | "target"+"variant", "maxBytes": 1048576 }
  *     gzip bytes ≤ maxBytes; raw bytes when the run recorded no gzip size (the report says so).
+ *     An id of the other schema names the primary workload's artifact: `component-cwasm`
+ *     (schemaVersion 1) in a run with workloads, `<primary>/component-cwasm` in a schemaVersion 1 run.
  * - { "kind": "probes-denied", "target", "variant", "probes": ["fs-outside-preopen", …] }
  *     every listed capability probe was denied (or absent / contained, see
  *     HELD_OUTCOMES in data.ts); FAILS as "not measured" when the run has no probes.
@@ -32,7 +37,7 @@
  * is text an operator watches for and is never evaluated.
  */
 import type { Results, TargetResult } from '../model.js';
-import { artifactOf, capabilityCells, gzipBytesOf, held, keyOf } from './data.js';
+import { artifactOf, capabilityCells, cellRef, gzipBytesOf, held, keyOf, resolveArtifact, workloadName } from './data.js';
 import { bytes, exactBytes, ms, times } from './format.js';
 
 /** Fields a target's results can report, for `observability` criteria. */
@@ -43,6 +48,8 @@ interface Common {
   id?: string;
   description?: string;
   $comment?: string;
+  /** The workload of the target; default: the run's primary workload. */
+  workload?: string;
 }
 
 /** One criterion of the criteria file. */
@@ -72,7 +79,7 @@ export interface CriterionResult {
   id: string;
   kind: CriterionSpec['kind'];
   description?: string;
-  /** What it is about: `target/variant` or an artifact id. */
+  /** What it is about: `target/variant` (`<workload>:target/variant` for a workload other than the primary) or an artifact id. */
   subject: string;
   status: 'PASS' | 'FAIL';
   /** The measured value, with its unit and what it is (one line). */
@@ -114,11 +121,11 @@ export interface CriteriaResult {
 
 const COMMON_KEYS = ['id', 'description', '$comment', 'kind'];
 const KIND_KEYS: Record<TriggerSpec['kind'], string[]> = {
-  'cold-start-p95': ['target', 'variant', 'maxMs'],
-  'speedup-over-docker': ['target', 'variant', 'minSpeedup'],
-  'artifact-size': ['artifact', 'target', 'variant', 'maxBytes'],
-  'probes-denied': ['target', 'variant', 'probes'],
-  observability: ['target', 'variant', 'fields'],
+  'cold-start-p95': ['workload', 'target', 'variant', 'maxMs'],
+  'speedup-over-docker': ['workload', 'target', 'variant', 'minSpeedup'],
+  'artifact-size': ['artifact', 'workload', 'target', 'variant', 'maxBytes'],
+  'probes-denied': ['workload', 'target', 'variant', 'probes'],
+  observability: ['workload', 'target', 'variant', 'fields'],
   manual: ['text'],
 };
 const CRITERION_KINDS = Object.keys(KIND_KEYS).filter((k) => k !== 'manual');
@@ -157,8 +164,10 @@ function parseSpec(o: unknown, path: string, allowManual: boolean): TriggerSpec 
   const common: Common = {};
   const id = str(o, 'id', path, true);
   const description = str(o, 'description', path, true);
+  const workload = str(o, 'workload', path, true);
   if (id) common.id = id;
   if (description) common.description = description;
+  if (workload) common.workload = workload;
   if (o.$comment !== undefined && typeof o.$comment !== 'string') throw new Error(`${path}.$comment must be a string, got ${show(o.$comment)}`);
   const tv = () => ({ target: str(o, 'target', path)!, variant: str(o, 'variant', path)! });
   switch (kind) {
@@ -172,6 +181,7 @@ function parseSpec(o: unknown, path: string, allowManual: boolean): TriggerSpec 
       const variant = str(o, 'variant', path, true);
       if (!artifact && !(target && variant)) throw new Error(`${path}.artifact must name an artifact id (or give both target and variant)`);
       if (artifact && (target || variant)) throw new Error(`${path}.artifact and ${path}.target/variant are exclusive: give one`);
+      if (artifact && workload) throw new Error(`${path}.workload goes with target/variant; an artifact id names its workload itself (\`<workload>/<role>\`)`);
       return { ...common, kind, ...(artifact ? { artifact } : { target, variant }), maxBytes: positive(o, 'maxBytes', path) };
     }
     case 'probes-denied':
@@ -226,23 +236,35 @@ export function loadCriteria(text: string): Criteria {
 
 type Eval = { ok: boolean; measured: string; value: number | null; notMeasured: boolean; limit: string; trip: string };
 
-function subjectOf(c: TriggerSpec): string {
+/** The target variant a criterion names, in the run's terms. */
+interface Ref {
+  workload?: string;
+  target: string;
+  variant: string;
+}
+
+const refOf = (c: { workload?: string; target?: string; variant?: string }): Ref => ({ workload: c.workload, target: c.target!, variant: c.variant! });
+const subjectKey = (r: Results, x: Ref) => keyOf(r, { workload: x.workload, id: x.target, variant: x.variant });
+
+function subjectOf(r: Results, c: TriggerSpec): string {
   if (c.kind === 'manual') return '–';
   if (c.kind === 'artifact-size' && c.artifact) return c.artifact;
-  return `${c.target}/${c.variant}`;
+  return subjectKey(r, refOf(c));
 }
 
-function findTarget(r: Results, target: string, variant: string): TargetResult | undefined {
+function findTarget(r: Results, x: Ref): TargetResult | undefined {
+  const w = workloadName(r, x);
   // A skipped target records its variants joined by commas.
-  return r.targets.find((t) => t.id === target && (t.variant === variant || (t.status !== 'ok' && t.variant.split(',').includes(variant))));
+  return r.targets.find((t) => workloadName(r, t) === w && t.id === x.target && (t.variant === x.variant || (t.status !== 'ok' && t.variant.split(',').includes(x.variant))));
 }
 
-function absent(r: Results, target: string, variant: string): string {
-  const t = findTarget(r, target, variant);
-  if (!t) return `${target}/${variant} is not in this run`;
-  if (t.status === 'skipped') return `${target}/${variant} was skipped: ${t.reason}`;
-  if (t.status === 'errored') return `${target}/${variant} errored: ${t.reason}`;
-  return `${target}/${variant} has no successful samples`;
+function absent(r: Results, x: Ref): string {
+  const t = findTarget(r, x);
+  const key = subjectKey(r, x);
+  if (!t) return `${key} is not in this run`;
+  if (t.status === 'skipped') return `${key} was skipped: ${t.reason}`;
+  if (t.status === 'errored') return `${key} errored: ${t.reason}`;
+  return `${key} has no successful samples`;
 }
 
 const notMeasured = (measured: string, limit: string, trip: string): Eval => ({ ok: false, measured, value: null, notMeasured: true, limit, trip });
@@ -275,16 +297,16 @@ function evaluate(r: Results, c: CriterionSpec): Eval {
     case 'cold-start-p95': {
       const limit = `p95 ≤ ${ms(c.maxMs)}`;
       const trip = `trips when p95 > ${ms(c.maxMs)}`;
-      const t = findTarget(r, c.target, c.variant);
-      if (!t || t.status !== 'ok' || !t.coldStart.stats) return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      const t = findTarget(r, refOf(c));
+      if (!t || t.status !== 'ok' || !t.coldStart.stats) return notMeasured(`not measured: ${absent(r, refOf(c))}`, limit, trip);
       const s = t.coldStart.stats;
       return { ok: s.p95 <= c.maxMs, measured: `p95 ${ms(s.p95)} (n=${s.n})`, value: s.p95, notMeasured: false, limit, trip };
     }
     case 'speedup-over-docker': {
       const limit = `≥ ${times(c.minSpeedup)} (lower 95% bound)`;
       const trip = `trips when the speedup's lower 95% bound < ${times(c.minSpeedup)}`;
-      const t = findTarget(r, c.target, c.variant);
-      if (!t || t.status !== 'ok') return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      const t = findTarget(r, refOf(c));
+      if (!t || t.status !== 'ok') return notMeasured(`not measured: ${absent(r, refOf(c))}`, limit, trip);
       if (!t.vsDocker) return notMeasured('not measured: no docker baseline in this run', limit, trip);
       // speedup = 1 / (target / docker); its lower bound comes from the ratio's UPPER bound.
       const low = 1 / t.vsDocker.ci95[1];
@@ -296,12 +318,13 @@ function evaluate(r: Results, c: CriterionSpec): Eval {
       const trip = `trips when size > ${bytes(c.maxBytes)}`;
       let id = c.artifact;
       if (!id) {
-        const t = findTarget(r, c.target!, c.variant!);
-        if (!t?.artifact) return notMeasured(`not measured: ${t ? `${keyOf(t)} records no artifact` : absent(r, c.target!, c.variant!)}`, limit, trip);
+        const t = findTarget(r, refOf(c));
+        if (!t?.artifact) return notMeasured(`not measured: ${t ? `${keyOf(r, t)} records no artifact` : absent(r, refOf(c))}`, limit, trip);
         id = t.artifact.id;
       }
-      const a = r.artifacts.find((x) => x.id === id);
+      const a = resolveArtifact(r, id);
       if (!a) return notMeasured(`not measured: artifact ${id} is not in this run`, limit, trip);
+      id = a.id;
       const gz = gzipBytesOf(r, a);
       const v = gz ?? a.bytes;
       const gzWhat = a.kind === 'image' ? 'gzip of docker save' : 'gzip';
@@ -311,7 +334,8 @@ function evaluate(r: Results, c: CriterionSpec): Eval {
     case 'probes-denied': {
       const limit = `denied: ${c.probes.join(', ')}`;
       const trip = `trips when any of ${c.probes.join(', ')} is not denied`;
-      const cells = capabilityCells(r).filter((x) => x.target === c.target && x.variant === c.variant);
+      const key = subjectKey(r, refOf(c));
+      const cells = capabilityCells(r).filter((x) => keyOf(r, cellRef(x)) === key);
       if (!cells.length) return notMeasured('not measured in this run (no capability probes), so this FAILS until the probes are measured', limit, trip);
       const missing: string[] = [];
       const notDenied: string[] = [];
@@ -329,8 +353,8 @@ function evaluate(r: Results, c: CriterionSpec): Eval {
     case 'observability': {
       const limit = `present: ${c.fields.join(', ')}`;
       const trip = `trips when any of ${c.fields.join(', ')} is missing`;
-      const t = findTarget(r, c.target, c.variant);
-      if (!t || t.status === 'skipped') return notMeasured(`not measured: ${absent(r, c.target, c.variant)}`, limit, trip);
+      const t = findTarget(r, refOf(c));
+      if (!t || t.status === 'skipped') return notMeasured(`not measured: ${absent(r, refOf(c))}`, limit, trip);
       const have = c.fields.filter((f) => present(r, t, f));
       const miss = c.fields.filter((f) => !present(r, t, f));
       const measured = [have.length ? `present: ${have.join(', ')}` : '', miss.length ? `missing: ${miss.join(', ')}` : ''].filter(Boolean).join('; ');
@@ -351,7 +375,7 @@ export function evaluateCriteria(r: Results, c: Criteria): CriteriaResult {
       id: spec.id ?? `C${i + 1}`,
       kind: spec.kind,
       ...(spec.description ? { description: spec.description } : {}),
-      subject: subjectOf(spec),
+      subject: subjectOf(r, spec),
       status: e.ok ? 'PASS' : 'FAIL',
       measured: e.measured,
       limit: e.limit,
@@ -360,7 +384,7 @@ export function evaluateCriteria(r: Results, c: Criteria): CriteriaResult {
     };
   });
   const rollback: TriggerResult[] = c.rollbackTriggers.map((spec, i) => {
-    const base = { id: spec.id ?? `R${i + 1}`, kind: spec.kind, ...(spec.description ? { description: spec.description } : {}), subject: subjectOf(spec) };
+    const base = { id: spec.id ?? `R${i + 1}`, kind: spec.kind, ...(spec.description ? { description: spec.description } : {}), subject: subjectOf(r, spec) };
     if (spec.kind === 'manual') return { ...base, state: 'manual', measured: 'watched by an operator', condition: spec.text };
     const e = evaluate(r, spec);
     return { ...base, state: e.ok ? 'not tripped' : e.notMeasured ? 'not measured' : 'TRIPPED', measured: e.measured, condition: e.trip };

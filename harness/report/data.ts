@@ -3,7 +3,7 @@
  * a target belongs to, the artifact it runs, and tolerant readers for data
  * that later issues add (gzip sizes, capability probes, footprint). Pure.
  */
-import type { ArtifactRecord, Results, TargetResult } from '../model.js';
+import type { ArtifactRecord, Results, TargetResult, WorkloadRecord } from '../model.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -13,9 +13,48 @@ export type OkTarget = Extract<TargetResult, { status: 'ok' }>;
 /** What a target is, for the seed-claim comparisons. */
 export type TargetClass = 'native' | 'wasm' | 'container';
 
-/** `id/variant`, the key every report and the comparison use. */
-export function keyOf(t: { id: string; variant: string }): string {
-  return `${t.id}/${t.variant}`;
+/** Anything that names a target variant of a workload: a result row, a capability row or cell. */
+export interface RowRef {
+  /** Absent on rows of producers that predate workloads: those belong to the primary workload. */
+  workload?: string;
+  id: string;
+  variant: string;
+}
+
+/** The primary workload's name: the first one measured (the C tax calculator by default). */
+export function primaryWorkload(r: Results): string | undefined {
+  return r.workloads[0]?.name;
+}
+
+/** The workload a row ran, the primary one when the row does not say. */
+export function workloadName(r: Results, t: { workload?: string }): string | undefined {
+  return t.workload ?? primaryWorkload(r);
+}
+
+/** Whether a row belongs to the primary workload. */
+export function isPrimary(r: Results, t: { workload?: string }): boolean {
+  return workloadName(r, t) === primaryWorkload(r);
+}
+
+/**
+ * The key every report, criteria subject and export uses: `target/variant` for
+ * the primary workload (so single-workload reports read as they always did),
+ * `<workload>:target/variant` for every other workload.
+ */
+export function keyOf(r: Results, t: RowRef): string {
+  const w = workloadName(r, t);
+  return !w || w === primaryWorkload(r) ? `${t.id}/${t.variant}` : `${w}:${t.id}/${t.variant}`;
+}
+
+/** The workload record a row ran, if the run recorded it. */
+export function workloadOf(r: Results, t: { workload?: string }): WorkloadRecord | undefined {
+  const w = workloadName(r, t);
+  return r.workloads.find((x) => x.name === w);
+}
+
+/** True when the run measured more than one workload: tables then get a workload column. */
+export function multiWorkload(r: Results): boolean {
+  return r.workloads.length > 1 || new Set(r.targets.map((t) => t.workload)).size > 1;
 }
 
 /** The measured target variants, in results order. */
@@ -28,13 +67,17 @@ export function artifactOf(r: Results, t: TargetResult): ArtifactRecord | undefi
   return t.artifact ? r.artifacts.find((a) => a.id === t.artifact!.id) : undefined;
 }
 
+/** Targets that run the workload as a plain process with no sandbox: the floor of each language. */
+export const FLOOR_TARGETS: readonly string[] = ['native', 'node'];
+
 /**
  * `container` when the target runs an image artifact (or is `docker`),
- * `native` for the `native` floor, `wasm` for every WebAssembly runtime.
+ * `native` for the floors (`native` for C, `node` for a script), `wasm` for
+ * every WebAssembly runtime.
  */
 export function targetClass(r: Results, t: TargetResult): TargetClass {
   if (t.id === 'docker' || artifactOf(r, t)?.kind === 'image') return 'container';
-  if (t.id === 'native') return 'native';
+  if (FLOOR_TARGETS.includes(t.id)) return 'native';
   return 'wasm';
 }
 
@@ -69,6 +112,8 @@ export const WORKLOAD_PHASES: readonly string[] = ['run', 'container_process'];
 
 /** One capability probe on one target variant. */
 export interface CapabilityCell {
+  /** The workload whose probe mode ran; absent from producers that predate workloads. */
+  workload?: string;
   target: string;
   variant: string;
   probe: string;
@@ -105,38 +150,41 @@ function probeName(o: Record<string, unknown>): string | null {
  */
 export function capabilityCells(r: Results): CapabilityCell[] {
   const out: CapabilityCell[] = [];
-  const push = (target: string, variant: string, c: unknown) => {
+  const push = (target: string, variant: string, c: unknown, workload?: unknown) => {
     if (!isObj(c)) return;
     const probe = probeName(c);
     const outcome = cellOutcome(c);
-    if (probe && outcome) out.push({ target, variant, probe, outcome });
+    if (probe && outcome) out.push({ ...(typeof workload === 'string' ? { workload } : {}), target, variant, probe, outcome });
   };
   const top = (r as Results & { capabilities?: unknown }).capabilities;
   if (isObj(top) && Array.isArray(top.rows)) {
     for (const row of top.rows) {
       if (!isObj(row) || typeof row.target !== 'string' || !Array.isArray(row.cells)) continue;
       const variant = typeof row.variant === 'string' ? row.variant : '';
-      for (const c of row.cells) push(row.target, variant, c);
+      for (const c of row.cells) push(row.target, variant, c, row.workload);
     }
   }
   const list = Array.isArray(top) ? top : isObj(top) ? (Array.isArray(top.results) ? top.results : Array.isArray(top.cells) ? top.cells : []) : [];
   for (const c of list) {
     if (!isObj(c) || typeof c.target !== 'string') continue;
     const [id, v] = c.target.includes('/') && typeof c.variant !== 'string' ? c.target.split('/', 2) : [c.target, typeof c.variant === 'string' ? c.variant : ''];
-    push(id, v, c);
+    push(id, v, c, c.workload);
   }
   for (const t of r.targets) {
     const caps = (t as TargetResult & { capabilities?: unknown }).capabilities;
-    if (Array.isArray(caps)) for (const c of caps) push(t.id, t.variant, c);
+    if (Array.isArray(caps)) for (const c of caps) push(t.id, t.variant, c, t.workload);
     else if (isObj(caps)) {
       for (const [probe, v] of Object.entries(caps)) {
         const outcome = isObj(v) ? cellOutcome(v) : outcomeOf(v);
-        if (outcome) out.push({ target: t.id, variant: t.variant, probe, outcome });
+        if (outcome) out.push({ ...(t.workload ? { workload: t.workload } : {}), target: t.id, variant: t.variant, probe, outcome });
       }
     }
   }
   return out;
 }
+
+/** A capability cell as a row reference (`id` is the cell's target), for {@link keyOf}. */
+export const cellRef = (c: { workload?: string; target: string; variant: string }): RowRef => ({ workload: c.workload, id: c.target, variant: c.variant });
 
 /**
  * Outcomes where the sandbox held: `denied`, `absent` (the interface has no
@@ -148,9 +196,10 @@ export const HELD_OUTCOMES: readonly string[] = ['denied', 'absent', 'contained'
 /** Whether a probe outcome means the sandbox held. */
 export const held = (outcome: string): boolean => HELD_OUTCOMES.includes(outcome);
 
-/** Probes held (see {@link HELD_OUTCOMES}) and tried on one target variant, or null when none were tried. */
-export function probeCounts(cells: readonly CapabilityCell[], t: { id: string; variant: string }): { denied: number; tried: number } | null {
-  const mine = cells.filter((c) => c.target === t.id && c.variant === t.variant);
+/** Probes held (see {@link HELD_OUTCOMES}) and tried on one target variant of one workload, or null when none were tried. */
+export function probeCounts(r: Results, cells: readonly CapabilityCell[], t: RowRef): { denied: number; tried: number } | null {
+  const key = keyOf(r, t);
+  const mine = cells.filter((c) => keyOf(r, cellRef(c)) === key);
   if (!mine.length) return null;
   return { denied: mine.filter((c) => held(c.outcome)).length, tried: mine.length };
 }
@@ -179,4 +228,39 @@ export function quantileSorted(sorted: readonly number[], p: number): number {
 export function okMs(t: TargetResult): number[] {
   const cs = 'coldStart' in t ? t.coldStart : undefined;
   return cs ? cs.samples.filter((s) => s.ok && typeof s.ms === 'number' && Number.isFinite(s.ms)).map((s) => s.ms) : [];
+}
+
+/** Artifact ids of schemaVersion 1 runs (one workload) by the role that replaced them. */
+export const LEGACY_ARTIFACT_IDS: Readonly<Record<string, string>> = {
+  native: 'native-bin',
+  core: 'core-wasm',
+  component: 'component-wasm',
+  'component-cwasm': 'component-cwasm',
+  'jco-bundle': 'jco-bundle',
+  image: 'image-scratch',
+  imageDebian: 'image-debian',
+};
+
+/** A workload's artifact by role (`<workload>/<role>`), if the run recorded it. */
+export function roleArtifact(r: Results, workload: string, role: string): ArtifactRecord | undefined {
+  return r.artifacts.find((a) => a.id === `${workload}/${role}`);
+}
+
+/**
+ * The artifact an id names in this run. An id from the other schema is mapped for the
+ * primary workload: `component-cwasm` in a run with workloads means
+ * `<primary>/component-cwasm`, and `<primary>/image` in a schemaVersion 1 run means `image-scratch`.
+ */
+export function resolveArtifact(r: Results, id: string): ArtifactRecord | undefined {
+  const exact = r.artifacts.find((a) => a.id === id);
+  if (exact) return exact;
+  const primary = primaryWorkload(r);
+  if (!primary) return undefined;
+  const role = Object.keys(LEGACY_ARTIFACT_IDS).find((k) => LEGACY_ARTIFACT_IDS[k] === id);
+  if (role) return roleArtifact(r, primary, role);
+  if (id.startsWith(`${primary}/`)) {
+    const legacy = LEGACY_ARTIFACT_IDS[id.slice(primary.length + 1)];
+    if (legacy) return r.artifacts.find((a) => a.id === legacy);
+  }
+  return undefined;
 }

@@ -4,8 +4,8 @@
  * markdown.ts and html.ts — so both formats always say the same thing. Pure:
  * no I/O, no clock, no environment.
  */
-import type { Results, TargetResult } from '../model.js';
-import { DEFAULT_RESAMPLES } from '../measure/stats.js';
+import type { Results, TargetResult, WorkloadRecord } from '../model.js';
+import { DEFAULT_RESAMPLES, bootstrapRatioCI } from '../measure/stats.js';
 import { evaluateClaims, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
 import {
@@ -13,17 +13,24 @@ import {
   WORKLOAD_PHASES,
   artifactOf,
   capabilityCells,
+  cellRef,
   exitCodesOf,
   footprintOf,
   gzipBytesOf,
   held,
   keyOf,
+  multiWorkload,
+  okMs,
   okTargets,
   probeCounts,
+  roleArtifact,
+  targetClass,
+  workloadName,
   type OkTarget,
+  type RowRef,
 } from './data.js';
-import { bytes, exactBytes, grouped, ms, msRange, pct, sig3, times } from './format.js';
-import type { Cell, Rich, Table } from './table.js';
+import { bytes, duration, exactBytes, grouped, ms, msRange, pct, sig3, times } from './format.js';
+import type { Align, Cell, Inline, Rich, Table } from './table.js';
 
 /** The charts the HTML report draws; markdown skips these slots. */
 export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities';
@@ -47,12 +54,15 @@ const h = (level: 1 | 2 | 3, text: string): Block => ({ kind: 'heading', level, 
 const p = (text: Rich): Block => ({ kind: 'paragraph', text });
 const code = (s: string) => ({ code: s });
 const strong = (s: string) => ({ strong: s });
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const objs = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter(isObj) : []);
 
 const NOT_MEASURED = 'Not measured in this run.';
 
 /** Where each runtime's compiled code comes from on a cold start (harness facts, see README "Cache state"). */
 const CACHE_STATE: Record<string, string> = {
   'native/*': 'nothing to compile; the binary is in the page cache after the warm-ups',
+  'node/*': 'Node compiles the script on every run (no V8 code cache)',
   'node-wasi/*': 'Node compiles the core module on every run (no V8 code cache)',
   'jco/*': 'Node compiles the transpiled component on every run (no V8 code cache)',
   'wasmtime-embed/jit': 'compiles the component on every run (the host has no code cache)',
@@ -63,7 +73,24 @@ const CACHE_STATE: Record<string, string> = {
 };
 
 function cacheState(t: { id: string; variant: string }): string {
-  return CACHE_STATE[keyOf(t)] ?? CACHE_STATE[`${t.id}/*`] ?? 'not documented for this target';
+  return CACHE_STATE[`${t.id}/${t.variant}`] ?? CACHE_STATE[`${t.id}/*`] ?? 'not documented for this target';
+}
+
+/** The leading columns that name a row: the workload (only when the run measured several), target, variant. */
+export interface Lead {
+  head: string[];
+  align: Align[];
+  cells: (t: RowRef) => Cell[];
+}
+
+export function leadOf(r: Results): Lead {
+  if (!multiWorkload(r)) return { head: ['target', 'variant'], align: ['left', 'left'], cells: (t) => [t.id, t.variant] };
+  return { head: ['workload', 'target', 'variant'], align: ['left', 'left', 'left'], cells: (t) => [workloadName(r, t) ?? '–', t.id, t.variant] };
+}
+
+/** `tax-calculator (C)`: a workload with its language. */
+function workloadTitle(w: WorkloadRecord): string {
+  return w.language && w.language !== 'unknown' ? `${w.name} (${w.language})` : w.name;
 }
 
 function ratioCell(x: { ratio: number; ci95: [number, number] } | null): string {
@@ -78,7 +105,7 @@ function samplesOf(t: TargetResult) {
 
 function header(r: Results): Block[] {
   const e = r.environment;
-  const out: Block[] = [h(1, `wasm-vs-container: ${r.workload.name} — run ${r.runId}`)];
+  const out: Block[] = [h(1, `wasm-vs-container: ${r.workloads.map(workloadTitle).join(', ') || 'no workload recorded'} — run ${r.runId}`)];
   if (!r.complete) {
     out.push({
       kind: 'notice',
@@ -98,19 +125,21 @@ function header(r: Results): Block[] {
       `Versions: Node ${e.node}; Docker engine ${e.docker ?? 'not available'}; libwasmtime ${e.wasmtime ?? 'not available'}; wasmtime CLI ${e.wasmtimeCli ?? 'not installed'}`,
       `Seed: ${r.seed}; ${r.options.runs} rounds after ${r.options.warmup} warm-up${r.options.warmup === 1 ? '' : 's'} per variant${r.options.quick ? ' (--quick)' : ''}`,
       ['Harness: ', `${e.harnessVersion}, git commit `, code(e.gitCommit ?? 'unknown')],
-      ['Workload: ', `${r.workload.name} with `, code(r.workload.args.join(' ')), '; every sample must print ', code(r.workload.expectedStdout.trim())],
     ],
   });
+  out.push(h(3, r.workloads.length === 1 ? 'Workload' : 'Workloads'));
+  out.push({ kind: 'list', items: r.workloads.map((w, i) => workloadItem(w, i === 0 && r.workloads.length > 1)) });
+  const lead = leadOf(r);
   out.push(h(3, 'Runtimes'));
   out.push({
     kind: 'table',
     table: {
-      head: ['target', 'variant', 'runtime', 'version'],
-      rows: r.targets.map((t) => [t.id, t.variant, t.runtime?.name ?? `– (${t.status})`, t.runtime?.version ?? '–']),
+      head: [...lead.head, 'runtime', 'version'],
+      rows: r.targets.map((t) => [...lead.cells(t), t.runtime?.name ?? `– (${t.status})`, t.runtime?.version ?? '–']),
     },
   });
   out.push(h(3, 'Artifacts'));
-  const users = (id: string) => r.targets.filter((t) => t.artifact?.id === id).map(keyOf).join(', ') || '– (harness tool)';
+  const users = (id: string) => r.targets.filter((t) => t.artifact?.id === id).map((t) => keyOf(r, t)).join(', ') || '– (harness tool)';
   out.push({
     kind: 'table',
     table: {
@@ -125,23 +154,33 @@ function header(r: Results): Block[] {
   return out;
 }
 
+/** One workload: what it is, its input and answer, its manifest, and the targets that do not apply to it. */
+function workloadItem(w: WorkloadRecord, primary: boolean): Rich {
+  const out: Inline[] = [strong(w.name), ` (${w.language}${primary ? ', primary' : ''})`, w.description ? `: ${w.description.replace(/\.\s*$/, '')}` : '', '. Args '];
+  out.push(w.args.length ? code(w.args.join(' ')) : 'none', '; every sample must print ', code(w.expectedStdout.trim()), '. Manifest ');
+  if (w.manifest) out.push(code(w.manifest), ', sha256 ', code(w.manifestSha256));
+  else out.push('not recorded (a schemaVersion 1 run)');
+  out.push(w.notApplicable.length ? `. Not applicable: ${w.notApplicable.map((x) => `${x.target} (${x.reason})`).join('; ')}.` : '.');
+  return out.filter((x) => x !== '');
+}
+
 // ---- summary ---------------------------------------------------------------
 
 function summary(r: Results): Block[] {
   const cells = capabilityCells(r);
+  const lead = leadOf(r);
   const rows: Cell[][] = r.targets.map((t): Cell[] => {
-    if (t.status === 'skipped') return [t.id, t.variant, { span: 11, text: [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] }];
+    if (t.status === 'skipped') return [...lead.cells(t), { span: 11, text: [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] }];
     if (t.status === 'errored') {
       const n = samplesOf(t).length;
-      return [t.id, t.variant, { span: 11, text: [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] }];
+      return [...lead.cells(t), { span: 11, text: [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] }];
     }
     const s = t.coldStart.stats!;
     const a = artifactOf(r, t);
     const gz = gzipBytesOf(r, a);
-    const probes = probeCounts(cells, t);
+    const probes = probeCounts(r, cells, t);
     return [
-      t.id,
-      t.variant,
+      ...lead.cells(t),
       `${ms(s.median)} (${msRange(s.ci95)})`,
       ms(s.p95),
       ratioCell(t.vsNative),
@@ -160,23 +199,24 @@ function summary(r: Results): Block[] {
     {
       kind: 'table',
       table: {
-        head: ['target', 'variant', 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
-        align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+        head: [...lead.head, 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
+        align: [...lead.align, 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
         rows,
       },
     },
     p(
-      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(DEFAULT_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI (below 1× docker is faster than Docker). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
+      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(DEFAULT_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI, within the row's workload (below 1× docker is faster than Docker; a workload with no native program has no × native). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
     ),
   ];
   const byCovers = new Map<string, string[]>();
   const unmeasured: string[] = [];
   const zero: string[] = [];
   for (const t of okTargets(r)) {
-    if (!t.memory) unmeasured.push(keyOf(t));
+    const key = keyOf(r, t);
+    if (!t.memory) unmeasured.push(key);
     else {
-      byCovers.set(t.memory.covers, [...(byCovers.get(t.memory.covers) ?? []), keyOf(t)]);
-      if (t.memory.median === 0) zero.push(keyOf(t));
+      byCovers.set(t.memory.covers, [...(byCovers.get(t.memory.covers) ?? []), key]);
+      if (t.memory.median === 0) zero.push(key);
     }
   }
   const parts = [...byCovers].map(([covers, keys]) => `${covers} (${keys.join(', ')})`);
@@ -196,15 +236,15 @@ function decision(r: Results, c: CriteriaResult): Block[] {
   const e = r.environment;
   const out: Block[] = [h(2, c.title ? `Decision record: ${c.title}` : 'Decision record')];
   out.push(h(3, 'Context'));
-  out.push(p(c.context ?? `Choosing how to run ${r.workload.name}: as a WebAssembly component or as a container. Evidence: run ${r.runId} on ${e.cpuModel} (${e.cpus} cores), ${r.options.runs} rounds.`));
+  out.push(p(c.context ?? `Choosing how to run ${r.workloads.map((w) => w.name).join(' and ') || 'the workload'}: as a WebAssembly component or as a container. Evidence: run ${r.runId} on ${e.cpuModel} (${e.cpus} cores), ${r.options.runs} rounds.`));
   if (c.description) out.push(p(c.description));
   out.push(h(3, 'Options considered'));
   out.push({
     kind: 'list',
     items: r.targets.map((t): Rich => {
-      if (t.status !== 'ok') return [strong(keyOf(t)), ` — ${t.label}: ${t.status}, ${t.reason}`];
+      if (t.status !== 'ok') return [strong(keyOf(r, t)), ` — ${t.label}: ${t.status}, ${t.reason}`];
       const s = t.coldStart.stats!;
-      return [strong(keyOf(t)), ` — ${t.label}: cold-start median ${ms(s.median)}, p95 ${ms(s.p95)}`];
+      return [strong(keyOf(r, t)), ` — ${t.label}: cold-start median ${ms(s.median)}, p95 ${ms(s.p95)}`];
     }),
   });
   out.push(h(3, 'Evidence'));
@@ -232,16 +272,191 @@ function decision(r: Results, c: CriteriaResult): Block[] {
 
 // ---- claims ----------------------------------------------------------------
 
-const CLAIM_TITLE: Record<Claim['id'], string> = { 'cold-start': 'Cold start', 'artifact-size': 'Artifact size', 'sandbox-default': 'Sandboxed by default' };
+const CLAIM_TITLE: Record<Claim['id'], string> = {
+  'cold-start': 'Cold start',
+  'artifact-size': 'Artifact size',
+  'sandbox-default': 'Sandboxed by default',
+  'interpreted-languages': 'Interpreted languages',
+};
 
 function claims(r: Results): Block[] {
   const list = evaluateClaims(r);
+  const primary = r.workloads[0];
+  const scope = multiWorkload(r) && primary ? ` Cold start and artifact size are judged on the primary workload, ${workloadTitle(primary)}; the sandbox on every workload's Wasm rows; the interpreted-languages caveat sets an interpreted workload beside a compiled one.` : '';
   return [
     h(2, 'Seed claims vs measured'),
-    p('The course module (Module 3.9: WebAssembly and Cloud Native) makes three headline claims. Each is set beside this run\'s numbers; being faster or smaller than a claimed Wasm range counts as holding.'),
+    p(`The course module (Module 3.9: WebAssembly and Cloud Native) makes three headline claims, and warns that interpreted languages erode them. Each is set beside this run's numbers; being faster or smaller than a claimed Wasm range counts as holding.${scope}`),
     { kind: 'table', table: { head: ['claim', 'measured', 'verdict'], rows: list.map((c) => [c.claim, c.measured, strong(c.verdict)]) } },
     { kind: 'list', items: list.map((c): Rich => [strong(`${CLAIM_TITLE[c.id]} — ${c.verdict}:`), ` ${c.why}`]) },
   ];
+}
+
+// ---- workloads by language -------------------------------------------------
+
+/** The first workload of each language, in run order: the columns of the language comparison. */
+function languageColumns(r: Results): WorkloadRecord[] {
+  const seen = new Set<string>();
+  return r.workloads.filter((w) => {
+    const k = w.language.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A ratio of medians with the bootstrap CI of the samples behind them, `–` when either is missing. */
+function ratioText(r: Results, num: OkTarget | undefined, den: OkTarget | undefined): string {
+  if (!num || !den) return '–';
+  const a = okMs(num);
+  const b = okMs(den);
+  const ratio = num.coldStart.stats!.median / den.coldStart.stats!.median;
+  if (!a.length || !b.length || b.some((x) => x <= 0)) return times(ratio);
+  const { ci95 } = bootstrapRatioCI(a, b, { seed: r.seed });
+  return `${times(ratio)} (${sig3(ci95[0])}–${sig3(ci95[1])})`;
+}
+
+const plainRatio = (num: number | null, den: number | null): string => (num !== null && den !== null && den > 0 ? times(num / den) : '–');
+
+const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A footprint rollout entry by id, if the run measured it. */
+function rolloutOf(r: Results, id: string): Record<string, unknown> | undefined {
+  const f = footprintOf(r);
+  return isObj(f) ? objs(f.rollout).find((o) => o.id === id) : undefined;
+}
+
+const rolloutMedian = (r: Results, id: string): number | null => finite(rolloutOf(r, id)?.median);
+
+/** The `wasm-aot:<workload>/component` rollout: copy and AOT compile of the component on a node. */
+function aotRollout(r: Results, workload: string): { copy: number | null; compile: number | null } | null {
+  const x = rolloutOf(r, `wasm-aot:${workload}/component`);
+  if (!x) return null;
+  const steps = isObj(x.steps) ? x.steps : {};
+  return { copy: finite(steps.copy), compile: finite(steps.compile) };
+}
+
+/**
+ * "Workloads: C vs JavaScript": whenever workloads of two or more languages were measured,
+ * the first of each side by side — cold starts of every target variant measured on more than
+ * one, artifact sizes by role, and the component's rollout cost, JIT (compiled on every cold
+ * start) apart from AOT (compiled once per node).
+ */
+function languages(r: Results): Block[] {
+  const cols = languageColumns(r);
+  if (cols.length < 2) return [];
+  const [base, ...others] = cols;
+  const colHead = cols.map(workloadTitle);
+  const ratioHead = others.map((w) => `${w.language} / ${base.language}`);
+  const right = (n: number): Align[] => Array.from({ length: n }, () => 'right' as const);
+  const rowOf = (w: WorkloadRecord, id: string, variant: string) =>
+    okTargets(r).find((t) => workloadName(r, t) === w.name && t.id === id && t.variant === variant && t.coldStart.stats);
+  const floorOf = (w: WorkloadRecord) => okTargets(r).find((t) => workloadName(r, t) === w.name && targetClass(r, t) === 'native' && t.coldStart.stats);
+
+  // Cold starts: the same target variant on each workload, then each language's floor.
+  const pairs: { id: string; variant: string }[] = [];
+  for (const t of okTargets(r)) {
+    if (!cols.some((w) => w.name === workloadName(r, t)) || pairs.some((x) => x.id === t.id && x.variant === t.variant)) continue;
+    if (cols.filter((w) => rowOf(w, t.id, t.variant)).length >= 2) pairs.push({ id: t.id, variant: t.variant });
+  }
+  const med = (t: OkTarget | undefined) => (t ? duration(t.coldStart.stats!.median) : '–');
+  const coldRows: Cell[][] = pairs.map(({ id, variant }) => {
+    const rows = cols.map((w) => rowOf(w, id, variant));
+    return [id, variant, ...rows.map(med), ...rows.slice(1).map((t) => ratioText(r, t, rows[0]))];
+  });
+  const floors = cols.map(floorOf);
+  if (floors.filter(Boolean).length >= 2) {
+    coldRows.push(['floor: the program with no sandbox', floors.map((t) => (t ? `${t.id}/${t.variant}` : '–')).join(' · '), ...floors.map(med), ...floors.slice(1).map((t) => ratioText(r, t, floors[0]))]);
+  }
+
+  // Sizes by role; the floor's program is the native binary for C and the script for JavaScript.
+  const sizeOf = (w: WorkloadRecord, role: string) => {
+    const a = role === 'floor' ? (floorOf(w) ? artifactOf(r, floorOf(w)!) : (roleArtifact(r, w.name, 'native') ?? roleArtifact(r, w.name, 'script'))) : roleArtifact(r, w.name, role);
+    return a ? { bytes: a.bytes, gzip: gzipBytesOf(r, a), id: a.id } : null;
+  };
+  const ROLES: [string, string][] = [
+    ['floor', 'program the floor runs (native binary, script)'],
+    ['core', 'core module (.wasm)'],
+    ['component', 'component (.wasm)'],
+    ['component-cwasm', 'component, AOT-compiled (.cwasm)'],
+    ['jco-bundle', 'jco bundle (the component transpiled to JS)'],
+    ['image', 'container image'],
+    ['imageDebian', 'container image, Debian base'],
+  ];
+  const sizeCell = (x: ReturnType<typeof sizeOf>) => (x ? `${bytes(x.bytes)}${x.gzip !== null ? ` (gzip ${bytes(x.gzip)})` : ''}` : '–');
+  const sizeRows: Cell[][] = ROLES.flatMap(([role, what]) => {
+    const xs = cols.map((w) => sizeOf(w, role));
+    if (!xs.some(Boolean)) return [];
+    return [[what, ...xs.map(sizeCell), ...xs.slice(1).map((x) => plainRatio(x?.bytes ?? null, xs[0]?.bytes ?? null))]];
+  });
+
+  // The component's rollout: JIT pays the compile on every cold start, AOT once per node.
+  const embed = (w: WorkloadRecord, variant: string) => rowOf(w, 'wasmtime-embed', variant);
+  const facts = cols.map((w) => {
+    const jit = embed(w, 'jit');
+    const aot = embed(w, 'aot');
+    const rollout = aotRollout(r, w.name);
+    const load = rolloutMedian(r, `docker-load:${w.name}/image`);
+    const jitCompile = jit?.phases?.medians.load;
+    return {
+      w,
+      component: roleArtifact(r, w.name, 'component')?.bytes ?? null,
+      cwasm: roleArtifact(r, w.name, 'component-cwasm')?.bytes ?? null,
+      jitCompile: typeof jitCompile === 'number' ? jitCompile : null,
+      jitCold: jit ? jit.coldStart.stats!.median : null,
+      aotCompile: rollout?.compile ?? null,
+      aotCopy: rollout?.copy ?? null,
+      aotCold: aot ? aot.coldStart.stats!.median : null,
+      dockerLoad: load,
+    };
+  });
+  type Fact = (typeof facts)[number];
+  const payback = (f: Fact): number | null => (f.aotCompile !== null && f.jitCold !== null && f.aotCold !== null && f.jitCold > f.aotCold ? Math.ceil(f.aotCompile / (f.jitCold - f.aotCold)) : null);
+  const line = (what: string, get: (f: Fact) => number | null, fmt: (v: number) => string, ratio = true): Cell[] => {
+    const vs = facts.map(get);
+    return [what, ...vs.map((v) => (v === null ? '–' : fmt(v))), ...vs.slice(1).map((v) => (ratio ? plainRatio(v, vs[0]) : '–'))];
+  };
+  const rolloutRows: Cell[][] = [
+    line('component (.wasm) shipped to each node', (f) => f.component, bytes),
+    line('JIT: compile on every cold start (wasmtime-embed/jit load phase, median)', (f) => f.jitCompile, duration),
+    line('JIT: cold start (wasmtime-embed/jit, median)', (f) => f.jitCold, duration),
+    line('AOT: compile once per node (wasm-aot rollout, compile step, median)', (f) => f.aotCompile, duration),
+    line('AOT: copy the component to the node (copy step, median)', (f) => f.aotCopy, duration),
+    line('AOT: .cwasm kept on the node', (f) => f.cwasm, bytes),
+    line('AOT: cold start (wasmtime-embed/aot, median)', (f) => f.aotCold, duration),
+    line('AOT compile pays for itself after (cold starts)', payback, (v) => grouped(v), false),
+    line('container: docker load of the image, once per node (median)', (f) => f.dockerLoad, duration),
+  ].filter((row) => row.slice(1, 1 + cols.length).some((c) => c !== '–'));
+
+  const reading: Rich[] = facts.flatMap((f): Rich[] => {
+    if (f.component === null || (f.jitCompile === null && f.aotCompile === null)) return [];
+    const parts: string[] = [];
+    if (f.jitCompile !== null) parts.push(`JIT compiles its ${bytes(f.component)} component on every cold start (${duration(f.jitCompile)}${f.jitCold !== null ? ` of a ${duration(f.jitCold)} cold start` : ''})`);
+    if (f.aotCompile !== null) parts.push(`AOT compiles it once per node in ${duration(f.aotCompile)}${f.cwasm !== null ? ` into a ${bytes(f.cwasm)} .cwasm` : ''}${f.aotCold !== null ? `, after which a cold start takes ${duration(f.aotCold)}` : ''}`);
+    const n = payback(f);
+    if (n !== null) parts.push(`the compile pays for itself after ${grouped(n)} cold start${n === 1 ? '' : 's'} on that node`);
+    return [[strong(workloadTitle(f.w)), `: ${parts.join('; ')}.`]];
+  });
+
+  const out: Block[] = [
+    h(2, `Workloads: ${cols.map((w) => w.language).join(' vs ')}`),
+    p(`The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with a bootstrap CI of the samples (seed ${r.seed}).`),
+    h(3, 'Cold start by language'),
+  ];
+  out.push(
+    coldRows.length
+      ? { kind: 'table', table: { head: ['target', 'variant', ...colHead.map((c) => `${c} median`), ...ratioHead.map((x) => `${x} (95% CI)`)], align: ['left', 'left', ...right(cols.length + others.length)], rows: coldRows } }
+      : p('No target variant was measured on more than one of these workloads.'),
+  );
+  out.push(h(3, 'Artifact size by language'));
+  out.push(sizeRows.length ? { kind: 'table', table: { head: ['artifact', ...colHead, ...ratioHead], align: ['left', ...right(cols.length + others.length)], rows: sizeRows } } : p('No artifacts of these workloads were recorded.'));
+  out.push(p("Raw bytes, gzip -9 where the footprint has it; an image is its size in the engine, its base image's layers included, and its gzip that of its docker save tar."));
+  out.push(h(3, 'Rollout cost of the component: JIT vs AOT'));
+  if (rolloutRows.length) {
+    out.push({ kind: 'table', table: { head: ['what', ...colHead, ...ratioHead], align: ['left', ...right(cols.length + others.length)], rows: rolloutRows } });
+    out.push(p('JIT and AOT are shown apart: the JIT variant pays the compile (the wasmtime-embed host\'s load phase) on every cold start; AOT pays it once per node, when the component is rolled out (footprint: copy + AOT compile with the embedding host), and then only deserializes the .cwasm. The pay-back count is the AOT compile divided by the cold-start time it saves, rounded up.'));
+  } else out.push(p(NOT_MEASURED));
+  if (reading.length) out.push({ kind: 'list', items: reading });
+  return out;
 }
 
 // ---- phases ----------------------------------------------------------------
@@ -263,7 +478,7 @@ function phases(r: Results): Block[] {
   const without: string[] = [];
   for (const t of okTargets(r)) {
     if (!t.phases || !Object.keys(t.phases.medians).length) {
-      without.push(keyOf(t));
+      without.push(keyOf(r, t));
       continue;
     }
     const total = t.coldStart.stats!.median;
@@ -275,7 +490,7 @@ function phases(r: Results): Block[] {
       pct(v / total),
     ]);
     rows.push(['other (median − sum of phases)', ms(total - sum), pct((total - sum) / total)]);
-    out.push(h(3, keyOf(t)));
+    out.push(h(3, keyOf(r, t)));
     out.push(p(`Source: ${t.phases.source}. Cold-start median ${ms(total)}.`));
     out.push({ kind: 'table', table: { head: ['phase', 'median', 'share of cold start'], align: ['left', 'right', 'right'], rows } });
     const wp = WORKLOAD_PHASES.find((k) => k in t.phases!.medians);
@@ -291,26 +506,28 @@ function phases(r: Results): Block[] {
 // ---- warm, memory ----------------------------------------------------------
 
 function warm(r: Results): Block[] {
+  const lead = leadOf(r);
   const rows: Cell[][] = okTargets(r).map((t) =>
     t.warm.status === 'ok'
-      ? [t.id, t.variant, t.warm.mode, ms(t.warm.stats.median), ms(t.warm.stats.p95), msRange(t.warm.stats.ci95), String(t.warm.stats.n), t.warm.note]
-      : [t.id, t.variant, 'n/a', '–', '–', '–', '–', t.warm.note],
+      ? [...lead.cells(t), t.warm.mode, ms(t.warm.stats.median), ms(t.warm.stats.p95), msRange(t.warm.stats.ci95), String(t.warm.stats.n), t.warm.note]
+      : [...lead.cells(t), 'n/a', '–', '–', '–', '–', t.warm.note],
   );
   return [
     h(2, 'Warm per-request latency'),
     p('The plugin model: the module is compiled once, then each request gets a fresh instance. Containers have no in-process equivalent — the nearest is a new container per request, which is the cold start — so their rows say so instead of showing a number.'),
-    { kind: 'table', table: { head: ['target', 'variant', 'mode', 'median', 'p95', '95% CI of median (ms)', 'n', 'note'], align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'], rows } },
+    { kind: 'table', table: { head: [...lead.head, 'mode', 'median', 'p95', '95% CI of median (ms)', 'n', 'note'], align: [...lead.align, 'left', 'right', 'right', 'right', 'right', 'left'], rows } },
   ];
 }
 
 function memory(r: Results): Block[] {
+  const lead = leadOf(r);
   const rows: Cell[][] = okTargets(r).map((t) =>
-    t.memory ? [t.id, t.variant, bytes(t.memory.median), bytes(t.memory.max), exactBytes(t.memory.max), t.memory.covers] : [t.id, t.variant, '–', '–', '–', 'not measured'],
+    t.memory ? [...lead.cells(t), bytes(t.memory.median), bytes(t.memory.max), exactBytes(t.memory.max), t.memory.covers] : [...lead.cells(t), '–', '–', '–', 'not measured'],
   );
   return [
     h(2, 'Memory'),
     p('Peak memory per cold start. The figures cover different things per runtime (the covers column), so compare them with care.'),
-    { kind: 'table', table: { head: ['target', 'variant', 'peak (median)', 'peak (max)', 'max, exact', 'covers'], align: ['left', 'left', 'right', 'right', 'right', 'left'], rows } },
+    { kind: 'table', table: { head: [...lead.head, 'peak (median)', 'peak (max)', 'max, exact', 'covers'], align: [...lead.align, 'right', 'right', 'right', 'left'], rows } },
   ];
 }
 
@@ -323,8 +540,6 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const objs = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter(isObj) : []);
 const byteCell = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? `${bytes(v)} (${grouped(v)} B)` : '–');
 const msCell = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? ms(v) : '–');
 
@@ -418,26 +633,29 @@ function capabilities(r: Results): Block[] {
     out.push(p(`${NOT_MEASURED} No probe tried to reach files, the network or the environment beyond the grants, so nothing here shows what each sandbox denies. What each target was granted:`));
   } else {
     const probes = [...new Set(cells.map((c) => c.probe))];
-    const keys = [...new Set(cells.map((c) => `${c.target}/${c.variant}`))];
+    const keyOfCell = (c: (typeof cells)[number]) => keyOf(r, cellRef(c));
+    const keys = [...new Set(cells.map(keyOfCell))];
     out.push({
       kind: 'table',
       table: {
         head: ['target/variant', ...probes],
         rows: keys.map((k) => [k, ...probes.map((pr): Cell => {
-          const c = cells.find((x) => `${x.target}/${x.variant}` === k && x.probe === pr);
+          const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
           return !c ? '–' : held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase());
         })]),
       },
     });
     out.push(p('Grants each target was given:'));
   }
-  out.push({ kind: 'table', table: { head: ['target', 'variant', 'grants'], rows: r.targets.map((t) => [t.id, t.variant, t.grants.length ? t.grants.join('; ') : '–']) } });
+  const lead = leadOf(r);
+  out.push({ kind: 'table', table: { head: [...lead.head, 'grants'], rows: r.targets.map((t) => [...lead.cells(t), t.grants.length ? t.grants.join('; ') : '–']) } });
   const matrix = (r as Results & { capabilities?: unknown }).capabilities;
   if (isObj(matrix)) {
     const items: Rich[] = [];
     for (const row of objs(matrix.rows)) {
       const sk = isObj(row.skipped) ? row.skipped : null;
-      const name = `${valueText(row.target)}${typeof row.variant === 'string' && row.variant ? `/${row.variant}` : ''}`;
+      const variant = typeof row.variant === 'string' ? row.variant : '';
+      const name = keyOf(r, { workload: typeof row.workload === 'string' ? row.workload : undefined, id: valueText(row.target), variant }).replace(/\/$/, '');
       if (sk) items.push(`${name} not probed: ${valueText(sk.reason)}${sk.hint ? ` — ${valueText(sk.hint)}` : ''}`);
       if (typeof row.policyNote === 'string') items.push(`${name}: ${row.policyNote}`);
     }
@@ -462,7 +680,7 @@ function capabilityEvidence(r: Results): Block[] {
     table: {
       head: ['target/variant', 'denials name the capability', 'limits'],
       rows: rows.map((row): Cell[] => [
-        `${row.target}/${row.variant}`,
+        keyOf(r, cellRef(row)),
         // Older or hand-made results may lack these fields: say so instead of failing.
         row.denialNamesCapability === undefined ? '–' : row.denialNamesCapability === null ? 'nothing denied' : row.denialNamesCapability ? 'yes: errno text, trap message or OOM report' : strong('no: at least one denial is a bare kill or an opaque code'),
         row.limits ?? '–',
@@ -475,7 +693,7 @@ function capabilityEvidence(r: Results): Block[] {
     table: {
       head: ['target/variant', 'probe', 'outcome', 'what the workload or runtime reported', 'what the harness observed'],
       rows: rows.flatMap((row) =>
-        row.cells.map((c): Cell[] => [`${row.target}/${row.variant}`, c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
       ),
     },
   });
@@ -483,8 +701,9 @@ function capabilityEvidence(r: Results): Block[] {
 }
 
 function observability(r: Results): Block[] {
+  const lead = leadOf(r);
   const rows: Cell[][] = r.targets.map((t): Cell[] => {
-    if (t.status === 'skipped') return [t.id, t.variant, { span: 6, text: `not run (skipped: ${t.reason})` }];
+    if (t.status === 'skipped') return [...lead.cells(t), { span: 6, text: `not run (skipped: ${t.reason})` }];
     const samples = samplesOf(t);
     const n = samples.length;
     const withExit = samples.filter((s) => typeof s.exitCode === 'number').length;
@@ -496,8 +715,7 @@ function observability(r: Results): Block[] {
     const phasesCell = t.status === 'ok' && t.phases ? `yes (${Object.keys(t.phases.medians).length})` : 'no';
     const mem = t.status === 'ok' && t.memory ? (t.memory.median > 0 ? 'yes' : '0 B (not captured)') : 'no';
     return [
-      t.id,
-      t.variant,
+      ...lead.cells(t),
       t.runtime?.version ? `yes (${t.runtime.version})` : 'no',
       shaCell,
       n ? `${withExit === n ? 'yes' : 'partly'}, ${withExit}/${n} samples${exitMode}` : 'no samples',
@@ -509,7 +727,7 @@ function observability(r: Results): Block[] {
   return [
     h(2, 'Observability'),
     p('What each target reports, derived from what this results.json holds: a runtime version, the sha256 of the artifact it ran (checked against the artifact record), an exit code and a duration on every sample, phase timings and a peak-memory figure.'),
-    { kind: 'table', table: { head: ['target', 'variant', 'runtime version', 'artifact sha256', 'exit code', 'duration', 'phases', 'peak memory'], rows } },
+    { kind: 'table', table: { head: [...lead.head, 'runtime version', 'artifact sha256', 'exit code', 'duration', 'phases', 'peak memory'], rows } },
   ];
 }
 
@@ -536,6 +754,7 @@ function methodology(r: Results): Block[] {
     cal,
   ];
   const caveats: Rich[] = [];
+  if (ids.has('node')) caveats.push('node runs a JavaScript workload\'s script directly on the Node that runs the harness, with no sandbox: the floor for JavaScript, as native/static is for C.');
   if (ids.has('node-wasi'))
     caveats.push(['node:wasi is not a security sandbox. Node\'s documentation: ', { em: '"The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes."' }, ' Its numbers are a runtime cost, not a sandbox\'s.']);
   if (ids.has('docker')) caveats.push(['Docker is measured through the Engine API (create/start/wait/remove, what ', code('docker run --rm'), ' does), so no docker CLI process start is included; its peak memory is the container\'s cgroup peak, not the daemon\'s.']);
@@ -546,7 +765,7 @@ function methodology(r: Results): Block[] {
     h(2, 'Methodology'),
     { kind: 'list', items },
     h(3, 'Cache state per variant'),
-    { kind: 'table', table: { head: ['target', 'variant', 'cache state on a cold start'], rows: r.targets.filter((t) => t.status !== 'skipped').map((t) => [t.id, t.variant, cacheState(t)]) } },
+    { kind: 'table', table: { head: [...leadOf(r).head, 'cache state on a cold start'], rows: r.targets.filter((t) => t.status !== 'skipped').map((t) => [...leadOf(r).cells(t), cacheState(t)]) } },
     p('The page cache is warm for every target after the warm-ups.'),
     h(3, 'Caveats'),
     caveats.length ? { kind: 'list', items: caveats } : p('None.'),
@@ -560,6 +779,7 @@ export function buildReport(r: Results, opts: ReportOptions = {}): Block[] {
     ...summary(r),
     ...(opts.criteria ? decision(r, opts.criteria) : []),
     ...claims(r),
+    ...languages(r),
     ...phases(r),
     ...warm(r),
     ...memory(r),

@@ -27,7 +27,9 @@ function plusMinus(ci: readonly [number, number]): string {
 
 /**
  * The run as github-action-benchmark `customSmallerIsBetter` entries (every
- * figure is smaller-is-better): per measured target variant its cold-start
+ * figure is smaller-is-better). Names carry `target/variant` for the primary
+ * workload and `<workload>:target/variant` for the others, so a series keeps
+ * its name when workloads are added. Per measured target variant its cold-start
  * median in ms (range: ± half the 95% CI of the median; extra: CI, p95, n,
  * failures), its warm per-request median where there is one, and its peak
  * memory in bytes where measured; plus the size in bytes of each artifact a
@@ -38,7 +40,7 @@ export function toGithubActionBenchmark(r: Results): GabEntry[] {
   for (const t of okTargets(r)) {
     const s = t.coldStart.stats!;
     out.push({
-      name: `cold start ${keyOf(t)}`,
+      name: `cold start ${keyOf(r, t)}`,
       unit: 'ms',
       value: s.median,
       range: plusMinus(s.ci95),
@@ -48,11 +50,11 @@ export function toGithubActionBenchmark(r: Results): GabEntry[] {
   for (const t of okTargets(r)) {
     if (t.warm.status !== 'ok') continue;
     const s = t.warm.stats;
-    out.push({ name: `warm request ${keyOf(t)}`, unit: 'ms', value: s.median, range: plusMinus(s.ci95), extra: `${t.warm.mode}; p95 ${ms(s.p95)}; n ${s.n}` });
+    out.push({ name: `warm request ${keyOf(r, t)}`, unit: 'ms', value: s.median, range: plusMinus(s.ci95), extra: `${t.warm.mode}; p95 ${ms(s.p95)}; n ${s.n}` });
   }
   for (const t of okTargets(r)) {
     if (!t.memory || t.memory.median <= 0) continue;
-    out.push({ name: `peak memory ${keyOf(t)}`, unit: 'bytes', value: t.memory.median, extra: `${t.memory.covers}; max ${t.memory.max} bytes` });
+    out.push({ name: `peak memory ${keyOf(r, t)}`, unit: 'bytes', value: t.memory.median, extra: `${t.memory.covers}; max ${t.memory.max} bytes` });
   }
   for (const a of r.artifacts) {
     if (!r.targets.some((t) => t.artifact?.id === a.id)) continue;
@@ -76,8 +78,8 @@ const NS_PER_MS = 1e6;
 const ns = (x: number) => Math.round(x * NS_PER_MS);
 
 /**
- * The run as Bencher Metric Format JSON. Benchmarks `cold-start <target/variant>`
- * and `warm-request <target/variant>` carry the built-in `latency` measure, which
+ * The run as Bencher Metric Format JSON. Benchmarks `cold-start <key>` and
+ * `warm-request <key>` (key as in toGithubActionBenchmark) carry the built-in `latency` measure, which
  * Bencher records in NANOSECONDS, so milliseconds are converted (value: median,
  * lower/upper: its 95% CI); cold-start benchmarks also carry `peak-memory`
  * (bytes) where measured. `artifact <id>` benchmarks carry the built-in
@@ -91,10 +93,10 @@ export function toBencherBmf(r: Results): Bmf {
       latency: { value: ns(s.median), lower_value: ns(s.ci95[0]), upper_value: ns(s.ci95[1]) },
     };
     if (t.memory && t.memory.median > 0) b['peak-memory'] = { value: t.memory.median, upper_value: t.memory.max };
-    out[`cold-start ${keyOf(t)}`] = b;
+    out[`cold-start ${keyOf(r, t)}`] = b;
     if (t.warm.status === 'ok') {
       const w = t.warm.stats;
-      out[`warm-request ${keyOf(t)}`] = { latency: { value: ns(w.median), lower_value: ns(w.ci95[0]), upper_value: ns(w.ci95[1]) } };
+      out[`warm-request ${keyOf(r, t)}`] = { latency: { value: ns(w.median), lower_value: ns(w.ci95[0]), upper_value: ns(w.ci95[1]) } };
     }
   }
   for (const a of r.artifacts) {

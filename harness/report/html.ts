@@ -7,19 +7,24 @@
  */
 import type { Results } from '../model.js';
 import { CLAIM_LABELS, SEED_CLAIMS } from './claims.js';
+import type { TargetResult } from '../model.js';
 import {
   NESTED_PHASES,
   capabilityCells,
+  cellRef,
   gzipBytesOf,
   held,
   keyOf,
+  multiWorkload,
   okMs,
   okTargets,
   quantileSorted,
   targetClass,
+  workloadName,
+  workloadOf,
   type TargetClass,
 } from './data.js';
-import { buildReport, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
+import { buildReport, leadOf, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
 import { bytes, exactBytes, grouped, ms, pct, sig3, siBytes } from './format.js';
 import { renderInline, renderTable, type Align, type Cell, type MarkupSyntax, type Table } from './table.js';
 
@@ -168,6 +173,62 @@ function logAxis(scale: (v: number) => number, lo: number, hi: number, y: number
   return parts.join('');
 }
 
+/**
+ * Where each chart row goes. With several workloads the rows are grouped by workload,
+ * each group opened by a header line naming it, so row labels stay `target/variant`
+ * and still fit the margin; with one workload it is the plain grid.
+ */
+interface RowLayout {
+  /** Top of each row. */
+  ys: number[];
+  heads: { y: number; text: string }[];
+  /** Total height of rows and headers. */
+  height: number;
+}
+
+const GROUP_H = 22;
+
+function rowLayout(groups: readonly (string | null)[], top: number, rowH: number): RowLayout {
+  const ys: number[] = [];
+  const heads: { y: number; text: string }[] = [];
+  let y = top;
+  groups.forEach((g, i) => {
+    if (g !== null && (i === 0 || groups[i - 1] !== g)) {
+      heads.push({ y, text: g });
+      y += GROUP_H;
+    }
+    ys.push(y);
+    y += rowH;
+  });
+  return { ys, heads, height: Math.max(y - top, rowH) };
+}
+
+/** Group header lines across a chart. */
+function groupHeads(l: RowLayout, left: number, right: number): string[] {
+  return l.heads.flatMap((g) => [
+    `<line x1="30" x2="${right}" y1="${f1(g.y)}" y2="${f1(g.y)}" class="group-sep"/>`,
+    text(left, g.y + 15, g.text, 'class="group-label"'),
+  ]);
+}
+
+/** The workload group of a row for {@link rowLayout}: its name and language, or null when the run has one workload. */
+function groupOf(r: Results): (t: { workload?: string }) => string | null {
+  if (!multiWorkload(r)) return () => null;
+  return (t) => {
+    const w = workloadOf(r, t);
+    return w ? `workload ${w.name} (${w.language})` : `workload ${workloadName(r, t) ?? '?'}`;
+  };
+}
+
+/** Rows ordered by workload (run order), stable within one: so each group is one block. */
+function byWorkload<T extends { workload?: string }>(r: Results, rows: readonly T[]): T[] {
+  const order = (t: T) => {
+    const i = r.workloads.findIndex((w) => w.name === workloadName(r, t));
+    return i < 0 ? r.workloads.length : i;
+  };
+  return rows.map((t, i) => ({ t, i })).sort((a, b) => order(a.t) - order(b.t) || a.i - b.i).map((x) => x.t);
+}
+
 function figure(id: ChartName, heading: string, svg: string, note: string, numbers: string): string {
   return [
     `<figure class="figure" id="figure-${id}">`,
@@ -184,12 +245,15 @@ function figure(id: ChartName, heading: string, svg: string, note: string, numbe
 // ---- chart 1: cold-start distribution --------------------------------------
 
 function coldStartChart(r: Results): string {
-  const rows = r.targets;
+  const rows = byWorkload(r, r.targets);
+  const group = groupOf(r);
+  const multi = multiWorkload(r);
   const L = 230;
   const R = 30;
   const T = 58;
   const RH = 44;
-  const plotH = Math.max(rows.length, 1) * RH;
+  const layout = rowLayout(rows.map(group), T, RH);
+  const plotH = layout.height;
   const H = T + plotH + 58;
   const all = rows.flatMap((t) => ('coldStart' in t && t.coldStart ? t.coldStart.samples.map((s) => s.ms) : [])).filter((x) => Number.isFinite(x) && x > 0);
   const yBottom = T + plotH;
@@ -199,21 +263,23 @@ function coldStartChart(r: Results): string {
   parts.push(...frame);
   // Legend.
   let lx = L;
+  const floorLabel = rows.some((t) => t.id === 'node') ? 'native, node (no sandbox)' : 'native (no sandbox)';
   for (const c of ['wasm', 'container', 'native'] as TargetClass[]) {
     parts.push(`<circle cx="${lx + 5}" cy="16" r="5" fill="${CLASS_COLOR[c]}"/>`);
-    parts.push(text(lx + 14, 20, c === 'wasm' ? 'Wasm runtime' : c === 'container' ? 'container' : 'native (no sandbox)', 'class="legend"'));
-    lx += 150;
+    parts.push(text(lx + 14, 20, c === 'wasm' ? 'Wasm runtime' : c === 'container' ? 'container' : floorLabel, 'class="legend"'));
+    lx += 125;
   }
   parts.push(`<line x1="${L + 450}" x2="${L + 450}" y1="8" y2="24" class="median-line"/>`);
   parts.push(text(L + 458, 20, 'median', 'class="legend"'));
   parts.push(`<rect x="${L + 520}" y="10" width="22" height="12" class="box"/>`);
   parts.push(text(L + 548, 20, 'quartiles', 'class="legend"'));
   parts.push(text(L + 620, 20, '× failed sample', 'class="legend failed-text"'));
+  parts.push(...groupHeads(layout, L, W - R));
   rows.forEach((t, i) => {
-    const cy = T + i * RH + RH / 2;
-    const key = keyOf(t);
-    parts.push(rowLabel(L - 10, cy - 2, key));
-    if (i > 0) parts.push(`<line x1="${L}" x2="${W - R}" y1="${T + i * RH}" y2="${T + i * RH}" class="row-sep"/>`);
+    const cy = layout.ys[i] + RH / 2;
+    const key = keyOf(r, t);
+    parts.push(rowLabel(L - 10, cy - 2, multi ? `${t.id}/${t.variant}` : key));
+    if (i > 0 && layout.ys[i] - layout.ys[i - 1] === RH) parts.push(`<line x1="${L}" x2="${W - R}" y1="${layout.ys[i]}" y2="${layout.ys[i]}" class="row-sep"/>`);
     if (t.status === 'skipped') {
       parts.push(text(L - 10, cy + 12, 'skipped', 'text-anchor="end" class="row-sub"'));
       parts.push(text(L + 8, cy + 4, `skipped: ${t.reason}`, 'class="row-note"'));
@@ -245,15 +311,16 @@ function coldStartChart(r: Results): string {
   parts.push(text(16, T + plotH / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
   parts.push('</svg>');
 
+  const lead = leadOf(r);
   const numbers = table({
-    head: ['target', 'variant', 'ok', 'failed', 'min', 'q1', 'median', 'q3', 'max', 'samples in run order (ms)'],
-    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    head: [...lead.head, 'ok', 'failed', 'min', 'q1', 'median', 'q3', 'max', 'samples in run order (ms)'],
+    align: [...lead.align, 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     rows: rows.map((t): Cell[] => {
       const good = okMs(t).slice().sort((a, b) => a - b);
       const samples = 'coldStart' in t && t.coldStart ? t.coldStart.samples : [];
-      if (!good.length) return [t.id, t.variant, { span: 8, text: t.status === 'ok' ? 'no successful samples' : `${t.status}: ${'reason' in t ? t.reason : ''}` }];
+      if (!good.length) return [...lead.cells(t), { span: 8, text: t.status === 'ok' ? 'no successful samples' : `${t.status}: ${'reason' in t ? t.reason : ''}` }];
       const q = (p: number) => ms(quantileSorted(good, p));
-      return [t.id, t.variant, String(good.length), String(samples.length - good.length), ms(good[0]), q(0.25), q(0.5), q(0.75), ms(good[good.length - 1]), samples.map((s) => `${sig3(s.ms)}${s.ok ? '' : '✗'}`).join(', ')];
+      return [...lead.cells(t), String(good.length), String(samples.length - good.length), ms(good[0]), q(0.25), q(0.5), q(0.75), ms(good[good.length - 1]), samples.map((s) => `${sig3(s.ms)}${s.ok ? '' : '✗'}`).join(', ')];
     }),
   });
   return figure('coldstart', 'Cold-start distribution', parts.join('\n'), 'Log axis: every decade has the same width. Bands: the seed module\'s claimed ranges.', numbers);
@@ -262,7 +329,8 @@ function coldStartChart(r: Results): string {
 // ---- chart 2: phases -------------------------------------------------------
 
 function phasesChart(r: Results): string {
-  const rows = okTargets(r).filter((t) => stackedPhases(t).length);
+  const rows = byWorkload(r, okTargets(r).filter((t) => stackedPhases(t).length));
+  const multi = multiWorkload(r);
   const names: string[] = [];
   for (const t of rows) for (const ph of stackedPhases(t)) if (!names.includes(ph.name)) names.push(ph.name);
   const color = (n: string) => (n === 'other' ? '#d9d9d9' : PALETTE[names.indexOf(n) % PALETTE.length]);
@@ -270,7 +338,8 @@ function phasesChart(r: Results): string {
   const R = 90;
   const T = 20;
   const RH = 40;
-  const plotH = Math.max(rows.length, 1) * RH;
+  const layout = rowLayout(rows.map(groupOf(r)), T, RH);
+  const plotH = layout.height;
   const legendItems = [...names, 'other'];
   const perLine = 6;
   const legendH = Math.ceil(legendItems.length / perLine) * 20;
@@ -287,9 +356,11 @@ function phasesChart(r: Results): string {
     parts.push(`<line x1="${f1(x(v))}" x2="${f1(x(v))}" y1="${T}" y2="${yBottom}" class="grid-major"/>`);
     parts.push(text(x(v), yBottom + 16, `${Number(v.toPrecision(6))}`, 'text-anchor="middle" class="tick"'));
   }
+  parts.push(...groupHeads(layout, L, W - R));
   rows.forEach((t, i) => {
-    const cy = T + i * RH + RH / 2;
-    parts.push(rowLabel(L - 10, cy + 4, keyOf(t)));
+    const cy = layout.ys[i] + RH / 2;
+    const key = keyOf(r, t);
+    parts.push(rowLabel(L - 10, cy + 4, multi ? `${t.id}/${t.variant}` : key));
     let acc = 0;
     const segs = [...stackedPhases(t)];
     const other = totals[i] - sums[i];
@@ -297,7 +368,7 @@ function phasesChart(r: Results): string {
     for (const s of segs) {
       const x0 = x(acc);
       const w = x(acc + s.ms) - x0;
-      parts.push(`<rect x="${f1(x0)}" y="${cy - 12}" width="${f1(Math.max(w, 0.5))}" height="24" fill="${color(s.name)}" class="seg"><title>${esc(`${keyOf(t)} ${s.name}: ${ms(s.ms)} (${pct(s.ms / totals[i])} of the cold-start median)`)}</title></rect>`);
+      parts.push(`<rect x="${f1(x0)}" y="${cy - 12}" width="${f1(Math.max(w, 0.5))}" height="24" fill="${color(s.name)}" class="seg"><title>${esc(`${key} ${s.name}: ${ms(s.ms)} (${pct(s.ms / totals[i])} of the cold-start median)`)}</title></rect>`);
       if (w >= 44) parts.push(text(x0 + w / 2, cy + 4, sig3(s.ms), `text-anchor="middle" class="seg-label${isLight(color(s.name)) ? '' : ' on-dark'}"`));
       acc += s.ms;
     }
@@ -315,12 +386,13 @@ function phasesChart(r: Results): string {
   });
   parts.push('</svg>');
   const nested = okTargets(r).flatMap((t) =>
-    t.phases ? Object.entries(t.phases.medians).filter(([k]) => k in NESTED_PHASES).map(([k, v]) => `${k} on ${keyOf(t)} (${ms(v)}) runs inside ${NESTED_PHASES[k]} and is not stacked.`) : [],
+    t.phases ? Object.entries(t.phases.medians).filter(([k]) => k in NESTED_PHASES).map(([k, v]) => `${k} on ${keyOf(r, t)} (${ms(v)}) runs inside ${NESTED_PHASES[k]} and is not stacked.`) : [],
   );
+  const lead = leadOf(r);
   const numbers = table({
-    head: ['target', 'variant', 'phase', 'median', 'share of cold start'],
-    align: ['left', 'left', 'left', 'right', 'right'],
-    rows: okTargets(r).flatMap((t) => (t.phases ? Object.entries(t.phases.medians).map(([k, v]): Cell[] => [t.id, t.variant, k, ms(v), pct(v / t.coldStart.stats!.median)]) : [])),
+    head: [...lead.head, 'phase', 'median', 'share of cold start'],
+    align: [...lead.align, 'left', 'right', 'right'],
+    rows: okTargets(r).flatMap((t) => (t.phases ? Object.entries(t.phases.medians).map(([k, v]): Cell[] => [...lead.cells(t), k, ms(v), pct(v / t.coldStart.stats!.median)]) : [])),
   });
   return figure('phases', 'Where the cold start goes', parts.join('\n'), nested.join(' '), numbers);
 }
@@ -328,23 +400,31 @@ function phasesChart(r: Results): string {
 // ---- chart 3: sizes --------------------------------------------------------
 
 function sizesChart(r: Results): string {
-  const used = r.artifacts.filter((a) => r.targets.some((t) => t.artifact?.id === a.id));
+  // An artifact belongs to the workload of the first target that runs it.
+  const userOf = (id: string) => r.targets.find((t) => t.artifact?.id === id) as TargetResult;
+  const used = byWorkload(
+    r,
+    r.artifacts.filter((a) => r.targets.some((t) => t.artifact?.id === a.id)).map((a) => ({ a, workload: workloadName(r, userOf(a.id)) })),
+  );
   const L = 230;
   const R = 40;
   const T = 40;
   const RH = 34;
-  const plotH = Math.max(used.length, 1) * RH;
+  const layout = rowLayout(used.map(groupOf(r)), T, RH);
+  const plotH = layout.height;
   const H = T + plotH + 56;
-  const vals = used.flatMap((a) => [a.bytes, gzipBytesOf(r, a) ?? a.bytes]).filter((b) => b > 0);
+  const vals = used.flatMap(({ a }) => [a.bytes, gzipBytesOf(r, a) ?? a.bytes]).filter((b) => b > 0);
   const yBottom = T + plotH;
   const parts: string[] = [svgOpen('sizes', H, 'Artifact size per artifact a target runs (bytes, log scale)', 'Bars are artifact sizes on a log axis; shaded bands are the seed module\'s claimed ranges.')];
   const { x, frame } = claimFrame(vals, SEED_CLAIMS.wasmArtifactBytes, SEED_CLAIMS.containerImageBytes, [CLAIM_LABELS.wasmArtifact, CLAIM_LABELS.containerImage], { left: L, right: R, top: T, plotH, labelDy: 8, tick: siTick });
   parts.push(...frame);
-  used.forEach((a, i) => {
-    const cy = T + i * RH + RH / 2;
-    const user = r.targets.find((t) => t.artifact?.id === a.id)!;
-    const color = CLASS_COLOR[targetClass(r, user)];
-    parts.push(rowLabel(L - 10, cy + 4, `${a.id} (${a.kind})`));
+  parts.push(...groupHeads(layout, L, W - R));
+  used.forEach(({ a, workload }, i) => {
+    const cy = layout.ys[i] + RH / 2;
+    const color = CLASS_COLOR[targetClass(r, userOf(a.id))];
+    // `<workload>/<role>`: the role is the label, the workload is in the group header (or the title, with one workload).
+    const role = workload && a.id.startsWith(`${workload}/`) ? a.id.slice(workload.length + 1) : a.id;
+    parts.push(rowLabel(L - 10, cy + 4, `${role} (${a.kind})`));
     const gz = gzipBytesOf(r, a);
     parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(a.bytes) - L, 1))}" height="20" fill="${color}" class="bar"><title>${esc(`${a.id}: ${exactBytes(a.bytes)} (${bytes(a.bytes)})`)}</title></rect>`);
     if (gz !== null) parts.push(`<rect x="${L}" y="${cy - 4}" width="${f1(Math.max(x(gz) - L, 1))}" height="8" class="bar-gzip"><title>${esc(`${a.id} gzip: ${exactBytes(gz)}`)}</title></rect>`);
@@ -359,7 +439,7 @@ function sizesChart(r: Results): string {
     align: ['left', 'left', 'right', 'right', 'right', 'left'],
     rows: r.artifacts.map((a) => {
       const gz = gzipBytesOf(r, a);
-      return [a.id, a.kind, grouped(a.bytes), bytes(a.bytes), gz === null ? '–' : bytes(gz), r.targets.filter((t) => t.artifact?.id === a.id).map(keyOf).join(', ') || '– (harness tool)'];
+      return [a.id, a.kind, grouped(a.bytes), bytes(a.bytes), gz === null ? '–' : bytes(gz), r.targets.filter((t) => t.artifact?.id === a.id).map((t) => keyOf(r, t)).join(', ') || '– (harness tool)'];
     }),
   });
   return figure('sizes', 'Artifact sizes', parts.join('\n'), 'The artifact each target loads; runtime binaries (Node, libwasmtime, the Docker engine) are not included.', numbers);
@@ -383,30 +463,36 @@ function capabilitiesChart(r: Results): string {
     return figure('capabilities', 'Capability matrix', svg, '', '<p>Not measured in this run.</p>');
   }
   const probes = [...new Set(cells.map((c) => c.probe))];
-  const keys = [...new Set(cells.map((c) => `${c.target}/${c.variant}`))];
+  const keyOfCell = (c: (typeof cells)[number]) => keyOf(r, cellRef(c));
+  const multi = multiWorkload(r);
+  const rowsOf = byWorkload(r, [...new Map(cells.map((c) => [keyOfCell(c), c])).values()]);
+  const keys = rowsOf.map(keyOfCell);
   const L = 230;
   const T = 50;
   const CW = Math.min(140, Math.floor((W - L - 20) / probes.length));
   const RH = 30;
-  const H = T + keys.length * RH + 40;
+  const layout = rowLayout(rowsOf.map(groupOf(r)), T, RH);
+  const plotH = layout.height;
+  const H = T + plotH + 40;
   const parts = [svgOpen('capabilities', H, 'Capability probes per target variant (denied / allowed)', 'Green: the sandbox held (denied, absent or contained); red: it did not (allowed, uncontained); amber: error; grey: not tried.')];
   probes.forEach((pr, j) => parts.push(text(L + j * CW + CW / 2, T - 10, pr, 'text-anchor="middle" class="tick"')));
+  parts.push(...groupHeads(layout, L, L + probes.length * CW));
   keys.forEach((k, i) => {
-    const y = T + i * RH;
-    parts.push(rowLabel(L - 10, y + RH / 2 + 4, k));
+    const y = layout.ys[i];
+    parts.push(rowLabel(L - 10, y + RH / 2 + 4, multi ? `${rowsOf[i].target}/${rowsOf[i].variant}` : k));
     probes.forEach((pr, j) => {
-      const c = cells.find((x) => `${x.target}/${x.variant}` === k && x.probe === pr);
+      const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
       const cls = !c ? 'cap-none' : held(c.outcome) ? 'cap-denied' : c.outcome === 'error' ? 'cap-other' : 'cap-allowed';
       parts.push(`<rect x="${L + j * CW + 1}" y="${y + 1}" width="${CW - 2}" height="${RH - 2}" class="${cls}"><title>${esc(`${k} ${pr}: ${c ? c.outcome : 'not tried'}`)}</title></rect>`);
       parts.push(text(L + j * CW + CW / 2, y + RH / 2 + 4, c ? c.outcome : '–', 'text-anchor="middle" class="cap-text"'));
     });
   });
   parts.push(text(L + (probes.length * CW) / 2, H - 10, 'capability probe (outcome)', 'text-anchor="middle" class="axis-label"'));
-  parts.push(text(16, T + (keys.length * RH) / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + (keys.length * RH) / 2)})"`));
+  parts.push(text(16, T + plotH / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
   parts.push('</svg>');
   const numbers = table({
     head: ['target/variant', ...probes],
-    rows: keys.map((k) => [k, ...probes.map((pr) => cells.find((x) => `${x.target}/${x.variant}` === k && x.probe === pr)?.outcome ?? '–')]),
+    rows: keys.map((k) => [k, ...probes.map((pr) => cells.find((x) => keyOfCell(x) === k && x.probe === pr)?.outcome ?? '–')]),
   });
   return figure('capabilities', 'Capability matrix', parts.join('\n'), '', numbers);
 }
@@ -433,7 +519,7 @@ ul{padding-left:22px}li{margin:3px 0}
 svg.chart{display:block;width:100%;max-width:1100px;height:auto;background:#fff}
 svg text{fill:var(--fg);font-family:inherit}
 .tick{fill:var(--muted);font-size:11px}.axis-label{font-size:12px;font-weight:600}
-.row-label{font-size:12px;font-weight:600}.row-sub{fill:var(--muted);font-size:11px}.row-note{fill:var(--muted);font-style:italic}
+.row-label{font-size:12px;font-weight:600}.group-label{font-size:12px;font-weight:700;fill:var(--muted)}.group-sep{stroke:#b8c0ca;stroke-width:1}.row-sub{fill:var(--muted);font-size:11px}.row-note{fill:var(--muted);font-style:italic}
 .legend{font-size:11px}.failed-text{fill:var(--bad)}
 .grid-major{stroke:#c9d0d8;stroke-width:1}.grid-minor{stroke:#eceff3;stroke-width:1}.axis{stroke:#5b6573;stroke-width:1}.row-sep{stroke:#eef1f4}
 .band-wasm{fill:#2f6db5;fill-opacity:.08}.band-container{fill:#c8413b;fill-opacity:.08}.band-label{fill:var(--muted);font-size:11px}

@@ -1,16 +1,20 @@
 import type { Results } from '../model.js';
+import { multiWorkload } from './data.js';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const mib = (b: number) => (b < 1048576 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 1048576).toFixed(1)} MiB`);
 
-/** The terminal summary: one row per target variant, skipped and errored ones included. Pure. */
+/** The terminal summary: one row per target variant (per workload, when several), skipped and errored ones included. Pure. */
 export function summaryTable(r: Results): string {
-  const head = ['target', 'variant', 'median ms', '95% CI', 'p95', '× native', '× docker', 'peak mem', 'warm ms', 'fails'];
+  const multi = multiWorkload(r);
+  const lead = multi ? 1 : 0;
+  const head = [...(multi ? ['workload'] : []), 'target', 'variant', 'median ms', '95% CI', 'p95', '× native', '× docker', 'peak mem', 'warm ms', 'fails'];
   const rows: string[][] = [];
   for (const t of r.targets) {
     if (t.status === 'ok') {
       const s = t.coldStart.stats!;
       rows.push([
+        ...(multi ? [t.workload] : []),
         t.id,
         t.variant,
         ms(s.median),
@@ -23,15 +27,15 @@ export function summaryTable(r: Results): string {
         `${t.coldStart.failures}/${t.coldStart.samples.length}`,
       ]);
     } else {
-      rows.push([t.id, t.variant, `${t.status.toUpperCase()}: ${t.reason}${t.status === 'skipped' ? ` — ${t.hint}` : ''}`]);
+      rows.push([...(multi ? [t.workload] : []), t.id, t.variant, `${t.status.toUpperCase()}: ${t.reason}${t.status === 'skipped' ? ` — ${t.hint}` : ''}`]);
     }
   }
   const measured = rows.filter((row) => row.length === head.length);
   const widths = head.map((h, i) => Math.max(h.length, ...measured.map((row) => row[i].length)));
   const fmt = (row: string[]) =>
     row.length === head.length
-      ? row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
-      : `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`;
+      ? row.map((c, i) => (i < 2 + lead ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+      : [...row.slice(0, 2 + lead).map((c, i) => c.padEnd(widths[i])), row[2 + lead]].join('  ');
   const lines = [
     `run ${r.runId}${r.complete ? '' : '  (INCOMPLETE)'} — seed ${r.seed}, ${r.options.runs} rounds, ${r.options.warmup} warm-ups`,
     `${r.environment.cpuModel} ×${r.environment.cpus}, ${r.environment.kernel}, node ${r.environment.node}, docker ${r.environment.docker ?? 'n/a'}, wasmtime ${r.environment.wasmtime ?? 'n/a'}`,
