@@ -12,11 +12,16 @@ import { UserError } from './targets/types.js';
 const HELP = `usage: wvc <command> [options]
 
 commands:
-  build                 build every artifact (content-addressed) and write build/manifest.json
-  verify                run the golden vectors on every available target
-      --targets a,b       only these targets (native, node-wasi, jco, wasmtime-embed, wasmtime, docker)
+  build                 build every workload's artifacts (content-addressed) and write build/manifest.json
+      --workload DIR      a workload directory with a workload.json; repeatable
+                          (default: modules/tax-calculator and modules/tax-calculator-js)
+  verify                run each workload's golden vectors on every available target
+      --workload DIR      as for build; repeatable
+      --targets a,b       only these targets (native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker)
       --require a,b       fail if one of these is unavailable (default: $BENCH_REQUIRE)
-      --all               run every vector on docker too (default: a deterministic sample of 100)
+      --all               run every vector everywhere (default: docker runs a deterministic sample of 100,
+                          and a variant whose first run takes over 1.5 s the first vector of every class)
+      --sample N          a deterministic sample of about N vectors (every class included) on every variant
   doctor                list each prerequisite and target as available or missing, with install hints
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
   report [--file F]     re-render report.md, report.html (and results.json) from a saved results.json or run folder
@@ -26,7 +31,9 @@ commands:
       --format F          print one format to stdout: markdown, html, json, github-action-benchmark, bencher
   compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
       --threshold PCT     smallest change that counts, as a fraction (default 0.10)
-  bench                 build, then measure cold start, phases, memory and warm latency of every target
+  bench                 build, then measure cold start, phases, memory, warm latency, footprint and
+                        capabilities of every workload on every target
+      --workload DIR      a workload directory with a workload.json; repeatable (default: both tax calculators)
       --targets a,b       only these targets
       --runs N            measured rounds (default 30); every target runs once per round, shuffled
       --warmup N          warm-up runs per target before measuring (default 3)
@@ -41,7 +48,7 @@ commands:
 
 type Handler = (args: string[]) => Promise<number>;
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
   } catch (e) {
@@ -59,17 +66,21 @@ function num(name: string, v: string | undefined): number | undefined {
 
 const commands: Record<string, Handler> = {
   async build(args) {
-    parse(args, {});
+    const v = parse(args, { workload: { type: 'string', multiple: true } });
     const { build } = await import('./commands/build.js');
-    const m = await build();
-    for (const a of m.artifacts) console.log(`${a.id.padEnd(20)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
-    for (const s of m.skipped) console.log(`${s.id.padEnd(20)} skipped: ${s.reason} — ${s.hint}`);
+    const { loadWorkloads } = await import('./workload.js');
+    const { DEFAULT_WORKLOADS } = await import('./paths.js');
+    const m = await build({ workloads: await loadWorkloads(v.workload?.length ? v.workload : DEFAULT_WORKLOADS) });
+    for (const a of m.artifacts) console.log(`${a.id.padEnd(36)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
+    for (const s of m.skipped) console.log(`${s.id.padEnd(36)} skipped: ${s.reason} — ${s.hint}`);
     return 0;
   },
   async verify(args) {
-    const v = parse(args, { targets: { type: 'string' }, require: { type: 'string' }, all: { type: 'boolean' } });
+    const v = parse(args, { workload: { type: 'string', multiple: true }, targets: { type: 'string' }, require: { type: 'string' }, all: { type: 'boolean' }, sample: { type: 'string' } });
     const { verify } = await import('./commands/verify.js');
-    const r = await verify({ targets: v.targets, require: v.require, all: v.all });
+    const sample = num('--sample', v.sample);
+    if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new UserError(`--sample must be a whole number ≥ 1, got ${sample}`);
+    const r = await verify({ workloads: v.workload, targets: v.targets, require: v.require, all: v.all, sample });
     console.log(r.ok ? 'verify: every run identical to the golden vectors' : 'verify: FAILED (see above)');
     return r.ok ? 0 : 1;
   },
@@ -97,6 +108,7 @@ const commands: Record<string, Handler> = {
   },
   async bench(args) {
     const v = parse(args, {
+      workload: { type: 'string', multiple: true },
       criteria: { type: 'string' },
       targets: { type: 'string' },
       runs: { type: 'string' },
@@ -109,6 +121,7 @@ const commands: Record<string, Handler> = {
     });
     const { bench } = await import('./commands/bench.js');
     const r = await bench({
+      workloads: v.workload,
       targets: v.targets,
       runs: num('--runs', v.runs),
       warmup: num('--warmup', v.warmup),
