@@ -141,7 +141,9 @@ function workloadRecord(w: Workload, prepared: readonly PreparedTarget[]) {
     manifestSha256: w.manifestSha256,
     args: w.sample.args,
     expectedStdout: w.sample.stdout,
-    notApplicable: prepared.flatMap((p) => (p.status === 'n/a' ? [{ target: p.id, reason: p.reason }] : [])),
+    notApplicable: prepared.flatMap((p) =>
+      p.status === 'n/a' ? [{ target: p.id, reason: p.reason }] : p.status === 'ok' ? (p.target.inapplicableVariants?.() ?? []).map((v) => ({ target: `${p.id}/${v.variant}`, reason: v.reason })) : [],
+    ),
   };
 }
 

@@ -62,8 +62,8 @@ export interface VerifyReport {
   verdicts: VariantVerdict[];
   skipped: { workload: string; target: TargetId; reason: string; hint: string }[];
   errored: { workload: string; target: TargetId; error: string }[];
-  /** Targets that do not apply to a workload (it declares nothing they run). */
-  notApplicable: { workload: string; target: TargetId; reason: string }[];
+  /** Targets (or `target/variant`) that do not apply to a workload: it declares nothing they run. */
+  notApplicable: { workload: string; target: string; reason: string }[];
   /** Required targets that were skipped or errored. */
   requiredMissing: string[];
 }
@@ -122,6 +122,7 @@ async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: 
       log(`${name} ${p.id}: errored — ${p.error}`);
       continue;
     }
+    for (const v of p.target.inapplicableVariants?.() ?? []) report.notApplicable.push({ workload: name, target: `${p.id}/${v.variant}`, reason: v.reason });
     for (const u of p.target.unavailableVariants?.() ?? []) {
       report.skipped.push({ workload: name, target: p.id, reason: `variant ${u.variant}: ${u.reason}`, hint: u.hint });
       log(`${name} ${p.id} ${u.variant}: skipped — ${u.reason} — ${u.hint}`);

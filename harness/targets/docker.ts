@@ -70,6 +70,7 @@ let meter: PeakMeter | null = null;
 let meterUnavailable = '';
 const images = new Map<string, Artifact>();
 const missingVariants: { variant: string; reason: string; hint: string }[] = [];
+const inapplicable: { variant: string; reason: string }[] = [];
 
 function variantConfig(variant: string): VariantConfig {
   const v = VARIANTS[variant];
@@ -213,6 +214,9 @@ export const docker: Target = {
   unavailableVariants() {
     return [...missingVariants];
   },
+  inapplicableVariants() {
+    return [...inapplicable];
+  },
 
   async prepare(ctx: PrepareContext): Promise<Availability> {
     if (!ctx.workload.artifacts.image) return notDeclared(ctx, 'image', 'docker');
@@ -220,9 +224,10 @@ export const docker: Target = {
     if (!conn.ok) return { status: 'skipped', reason: conn.reason, hint: conn.hint };
     images.clear();
     missingVariants.length = 0;
+    inapplicable.length = 0;
     for (const [name, v] of Object.entries(VARIANTS)) {
       if (!ctx.workload.artifacts[v.artifact]) {
-        missingVariants.push({ variant: name, reason: `workload ${ctx.workload.name} declares no artifacts.${v.artifact}`, hint: `add artifacts.${v.artifact} to ${ctx.workload.manifestPath}` });
+        inapplicable.push({ variant: name, reason: `docker/${name} runs artifacts.${v.artifact}, which workload ${ctx.workload.name} does not declare` });
         continue;
       }
       const art = findArtifact(ctx, v.artifact);

@@ -182,6 +182,8 @@ export interface Target {
    * that was not built, say). They are reported as skipped rows, never dropped.
    */
   unavailableVariants?(): { variant: string; reason: string; hint: string }[];
+  /** Variants that do not apply to the workload (it declares no artifact they run), with why. */
+  inapplicableVariants?(): { variant: string; reason: string }[];
   /** Release resources (daemon connections, temp dirs). */
   dispose?(): Promise<void>;
 }
