@@ -4,7 +4,7 @@ import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, withGrantDir } from './common.js';
-import { probeEnv } from './probe-support.js';
+import { nodeHeapFlags, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
 
@@ -57,8 +57,7 @@ export const nodeWasi: Target = {
    * the JS heap, not wasm linear memory (the capability matrix measures what it does).
    */
   async probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
-    const flags = [...nodeFlags];
-    if (req.limits?.memoryBytes) flags.push(`--max-old-space-size=${Math.max(1, Math.floor(req.limits.memoryBytes / 2 ** 20))}`);
+    const flags = [...nodeFlags, ...nodeHeapFlags(req.limits)];
     const r = await run(process.execPath, [...flags, host, ...hostFlags(withGrantDir(grants, req.grantDir)), modulePath, '--', ...req.args], {
       env: probeEnv(),
       timeoutMs: req.timeoutMs,

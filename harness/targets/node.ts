@@ -4,7 +4,7 @@ import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult,
 import type { Grant } from '../workload.js';
 import { run } from '../util/spawn.js';
 import { findArtifact, grantLines, mapGuestArgs, notDeclared, withGrantDir } from './common.js';
-import { probeEnv } from './probe-support.js';
+import { nodeHeapFlags, probeEnv } from './probe-support.js';
 
 let entry = '';
 let artifact = '';
@@ -38,8 +38,7 @@ export const node: Target = {
   },
   /** As deployed: the harness's environment, the user's files and network. limits.memoryBytes → --max-old-space-size (the JS heap). */
   probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
-    const flags = req.limits?.memoryBytes ? [`--max-old-space-size=${Math.max(1, Math.floor(req.limits.memoryBytes / 2 ** 20))}`] : [];
-    return run(process.execPath, [...flags, entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });
+    return run(process.execPath, [...nodeHeapFlags(req.limits), entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });
   },
   describe(variant: string): TargetDescription {
     return {

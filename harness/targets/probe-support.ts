@@ -10,3 +10,11 @@ export function probeEnv(): NodeJS.ProcessEnv {
   delete env.NODE_OPTIONS;
   return env;
 }
+
+/**
+ * Node's only memory flag for a probe's memory limit: --max-old-space-size bounds the
+ * JS heap, not ArrayBuffers or wasm linear memory (the capability matrix measures what it does).
+ */
+export function nodeHeapFlags(limits: { memoryBytes?: number } | undefined): string[] {
+  return limits?.memoryBytes ? [`--max-old-space-size=${Math.max(1, Math.floor(limits.memoryBytes / 2 ** 20))}`] : [];
+}
