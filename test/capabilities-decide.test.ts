@@ -77,6 +77,9 @@ describe('decideCell', () => {
     const oom = decideCell('mem-bomb', null, obs({ exitCode: 137, oomKilled: true, peakBytes: 256 * 2 ** 20 }));
     expect(oom.outcome).toBe('contained');
     expect(oom.denialNamed).toBe(true);
+    // An OOM kill the runtime reports is containment even when the meter (a cgroup parent that also
+    // holds earlier containers' page cache) peaked above the limit.
+    expect(decideCell('mem-bomb', null, obs({ exitCode: 137, oomKilled: true, peakBytes: 325 * 2 ** 20 })).outcome).toBe('contained');
     expect(decideCell('mem-bomb', { result: 'ok', mib: 1024 }, obs()).outcome).toBe('uncontained');
     expect(decideCell('mem-bomb', null, obs({ timedOut: true, exitCode: null, signal: 'SIGKILL', durationMs: 8010 })).outcome).toBe('uncontained');
     // Peak past the limit is uncontained even if the process then died.

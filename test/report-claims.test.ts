@@ -137,6 +137,20 @@ describe('seed claim: interpreted languages erode the size and startup benefits'
     expect(c.why.endsWith('size eroded, startup not eroded (judged on the best configuration).')).toBe(true);
   });
 
+  it('leaves startup undecided when the CI of the ratio straddles the 2× bar', () => {
+    const r = cVsJs({ jsAotMs: 26, cAotMs: 12.7 });
+    const spread = (workload: string, ms: number[]) => {
+      const t = r.targets.find((x) => x.workload === workload && x.id === 'wasmtime-embed' && x.variant === 'aot')!;
+      if (t.status === 'ok') t.coldStart.samples = ms.map((v, i) => ({ round: i, ms: v, ok: true, exitCode: 0 }));
+    };
+    spread('tax-calculator-js', [18, 20, 22, 24, 26, 28, 30, 32, 34]);
+    spread('tax-calculator', [9, 10, 11, 12, 12.7, 13, 14, 15, 16]);
+    const c = claim(r, 'interpreted-languages');
+    expect(c.verdict).toBe('holds only partly');
+    expect(c.why).toMatch(/is 2\.05× \(95% CI (1\.[0-9]+)–(2\.[0-9]+|[3-9]\.[0-9]+)\) the C component's best/);
+    expect(c.why.endsWith('size eroded, startup undecided (the CI straddles 2×) (judged on the best configuration).')).toBe(true);
+  });
+
   it('does not hold when the interpreted component is as small and as fast as the compiled one', () => {
     const c = claim(cVsJs({ jsComponent: 100_000, jsAotMs: 12 }), 'interpreted-languages');
     expect(c.verdict).toBe('does not hold');

@@ -254,13 +254,16 @@ export function decideCell(probe: ProbeName, out: ProbeOutput | null, obs: Harne
       const peak = obs.peakBytes !== undefined ? `peak ${Math.round(obs.peakBytes / 2 ** 20)} MiB (${obs.peakCovers ?? 'measured by the target'})` : 'peak not measured';
       const h = `limit ${obs.limitBytes / 2 ** 20} MiB; ${peak}${obs.oomKilled ? '; runtime reported OOM kill' : ''}`;
       if (obs.timedOut) return done('uncontained', h);
+      // The runtime's own OOM report is the kernel enforcing the limit. A peak above it then comes from
+      // what the meter covers beyond the process (a cgroup parent also holds page cache earlier
+      // containers left behind), not from the bomb.
+      if (!out && obs.oomKilled) return done('contained', `${h}; killed by the runtime's memory limit before the bound`);
       if (obs.peakBytes !== undefined && obs.peakBytes > obs.limitBytes * 1.25) return done('uncontained', `${h}; memory grew past the limit`);
       if (out?.result === 'ok' && (out.mib ?? 0) * 2 ** 20 > obs.limitBytes) return done('uncontained', `${h}; the bomb allocated and touched ${out.mib} MiB, past the limit`);
       if (out?.result === 'error' && (out.mib ?? Infinity) * 2 ** 20 <= obs.limitBytes) return done('contained', `${h}; allocation refused at ${out.mib} MiB, process survived`);
       // Ended without output: contained only when the runtime says why (OOM report, a trap naming
       // memory) or the harness measured a peak within the limit. A bare abort is an unexpected crash.
       const trap = trapText(obs.stderr);
-      if (!out && obs.oomKilled) return done('contained', `${h}; killed by the runtime's memory limit before the bound`);
       if (!out && trap && /memory|alloc/i.test(trap)) return done('contained', `${h}; trapped before the bound`);
       const killed = obs.signal != null || (obs.exitCode !== null && obs.exitCode >= 128);
       if (!out && killed && obs.peakBytes !== undefined && obs.peakBytes <= obs.limitBytes * 1.25) return done('contained', `${h}; killed before the bound within the limit`);

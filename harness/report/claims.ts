@@ -6,8 +6,9 @@
  */
 import type { Results } from '../model.js';
 import type { OkTarget } from './data.js';
-import { capabilityCells, cellRef, held, isPrimary, keyOf, okTargets, roleArtifact, targetClass, workloadName } from './data.js';
+import { capabilityCells, cellRef, held, isPrimary, keyOf, okMs, okTargets, roleArtifact, targetClass, workloadName } from './data.js';
 import { duration, pct, siBytes, sig3 } from './format.js';
+import { bootstrapRatioCI } from '../measure/stats.js';
 
 /** How a claim fared against the measurements. */
 export type Verdict = 'holds' | 'does not hold' | 'holds only partly' | 'not measured';
@@ -187,11 +188,11 @@ function sandboxClaim(r: Results): Claim {
 }
 
 /** The fastest measured Wasm variant of a workload, by cold-start median. */
-function bestWasm(r: Results, workload: string): { key: string; median: number } | null {
+function bestWasm(r: Results, workload: string): { key: string; median: number; samples: number[] } | null {
   const rows = okTargets(r).filter((t): t is OkTarget => workloadName(r, t) === workload && !!t.coldStart.stats && targetClass(r, t) === 'wasm');
   if (!rows.length) return null;
   const best = rows.reduce((a, b) => (b.coldStart.stats!.median < a.coldStart.stats!.median ? b : a));
-  return { key: keyOf(r, best), median: best.coldStart.stats!.median };
+  return { key: keyOf(r, best), median: best.coldStart.stats!.median, samples: okMs(best) };
 }
 
 const isInterpreted = (language: string) => INTERPRETED_LANGUAGES.includes(language.toLowerCase());
@@ -220,8 +221,10 @@ function interpretedClaim(r: Results): Claim {
   const dockerMs = docker ? docker.coldStart.stats!.median : null;
   const sizeRatio = jsComp.bytes / cComp.bytes;
   const startRatio = jsBest.median / cBest.median;
+  // Startup is judged on the bootstrap CI of the ratio: a CI that straddles the bar decides nothing.
+  const startCi = jsBest.samples.length && cBest.samples.length ? bootstrapRatioCI(jsBest.samples, cBest.samples, { seed: r.seed }).ci95 : ([startRatio, startRatio] as const);
   const sizePart: Part = sizeRatio >= EROSION_FACTOR ? 'holds' : 'not';
-  const startPart: Part = startRatio >= EROSION_FACTOR ? 'holds' : 'not';
+  const startPart: Part = startCi[0] >= EROSION_FACTOR ? 'holds' : startCi[1] < EROSION_FACTOR ? 'not' : 'partly';
 
   const measured = [
     `${jsComp.id} ${siBytes(jsComp.bytes)} vs ${cComp.id} ${siBytes(cComp.bytes)}${image ? `; ${image.id} ${siBytes(image.bytes)}` : ''}`,
@@ -232,7 +235,7 @@ function interpretedClaim(r: Results): Claim {
     `the ${lang} component (${siBytes(jsComp.bytes)}) is ${sig3(sizeRatio)}× the ${compiled.language} component (${siBytes(cComp.bytes)})` +
     (!image ? '' : jsComp.bytes < image.bytes ? `, still ${pct(jsComp.bytes / image.bytes)} of its own container image (${siBytes(image.bytes)})` : `, no smaller than its own container image (${siBytes(image.bytes)}): the size benefit is gone`);
   const startText =
-    `its best Wasm cold start, ${jsBest.key} ${duration(jsBest.median)}, is ${sig3(startRatio)}× the ${compiled.language} component's best (${cBest.key} ${duration(cBest.median)})` +
+    `its best Wasm cold start, ${jsBest.key} ${duration(jsBest.median)}, is ${sig3(startRatio)}×${startCi[0] !== startCi[1] ? ` (95% CI ${sig3(startCi[0])}–${sig3(startCi[1])})` : ''} the ${compiled.language} component's best (${cBest.key} ${duration(cBest.median)})` +
     (dockerMs === null
       ? ''
       : jsBest.median < dockerMs
@@ -246,7 +249,8 @@ function interpretedClaim(r: Results): Claim {
     jsJit && cJit && jsBest.key !== keyOf(r, jsJit)
       ? `; under JIT, which compiles the component on every start, ${keyOf(r, jsJit)} takes ${duration(jsJit.coldStart.stats!.median)}, ${sig3(jsJit.coldStart.stats!.median / cJit.coldStart.stats!.median)}× ${keyOf(r, cJit)} (${duration(cJit.coldStart.stats!.median)}): precompiling is what keeps the startup benefit`
       : '';
-  const judged = `size ${sizePart === 'holds' ? 'eroded' : 'not eroded'}, startup ${startPart === 'holds' ? 'eroded' : 'not eroded'} (judged on the best configuration)`;
+  const startJudged = startPart === 'holds' ? 'eroded' : startPart === 'not' ? 'not eroded' : `undecided (the CI straddles ${EROSION_FACTOR}×)`;
+  const judged = `size ${sizePart === 'holds' ? 'eroded' : 'not eroded'}, startup ${startJudged} (judged on the best configuration)`;
   return {
     id: 'interpreted-languages',
     claim,
