@@ -129,7 +129,12 @@ export async function buildImage(ctx: BuildContext, opts: ImageSpec): Promise<Ar
   }
 
   ctx.log(`building ${opts.id} as ${tag}`);
+  const dangling = async () => new Set((await docker.listImages({ filters: { dangling: ['true'] } })).map((i) => i.Id));
+  const before = await dangling();
   await runBuild(docker, opts.id, context, tag, inputs, opts.buildArgs);
+  // A multi-stage build leaves its earlier stages behind as untagged images. Those would keep a
+  // base's layers in the engine, and the `docker load` rollout cost would then skip them.
+  for (const id of await dangling()) if (!before.has(id)) await docker.getImage(id).remove().catch(() => undefined);
   const info = await inspectTag(docker, tag);
   if (!info) throw new Error(`docker build of ${opts.id} reported success but the engine has no ${tag}`);
   ctx.log(`built ${opts.id}: ${tag} (${info.Id.slice(7, 19)}, ${info.Size} bytes)`);
