@@ -4,6 +4,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { loadWorkload } from '../harness/workload.js';
+import { referenceTax } from '../harness/reference/tax.js';
 import { ROOT } from './support.js';
 
 const schema = JSON.parse(await readFile(path.join(ROOT, 'harness', 'schema', 'workload.schema.json'), 'utf8'));
@@ -45,6 +46,8 @@ describe('workload.json', () => {
       expect(w.name).toBe(d);
       expect(w.grants).toEqual([{ host: path.join(ROOT, 'modules', 'tax-calculator', 'rules'), guest: '/rules', readOnly: true, arg: '--rules' }]);
       expect(w.sample.stdout).toBe('{"postal_code":"10001","jurisdiction":"NY-NEW-YORK-CITY","rate_ppm":88750,"subtotal_cents":12500,"tax_cents":1109}\n');
+      // The expected answer is the independent TypeScript reference's, not a number copied by hand.
+      expect(referenceTax([...w.sample.args, `--rules=${w.grants[0].host}`])).toMatchObject({ exitCode: 0, stdout: w.sample.stdout });
     }
   });
 
