@@ -101,6 +101,17 @@ export type TargetResult =
   | (TargetBase & { status: 'skipped'; reason: string; hint: string })
   | (TargetBase & { status: 'errored'; reason: string; coldStart?: ColdStart });
 
+/** Build-manifest and results id of one of a workload's artifacts: `<workload>/<role>`. */
+export function artifactId(workload: string, role: string): string {
+  return `${workload}/${role}`;
+}
+
+/** The workload and role an artifact id names, or null for the harness's own artifacts (`spawner`, `image-node-base`). */
+export function splitArtifactId(id: string): { workload: string; role: string } | null {
+  const slash = id.indexOf('/');
+  return slash < 0 ? null : { workload: id.slice(0, slash), role: id.slice(slash + 1) };
+}
+
 export interface WorkloadRecord {
   /** Slug from workload.json; target rows and artifact ids name it. */
   name: string;

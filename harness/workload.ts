@@ -309,8 +309,3 @@ export async function loadWorkloads(dirs: readonly string[]): Promise<Workload[]
   }
   return out;
 }
-
-/** Build-manifest id of one of a workload's artifacts. */
-export function artifactId(workload: string, role: string): string {
-  return `${workload}/${role}`;
-}

@@ -6,7 +6,7 @@ import { connectDocker } from '../util/docker.js';
 import { runCapabilityMatrix } from '../measure/capabilities.js';
 import path from 'node:path';
 import type { ArtifactRecord, Results, Sample, TargetResult, Warm } from '../model.js';
-import { SCHEMA_VERSION } from '../model.js';
+import { SCHEMA_VERSION, splitArtifactId } from '../model.js';
 import { build } from './build.js';
 import { collectEnvironment } from '../measure/environment.js';
 import { runSchedule, type Measured, type Unit } from '../measure/schedule.js';
@@ -40,7 +40,7 @@ async function measureFootprint(artifacts: Artifact[], withDocker: boolean, runs
   const fp: Footprint = { artifacts: await measureArtifacts(artifacts), images: [], rollout: [], runtimes: [], notes: [] };
   const host = artifacts.find((a) => a.id === 'wasmtime-embed-host')?.path;
   // Every workload's component: the JavaScript one is where AOT rollout cost decides the story.
-  const components = artifacts.filter((a) => a.id.endsWith('/component') && a.path);
+  const components = artifacts.filter((a) => splitArtifactId(a.id)?.role === 'component' && a.path);
   if (host) for (const c of components) fp.rollout.push(await measureWasmRollout(host, c, runs));
   else fp.notes.push('no wasm rollout cost: the wasmtime-embed host was not built (pip install wasmtime)');
   const conn = withDocker ? await connectDocker() : null;
@@ -48,7 +48,7 @@ async function measureFootprint(artifacts: Artifact[], withDocker: boolean, runs
     const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
     try {
       // A workload's images; a base (image-node-base) is loaded with the image built on it, not on its own.
-      const m = await measureImages(conn.docker, artifacts.filter((a) => a.kind === 'image' && a.id.includes('/')), runs, work);
+      const m = await measureImages(conn.docker, artifacts.filter((a) => a.kind === 'image' && splitArtifactId(a.id)), runs, work);
       fp.images = m.images;
       fp.rollout.push(...m.rollout);
     } catch (e) {
@@ -198,7 +198,10 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const built = await build({ workloads, log });
   // Only this run's workloads (and the harness's own artifacts): the manifest also keeps other workloads' builds.
   const names = new Set(workloads.map((w) => w.name));
-  const mine = (id: string) => !id.includes('/') || names.has(id.split('/')[0]);
+  const mine = (id: string) => {
+    const w = splitArtifactId(id)?.workload;
+    return w === undefined || names.has(w);
+  };
   const manifest = { ...built, artifacts: built.artifacts.filter((a) => mine(a.id)), skipped: built.skipped.filter((s) => mine(s.id)) };
   const byId = new Map(manifest.artifacts.map((a) => [a.id, a]));
   const spawner = byId.get('spawner');

@@ -9,6 +9,7 @@ import { type Skipped, buildWorkload, isSkipped } from '../build/workload.js';
 import { type BuildManifest, type SkippedArtifact, readManifest } from '../manifest.js';
 import { BUILD_DIR, MANIFEST_PATH, ROOT } from '../paths.js';
 import type { Workload } from '../workload.js';
+import { splitArtifactId } from '../model.js';
 
 export interface BuildOptions {
   /** The workloads to build (see harness/workload.ts). */
@@ -56,7 +57,10 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
   for (const w of opts.workloads) await buildWorkload(ctx, w, deps);
 
   const names = new Set(opts.workloads.map((w) => w.name));
-  const otherWorkload = (id: string) => id.includes('/') && !names.has(id.split('/')[0]);
+  const otherWorkload = (id: string) => {
+    const w = splitArtifactId(id)?.workload;
+    return w !== undefined && !names.has(w);
+  };
   const manifest: BuildManifest = {
     schemaVersion: 1,
     builtAt: new Date().toISOString(),

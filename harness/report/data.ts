@@ -4,6 +4,7 @@
  * that later issues add (gzip sizes, capability probes, footprint). Pure.
  */
 import type { ArtifactRecord, Results, TargetResult, WorkloadRecord } from '../model.js';
+import { artifactId, splitArtifactId } from '../model.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -243,7 +244,7 @@ export const LEGACY_ARTIFACT_IDS: Readonly<Record<string, string>> = {
 
 /** A workload's artifact by role (`<workload>/<role>`), if the run recorded it. */
 export function roleArtifact(r: Results, workload: string, role: string): ArtifactRecord | undefined {
-  return r.artifacts.find((a) => a.id === `${workload}/${role}`);
+  return r.artifacts.find((a) => a.id === artifactId(workload, role));
 }
 
 /**
@@ -258,8 +259,9 @@ export function resolveArtifact(r: Results, id: string): ArtifactRecord | undefi
   if (!primary) return undefined;
   const role = Object.keys(LEGACY_ARTIFACT_IDS).find((k) => LEGACY_ARTIFACT_IDS[k] === id);
   if (role) return roleArtifact(r, primary, role);
-  if (id.startsWith(`${primary}/`)) {
-    const legacy = LEGACY_ARTIFACT_IDS[id.slice(primary.length + 1)];
+  const split = splitArtifactId(id);
+  if (split?.workload === primary) {
+    const legacy = LEGACY_ARTIFACT_IDS[split.role];
     if (legacy) return r.artifacts.find((a) => a.id === legacy);
   }
   return undefined;

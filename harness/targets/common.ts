@@ -1,5 +1,6 @@
 import type { Artifact, PrepareContext, SkippedArtifact } from './types.js';
-import { type Grant, artifactId } from '../workload.js';
+import type { Grant } from '../workload.js';
+import { artifactId } from '../model.js';
 
 /** The workload's artifact with this role (`native`, `core`, `component`, `component-cwasm`, `jco-bundle`, `script`, `image`, `imageDebian`), if it was built. */
 export function findArtifact(ctx: PrepareContext, role: string): Artifact | undefined {
