@@ -53,6 +53,19 @@ export function mapGuestArgs(args: readonly string[], grants: readonly Grant[], 
   return out;
 }
 
+/**
+ * `--argv0 NAME` and one `--dir HOST::GUEST` per grant: the syntax the Node hosts
+ * (harness/hosts/side-channel.ts parseHostArgs) and the wasmtime CLI share.
+ */
+export function preopenFlags(argv0: string, grants: readonly Grant[]): string[] {
+  return ['--argv0', argv0, ...grants.flatMap((g) => ['--dir', `${g.host}::${g.guest}`])];
+}
+
+/** describe() grants of a target with no sandbox (native, node): the grants are plain host paths. */
+export function unsandboxedGrantLines(grants: readonly Grant[]): string[] {
+  return [...grantLines(grants, (g) => `host path ${g.host}; all the user can access`), 'fs: all the user can access', 'env: empty (cleared by the harness)', 'net: all the user can access'];
+}
+
 /** The grants as describe() lines: `fs:/rules (read-only …)`. */
 export function grantLines(grants: readonly Grant[], how: (g: Grant) => string): string[] {
   return grants.map((g) => `fs:${g.guest} (${how(g)})`);

@@ -3,7 +3,7 @@ import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult,
 import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -18,7 +18,7 @@ const BUNDLE_NAME = 'component';
 
 /** Host flags for the workload's argv[0] and grants (the shim has no read-only preopen). */
 function hostFlags(g: readonly Grant[] = grants): string[] {
-  return ['--argv0', argv0, ...g.flatMap((x) => ['--dir', `${x.host}::${x.guest}`])];
+  return preopenFlags(argv0, g);
 }
 
 /**

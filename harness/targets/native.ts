@@ -3,7 +3,7 @@ import { release } from 'node:os';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription } from './types.js';
 import type { Grant } from '../workload.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, grantLines, mapGuestArgs, notDeclared, withGrantDir } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, unsandboxedGrantLines, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 
 let binary = '';
@@ -47,7 +47,7 @@ export const native: Target = {
       runtime: runtime(),
       command: `${binary} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
       artifact,
-      grants: [...grantLines(grants, (g) => `host path ${g.host}; all the user can access`), 'fs: all the user can access', 'env: empty (cleared by the harness)', 'net: all the user can access'],
+      grants: unsandboxedGrantLines(grants),
     };
   },
 };

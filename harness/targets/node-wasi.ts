@@ -3,7 +3,7 @@ import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult,
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, withGrantDir } from './common.js';
 import { nodeHeapFlags, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -22,7 +22,7 @@ const warmFlags = ['--no-turbo-fast-api-calls'];
 
 /** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
 function hostFlags(g: readonly Grant[] = grants): string[] {
-  return ['--argv0', argv0, ...g.flatMap((x) => ['--dir', `${x.host}::${x.guest}`])];
+  return preopenFlags(argv0, g);
 }
 
 /**

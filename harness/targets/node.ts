@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription } from './types.js';
 import type { Grant } from '../workload.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, grantLines, mapGuestArgs, notDeclared, withGrantDir } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, unsandboxedGrantLines, withGrantDir } from './common.js';
 import { nodeHeapFlags, probeEnv } from './probe-support.js';
 
 let entry = '';
@@ -48,7 +48,7 @@ export const node: Target = {
       runtime: runtime(),
       command: `node ${path.relative(process.cwd(), entry) || entry} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
       artifact,
-      grants: [...grantLines(grants, (g) => `host path ${g.host}; all the user can access`), 'fs: all the user can access', 'env: empty (cleared by the harness)', 'net: all the user can access'],
+      grants: unsandboxedGrantLines(grants),
     };
   },
 };

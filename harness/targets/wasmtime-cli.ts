@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags } from './common.js';
 
 const exec = promisify(execFile);
 
@@ -30,7 +30,7 @@ export async function findWasmtimeCli(): Promise<{ bin: string; version: string 
 
 // Flags go before the wasm file; everything after it is the guest's argv.
 function flags(variant: string): string[] {
-  const f = ['run', '-C', 'cache=n', '--argv0', argv0, ...grants.flatMap((g) => ['--dir', `${g.host}::${g.guest}`])];
+  const f = ['run', '-C', 'cache=n', ...preopenFlags(argv0, grants)];
   if (variant === 'precompiled') f.push('--allow-precompiled');
   return f;
 }
