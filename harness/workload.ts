@@ -216,7 +216,7 @@ export async function loadWorkload(dirOrFile: string): Promise<Workload> {
   const abs = path.resolve(dirOrFile);
   const manifestPath = (await exists(abs, 'dir')) ? path.join(abs, MANIFEST_FILE) : abs;
   const dir = path.dirname(manifestPath);
-  const shown = path.relative(process.cwd(), manifestPath) || manifestPath;
+  const shown = manifestLabel({ manifestPath });
   let bytes: Buffer;
   try {
     bytes = await readFile(manifestPath);
@@ -298,13 +298,18 @@ export async function loadWorkload(dirOrFile: string): Promise<Workload> {
   };
 }
 
+/** A manifest's path as messages show it: relative to the working directory. */
+export function manifestLabel(w: Pick<Workload, 'manifestPath'>): string {
+  return path.relative(process.cwd(), w.manifestPath) || w.manifestPath;
+}
+
 /** Loads several workloads; two with the same name are a user error. */
 export async function loadWorkloads(dirs: readonly string[]): Promise<Workload[]> {
   const out: Workload[] = [];
   for (const d of dirs) {
     const w = await loadWorkload(d);
     const dup = out.find((x) => x.name === w.name);
-    if (dup) throw new UserError(`--workload ${d}: name ${JSON.stringify(w.name)} is also the name of ${path.relative(process.cwd(), dup.manifestPath)} — workload names must be unique`);
+    if (dup) throw new UserError(`--workload ${d}: name ${JSON.stringify(w.name)} is also the name of ${manifestLabel(dup)} — workload names must be unique`);
     out.push(w);
   }
   return out;

@@ -4,6 +4,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Artifact, Manifest } from '../targets/types.js';
 
+/** What a build step returns when its toolchain or base is missing: the reason and how to get it. */
+export type Skipped = { skipped: true; reason: string; hint: string };
+
 /** What every build step gets. */
 export interface BuildContext {
   /** Repository root. */

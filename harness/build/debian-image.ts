@@ -1,4 +1,5 @@
 import { connectDocker } from '../util/docker.js';
+import type { Skipped } from './common.js';
 
 /** The typical base: built locally by scripts/make-debian-base.sh, or any image named by $WVC_DEBIAN_BASE. */
 export const DEFAULT_DEBIAN_BASE = 'wvc/debian-bookworm-minbase:local';
@@ -14,7 +15,7 @@ export interface BaseImage {
  * hint when the base is not in the engine: nothing is pulled, since there may be
  * no registry.
  */
-export async function debianBase(): Promise<BaseImage | { skipped: true; reason: string; hint: string }> {
+export async function debianBase(): Promise<BaseImage | Skipped> {
   const base = process.env.WVC_DEBIAN_BASE || DEFAULT_DEBIAN_BASE;
   const conn = await connectDocker();
   if (!conn.ok) return { skipped: true, reason: conn.reason, hint: conn.hint };

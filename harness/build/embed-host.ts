@@ -3,7 +3,7 @@ import { access, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Artifact } from '../targets/types.js';
-import { type BuildContext, fileArtifact, inputsHash, reusable, sha256File } from './common.js';
+import { type BuildContext, type Skipped, fileArtifact, inputsHash, reusable, sha256File } from './common.js';
 
 const exec = promisify(execFile);
 
@@ -11,7 +11,6 @@ export const EMBED_HOST_ID = 'wasmtime-embed-host';
 const INSTALL_HINT = 'pip install wasmtime';
 const HOST_FLAGS = ['-std=c11', '-O2', '-Wall'];
 
-type Skipped = { skipped: true; reason: string; hint: string };
 
 export interface Libwasmtime {
   /** The shared library itself (`_libwasmtime.so` in the pip wheel). */

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import type { Artifact } from '../targets/types.js';
 import { connectDocker } from '../util/docker.js';
-import { type BuildContext, sha256Of } from './common.js';
+import { type BuildContext, type Skipped, sha256Of } from './common.js';
 
 /** What `buildImage` builds: a Dockerfile directory plus named files for the build context. */
 export interface ImageSpec {
@@ -65,7 +65,8 @@ export async function inspectTag(docker: Docker, tag: string): Promise<Docker.Im
   }
 }
 
-function imageArtifact(id: string, tag: string, info: Docker.ImageInspectInfo, inputs: string): Artifact {
+/** Describes an image in the engine as an Artifact. */
+export function imageArtifact(id: string, tag: string, info: Docker.ImageInspectInfo, inputs: string): Artifact {
   return { id, kind: 'image', imageId: info.Id, tag, bytes: info.Size, sha256: info.Id.replace(/^sha256:/, ''), inputsHash: inputs };
 }
 
@@ -107,7 +108,7 @@ async function runBuild(docker: Docker, id: string, context: Buffer, tag: string
  * Returns `skipped` with a hint when no daemon answers; throws with the daemon's
  * message when the build itself fails.
  */
-export async function buildImage(ctx: BuildContext, opts: ImageSpec): Promise<Artifact | { skipped: true; reason: string; hint: string }> {
+export async function buildImage(ctx: BuildContext, opts: ImageSpec): Promise<Artifact | Skipped> {
   const context = await buildContextTar(opts.dockerfileDir, opts.files);
   const args = Object.entries(opts.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
   const inputs = sha256Of([RECIPE, opts.tagBase, context, ...args, ...(opts.extraInputs ?? [])]);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Artifact } from '../targets/types.js';
 import { connectDocker } from '../util/docker.js';
-import { type BuildContext, sha256Of } from './common.js';
+import { type BuildContext, type Skipped, sha256Of } from './common.js';
 import { debianBase } from './debian-image.js';
-import { buildImage, inspectTag } from './image.js';
+import { buildImage, imageArtifact, inspectTag } from './image.js';
 
 /** Artifact id of the Node base image, built here or named by $WVC_NODE_BASE. */
 export const NODE_BASE_ID = 'image-node-base';
@@ -17,8 +17,6 @@ export const NODE_BASE_ID = 'image-node-base';
  */
 export const NODE_BASE_REPO = 'wvc/node-distroless';
 
-type Skipped = { skipped: true; reason: string; hint: string };
-
 /** The image named by $WVC_NODE_BASE, described as the base artifact; nothing is built or pulled. */
 async function externalBase(ctx: BuildContext, docker: Docker, name: string): Promise<Artifact | Skipped> {
   const info = await inspectTag(docker, name);
@@ -26,8 +24,7 @@ async function externalBase(ctx: BuildContext, docker: Docker, name: string): Pr
     return { skipped: true, reason: `WVC_NODE_BASE=${name} is not in the Docker engine`, hint: `docker pull ${name}, or unset WVC_NODE_BASE to build the base from this host's node` };
   }
   ctx.log(`using ${NODE_BASE_ID}: ${name} (${info.Id.slice(7, 19)}, from WVC_NODE_BASE)`);
-  const sha256 = info.Id.replace(/^sha256:/, '');
-  return { id: NODE_BASE_ID, kind: 'image', imageId: info.Id, tag: name, bytes: info.Size, sha256, inputsHash: sha256Of(['WVC_NODE_BASE', name, info.Id]) };
+  return imageArtifact(NODE_BASE_ID, name, info, sha256Of(['WVC_NODE_BASE', name, info.Id]));
 }
 
 /**

@@ -1,19 +1,17 @@
 import path from 'node:path';
-import type Docker from 'dockerode';
 import type { Artifact } from '../targets/types.js';
 import { UserError } from '../targets/types.js';
 import { connectDocker } from '../util/docker.js';
-import type { Role, Workload } from '../workload.js';
+import { type Role, type Workload, manifestLabel } from '../workload.js';
 import { artifactId } from '../model.js';
-import { type BuildContext, dirArtifact, fileArtifact } from './common.js';
+import { type BuildContext, type Skipped, dirArtifact, fileArtifact } from './common.js';
 import { buildNative } from './native.js';
 import { buildComponent, buildCoreModule, transpileComponent } from './wasm.js';
 import { buildJsComponent } from './componentize.js';
 import { precompileComponent } from './embed-host.js';
-import { buildImage } from './image.js';
+import { buildImage, imageArtifact, inspectTag } from './image.js';
 import { type BaseImage, debianBase } from './debian-image.js';
 
-export type Skipped = { skipped: true; reason: string; hint: string };
 export const isSkipped = (x: Artifact | Skipped | BaseImage): x is Skipped => 'skipped' in x;
 
 /** What the per-workload steps share with the rest of the build. */
@@ -36,13 +34,9 @@ async function prebuilt(id: string, file: string): Promise<Artifact> {
 async function taggedImage(w: Workload, role: Role, tag: string): Promise<Artifact | Skipped> {
   const conn = await connectDocker();
   if (!conn.ok) return { skipped: true, reason: conn.reason, hint: conn.hint };
-  let info: Docker.ImageInspectInfo;
-  try {
-    info = await conn.docker.getImage(tag).inspect();
-  } catch {
-    throw new UserError(`${path.relative(process.cwd(), w.manifestPath)}: artifacts.${role}.tag: image ${tag} is not in the Docker engine — build or load it first (docker images lists what is there)`);
-  }
-  return { id: artifactId(w.name, role), kind: 'image', imageId: info.Id, tag, bytes: info.Size, sha256: info.Id.replace(/^sha256:/, ''), inputsHash: `prebuilt:${info.Id}` };
+  const info = await inspectTag(conn.docker, tag);
+  if (!info) throw new UserError(`${manifestLabel(w)}: artifacts.${role}.tag: image ${tag} is not in the Docker engine — build or load it first (docker images lists what is there)`);
+  return imageArtifact(artifactId(w.name, role), tag, info, `prebuilt:${info.Id}`);
 }
 
 /**

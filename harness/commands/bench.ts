@@ -16,7 +16,7 @@ import { randomSeed } from '../util/rng.js';
 import { DEFAULT_WORKLOADS, ROOT } from '../paths.js';
 import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
 import { TARGET_IDS, type TargetId } from '../targets/index.js';
-import { type Workload, loadWorkloads } from '../workload.js';
+import { type Workload, loadWorkloads, manifestLabel } from '../workload.js';
 import type { CapabilityMatrix } from '../measure/capabilities.js';
 import type { Artifact, RunResult } from '../targets/types.js';
 import { UserError } from '../targets/types.js';
@@ -168,7 +168,7 @@ async function checkSample(w: Workload, ids: readonly TargetId[]): Promise<void>
     await disposeAll(prepared);
   }
   if (printed.length) {
-    throw new UserError(`${path.relative(process.cwd(), w.manifestPath)}: sample.stdout: expected ${JSON.stringify(w.sample.stdout.slice(0, 120))}, but ${printed.join('; ')} — fix sample.stdout or sample.args`);
+    throw new UserError(`${manifestLabel(w)}: sample.stdout: expected ${JSON.stringify(w.sample.stdout.slice(0, 120))}, but ${printed.join('; ')} — fix sample.stdout or sample.args`);
   }
 }
 

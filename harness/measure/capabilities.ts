@@ -340,15 +340,15 @@ export interface CapabilityOptions {
 
 /** The grant's listing and one hash over every file's name and bytes. */
 async function hashGrant(dir: string): Promise<{ hash: string; listing: string[] }> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const listing = entries.map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  const entries = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .map((e) => ({ rel: path.relative(dir, path.join(e.parentPath, e.name)), file: e.isFile() }))
+    .sort((x, y) => (x.rel < y.rel ? -1 : x.rel > y.rel ? 1 : 0));
   const h = createHash('sha256');
-  for (const rel of listing) {
-    const e = entries.find((x) => path.relative(dir, path.join(x.parentPath, x.name)) === rel)!;
-    h.update(rel + '\0');
-    if (e.isFile()) h.update(await readFile(path.join(dir, rel)));
+  for (const e of entries) {
+    h.update(e.rel + '\0');
+    if (e.file) h.update(await readFile(path.join(dir, e.rel)));
   }
-  return { hash: h.digest('hex'), listing };
+  return { hash: h.digest('hex'), listing: entries.map((e) => e.rel) };
 }
 
 function listen(): Promise<{ server: Server; port: number; count: () => number; reset: () => void }> {
