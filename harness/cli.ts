@@ -7,7 +7,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './paths.js';
-import { UserError } from './targets/types.js';
+import { UserError } from './errors.js';
+import { registry } from './targets/index.js';
+import { REPORT_FORMAT_NAMES } from './report/index.js';
+
+const TARGET_LINES = Object.values(registry)
+  .map((d) => `  ${d.id.padEnd(16)}  ${d.summary} (${d.variants.filter((v) => !v.probeOnly).map((v) => v.name).join(', ')})`)
+  .join('\n');
 
 const HELP = `usage: wvc <command> [options]
 
@@ -17,9 +23,9 @@ commands:
                           (default: modules/tax-calculator and modules/tax-calculator-js)
   verify                run each workload's golden vectors on every available target
       --workload DIR      as for build; repeatable
-      --targets a,b       only these targets (native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker)
+      --targets a,b       only these targets (${Object.keys(registry).join(', ')})
       --require a,b       fail if one of these is unavailable (default: $BENCH_REQUIRE)
-      --all               run every vector everywhere (default: docker runs a deterministic sample of 100,
+      --all               run every vector everywhere (default: a container target runs a deterministic sample of 100,
                           and a variant whose first run takes over 1.5 s the first vector of every class)
       --sample N          a deterministic sample of about N vectors (every class included) on every variant
   doctor                list each prerequisite and target as available or missing, with install hints
@@ -28,7 +34,7 @@ commands:
       --file F            a results.json or a run folder (default: results/latest)
       --criteria FILE     add the decision gate; exit 1 when a criterion fails
       --out DIR           write the reports there instead of next to the file
-      --format F          print one format to stdout: markdown, html, json, github-action-benchmark, bencher
+      --format F          print one format to stdout: ${REPORT_FORMAT_NAMES.join(', ')}
   compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
       --threshold PCT     smallest change that counts, as a fraction (default 0.10)
   bench                 build, then measure cold start, phases, memory, warm latency, footprint and
@@ -44,7 +50,10 @@ commands:
       --out DIR           where run folders go (default: results/)
       --criteria FILE     decision gate: add the ADR section; exit 1 when a criterion fails
 
-  -h, --help            this help`;
+  -h, --help            this help
+
+targets (harness/targets/, one file each):
+${TARGET_LINES}`;
 
 type Handler = (args: string[]) => Promise<number>;
 

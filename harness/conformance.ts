@@ -1,8 +1,8 @@
 import type { Vector } from './reference/vectors.js';
-import type { RunResult, TargetDescription } from './targets/types.js';
+import type { ExitCodes, RunResult } from './targets/types.js';
 
 /** The exit code a target should report for a vector, given how much of the code its interface carries. */
-export function expectedExit(vector: Pick<Vector, 'exitCode'>, fidelity: TargetDescription['exitCodes']): number {
+export function expectedExit(vector: Pick<Vector, 'exitCode'>, fidelity: ExitCodes): number {
   return fidelity === 'ok-err' && vector.exitCode !== 0 ? 1 : vector.exitCode;
 }
 
@@ -23,7 +23,7 @@ export function stderrErrorCode(stderr: string): string | null {
  * exit code, and the same error code on stderr (none on success). Returns a
  * one-line description of every difference, or null when the run conforms.
  */
-export function checkRun(vector: Vector, result: RunResult, fidelity: TargetDescription['exitCodes']): string | null {
+export function checkRun(vector: Vector, result: RunResult, fidelity: ExitCodes): string | null {
   const diffs: string[] = [];
   if (result.timedOut) diffs.push('timed out');
   if (result.stdout !== vector.stdout) diffs.push(`stdout ${JSON.stringify(result.stdout)} ≠ expected ${JSON.stringify(vector.stdout)}`);

@@ -3,12 +3,169 @@
  * validated against harness/schema/results.schema.json. Every report is a pure
  * function of this.
  */
-import type { Stats, Warning } from './measure/stats.js';
-import type { RuntimeInfo } from './targets/types.js';
-import type { Footprint } from './measure/footprint.js';
-import type { CapabilityMatrix } from './measure/capabilities.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** A target's id in the registry (`native`, `docker`, ...). */
+export type TargetId = string;
+/** A variant's name within its target (`static`, `aot`, `hardened`, ...). */
+export type VariantName = string;
+/**
+ * An artifact role: one a workload declares (`native`, `core`, `component`, `script`,
+ * `image`, `imageDebian`) or one a target derives from it (`component-cwasm`, `jco-bundle`, ...).
+ */
+export type ArtifactRole = string;
+
+/** What a target variant is, for the claims and the class colours of the charts. */
+export type TargetClass = 'native' | 'script' | 'wasm' | 'container';
+/**
+ * A baseline of the ratio columns: `floor` is the program with no sandbox (× native),
+ * `container` the container runtime's default configuration (× docker).
+ */
+export type Baseline = 'floor' | 'container';
+/** How much of the guest's exit code reaches the caller: `exact`, or only success/failure (`ok-err`). */
+export type ExitCodes = 'exact' | 'ok-err';
+
+export interface RuntimeInfo {
+  name: string;
+  version: string;
+}
+
+
+/** Summary of one set of samples; see the module comment for the conventions. */
+export interface Stats {
+  /** Number of samples. */
+  n: number;
+  min: number;
+  max: number;
+  /** Type-7 median (mean of the two middle values for even n). */
+  median: number;
+  mean: number;
+  /** Sample standard deviation (divisor n − 1); 0 when n = 1. */
+  sd: number;
+  /** 95th percentile, type-7 linear interpolation. */
+  p95: number;
+  /** 99th percentile, type-7 linear interpolation. */
+  p99: number;
+  /** Raw (unscaled) median absolute deviation: median(|xᵢ − median|). */
+  mad: number;
+  /** 95% percentile-bootstrap confidence interval of the median; [x, x] when n = 1. */
+  ci95: [number, number];
+}
+
+/** A problem with a set of samples that a reader of the numbers should know about. */
+export interface Warning {
+  kind: 'outliers' | 'first-run-outlier' | 'few-samples' | 'failed-samples';
+  /** One line: what was seen. */
+  message: string;
+  /** One line: what to do about it. */
+  advice: string;
+}
+
+export interface ArtifactFootprint {
+  id: string;
+  kind: string;
+  bytes: number;
+  gzipBytes: number;
+  brotliBytes: number;
+  brotliQuality: number;
+  sha256: string;
+  /** How a directory was measured (a deterministic tar of its files). */
+  note?: string;
+}
+
+export interface ImageFootprint {
+  id: string;
+  tag: string;
+  /** `docker image inspect` Size: the unpacked size in the engine. */
+  imageBytes: number;
+  /** Bytes of `docker save`: what a registry stores, layer tars plus metadata. */
+  saveTarBytes: number;
+  /** gzip -9 of that tar: about what a registry transfer moves. */
+  saveGzipBytes: number;
+  /** brotli of that tar, at `brotliQuality` (11 up to 32 MiB, else 6). Absent in runs before it was measured. */
+  saveBrotliBytes?: number;
+  brotliQuality?: number;
+  layers: number;
+}
+
+/** Preparing one node to run the workload, timed: the "rollout cost per node". */
+export interface RolloutCost {
+  id: string;
+  label: string;
+  what: string;
+  unit: 'ms';
+  samples: number[];
+  median: number;
+  /** Medians of the steps, e.g. copy and AOT compile. */
+  steps?: Record<string, number>;
+}
+
+export interface RuntimeFootprint {
+  /** What must be installed on a node before the first module runs. */
+  name: string;
+  files: { path: string; bytes: number }[];
+  totalBytes: number;
+  missing: string[];
+}
+
+export interface Footprint {
+  artifacts: ArtifactFootprint[];
+  images: ImageFootprint[];
+  rollout: RolloutCost[];
+  runtimes: RuntimeFootprint[];
+  notes: string[];
+}
+
+export const PROBES = ['fs-read-outside', 'fs-write-granted', 'fs-write-outside', 'env-read', 'net-connect', 'clock', 'random', 'mem-bomb', 'cpu-spin'] as const;
+export type ProbeName = (typeof PROBES)[number];
+
+export type Outcome = 'denied' | 'allowed' | 'absent' | 'contained' | 'uncontained' | 'error';
+
+export interface Cell {
+  probe: ProbeName;
+  outcome: Outcome;
+  /** The workload's errno/message or the runtime's trap text: what an operator would see. */
+  evidence: string;
+  /** What the harness observed: sentinel seen?, watched dir entries, listener connections, secret seen?, grant unchanged?, killed after N ms. */
+  harnessEvidence: string;
+  /** For denied/contained cells (except env-read): whether the evidence says why (an errno string, a trap message, an OOM report) rather than a bare kill or a silent crash. */
+  denialNamed?: boolean;
+  /** node:wasi denials are policy of a host that says it is not a sandbox, not isolation. */
+  policy?: boolean;
+  exitCode: number | null;
+  signal?: string | null;
+  /** The runtime's trap line, when it printed one (wasmtime-embed: {"trap":...} on stderr). */
+  trap?: string;
+  durationMs: number;
+  runtime: { name: string; version: string };
+  artifactSha256: string;
+}
+
+export interface CapabilityRow {
+  /** The workload whose probe mode ran. */
+  workload: string;
+  /** Row id: native, node, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
+  id: string;
+  target: string;
+  variant: string;
+  label: string;
+  policyNote?: string;
+  /** Limits the harness asked the runtime to enforce, and the time bound it enforced itself. */
+  limits: string;
+  /** Every denied/contained cell names its reason (null: nothing was denied or contained). */
+  denialNamesCapability: boolean | null;
+  /** Set when the row could not run (runtime not installed, no probe() on the target). */
+  skipped?: { reason: string; hint: string };
+  cells: Cell[];
+}
+
+export interface CapabilityMatrix {
+  probes: string[];
+  rows: CapabilityRow[];
+  notes: string[];
+}
+
 
 export interface Environment {
   os: string;
@@ -17,12 +174,8 @@ export interface Environment {
   cpus: number;
   memoryBytes: number;
   node: string;
-  /** Docker engine version, or null when no daemon answered. */
-  docker: string | null;
-  /** libwasmtime version used by wasmtime-embed, or null. */
-  wasmtime: string | null;
-  /** `wasmtime --version`, or null when the CLI is not installed. */
-  wasmtimeCli: string | null;
+  /** Each registered target's runtime version (its `version()`), or null when it is not installed. */
+  runtimes: Record<TargetId, string | null>;
   harnessVersion: string;
   gitCommit: string | null;
 }
@@ -77,9 +230,22 @@ export interface Ratio {
 interface TargetBase {
   /** The workload this row ran (`Results.workloads[].name`). */
   workload: string;
-  id: string;
-  variant: string;
+  id: TargetId;
+  variant: VariantName;
   label: string;
+  /** What the variant declares about itself (harness/targets/types.ts VariantSpec), recorded so reports need no target knowledge. */
+  class: TargetClass;
+  /** The target's first variant: the runtime's default configuration (the others are its tuned or hardened ones). */
+  defaultVariant: boolean;
+  /** The ratio column this variant is the baseline of, if any. */
+  baseline: Baseline | null;
+  /** Where its phase numbers come from, or null when it reports none. */
+  phaseSource: string | null;
+  /** Where its compiled code comes from on a cold start. */
+  cacheState: string;
+  exitCodes: ExitCodes;
+  /** Caveats an operator should read next to the numbers. */
+  notes: string[];
   runtime: RuntimeInfo | null;
   command: string | null;
   grants: string[];
@@ -112,6 +278,26 @@ export function splitArtifactId(id: string): { workload: string; role: string } 
   return slash < 0 ? null : { workload: id.slice(0, slash), role: id.slice(slash + 1) };
 }
 
+/**
+ * The ratio of one row's cold-start median to another's from a different workload
+ * (a later workload over an earlier one), with its bootstrap CI, computed at bench time.
+ */
+export interface CrossRatio {
+  a: { workload: string; id: TargetId; variant: VariantName };
+  b: { workload: string; id: TargetId; variant: VariantName };
+  ratio: number;
+  ci95: [number, number];
+}
+
+/** What a target declares once, for the methodology: recorded for every target the run selected. */
+export interface TargetInfo {
+  id: TargetId;
+  /** One line: what runs. */
+  summary: string;
+  /** Caveats the methodology lists when the target ran. */
+  caveats: string[];
+}
+
 export interface WorkloadRecord {
   /** Slug from workload.json; target rows and artifact ids name it. */
   name: string;
@@ -125,6 +311,8 @@ export interface WorkloadRecord {
   expectedStdout: string;
   /** Targets that do not apply: the workload declares no artifact they run. */
   notApplicable: { target: string; reason: string }[];
+  /** The variants (`id/variant`) the ratio columns divide by, as the targets declare them; null when none ran. */
+  baselines: { floor: string | null; container: string | null };
 }
 
 export interface ArtifactRecord {
@@ -162,4 +350,8 @@ export interface Results {
   /** What each runtime denies, decided from evidence the harness controls; null when not measured (interrupted). */
   capabilities: CapabilityMatrix | null;
   warnings: { target?: string; kind: string; message: string; advice?: string }[];
+  /** The targets the run selected, as they describe themselves. */
+  targetInfo: TargetInfo[];
+  /** Cold-start ratios across workloads (every later workload's row over every earlier one's), with bootstrap CIs. */
+  crossRatios: CrossRatio[];
 }

@@ -1,33 +1,42 @@
 import { BUILD_DIR, ROOT } from './paths.js';
 import { readManifest } from './manifest.js';
-import { TARGET_IDS, type TargetId, isTargetId, targets } from './targets/index.js';
-import type { Availability, PrepareContext, Target } from './targets/types.js';
-import { UserError } from './targets/types.js';
+import { registry as defaultRegistry, idsOf } from './targets/index.js';
+import type { PreparedVariant, PrepareContext, Registry, RuntimeInfo, TargetDefinition, TargetId } from './targets/types.js';
+import { UserError } from './errors.js';
 import type { Workload } from './workload.js';
 
 /**
- * A target after prepare() for one workload: ready, skipped (runtime or artifact
- * missing), errored (runtime broken) or n/a (the workload has nothing it runs).
+ * A target after prepare() for one workload: ready (with each variant's own
+ * status), skipped (runtime or artifact missing), errored (runtime broken) or
+ * n/a (the workload has nothing it runs).
  */
 export type PreparedTarget =
-  | { id: TargetId; target: Target; status: 'ok'; runtime: Extract<Availability, { status: 'ok' }>['runtime'] }
-  | { id: TargetId; target: Target; status: 'skipped'; reason: string; hint: string }
-  | { id: TargetId; target: Target; status: 'errored'; error: string }
-  | { id: TargetId; target: Target; status: 'n/a'; reason: string };
+  | { id: TargetId; def: TargetDefinition; status: 'ok'; runtime: RuntimeInfo; variants: PreparedVariant[]; dispose?: () => Promise<void> }
+  | { id: TargetId; def: TargetDefinition; status: 'skipped'; reason: string; hint: string }
+  | { id: TargetId; def: TargetDefinition; status: 'errored'; error: string }
+  | { id: TargetId; def: TargetDefinition; status: 'n/a'; reason: string };
+
+export type ReadyTarget = Extract<PreparedTarget, { status: 'ok' }>;
+export type ReadyVariant = Extract<PreparedVariant, { status: 'ok' }>;
+
+/** The ready variants of a prepared target that are measured (probe-only configurations left out). */
+export function measuredVariants(p: PreparedTarget): ReadyVariant[] {
+  return p.status === 'ok' ? p.variants.filter((v): v is ReadyVariant => v.status === 'ok' && !v.spec.probeOnly) : [];
+}
 
 /** Parses a comma-separated list of target ids; unknown names are a user error listing the valid ones. */
-export function parseTargetList(spec: string | undefined, what: string): TargetId[] {
+export function parseTargetList(spec: string | undefined, what: string, registry: Registry = defaultRegistry): TargetId[] {
   if (!spec) return [];
   const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of ids) {
-    if (!isTargetId(id)) throw new UserError(`${what}: unknown target '${id}' — choose from ${TARGET_IDS.join(', ')}`);
+    if (!Object.hasOwn(registry, id)) throw new UserError(`${what}: unknown target '${id}' — choose from ${idsOf(registry).join(', ')}`);
   }
-  return ids as TargetId[];
+  return ids;
 }
 
 /** Targets that must not be skipped: --require, else $BENCH_REQUIRE. */
-export function requiredTargets(flag: string | undefined): TargetId[] {
-  return flag !== undefined ? parseTargetList(flag, '--require') : parseTargetList(process.env.BENCH_REQUIRE, 'BENCH_REQUIRE');
+export function requiredTargets(flag: string | undefined, registry: Registry = defaultRegistry): TargetId[] {
+  return flag !== undefined ? parseTargetList(flag, '--require', registry) : parseTargetList(process.env.BENCH_REQUIRE, 'BENCH_REQUIRE', registry);
 }
 
 /** The context every target is prepared with for one workload; a missing build is a user error. */
@@ -38,17 +47,18 @@ export async function prepareContext(workload: Workload): Promise<PrepareContext
 }
 
 /** Prepares each target in turn; a throw becomes an errored entry, never an abort. */
-export async function prepareTargets(ids: readonly TargetId[], ctx: PrepareContext): Promise<PreparedTarget[]> {
+export async function prepareTargets(ids: readonly TargetId[], ctx: PrepareContext, registry: Registry = defaultRegistry): Promise<PreparedTarget[]> {
   const out: PreparedTarget[] = [];
   for (const id of ids) {
-    const target: Target = targets[id];
+    const def = registry[id];
+    if (!def) throw new UserError(`unknown target '${id}' — choose from ${idsOf(registry).join(', ')}`);
     try {
-      const a = await target.prepare(ctx);
-      if (a.status === 'ok') out.push({ id, target, status: 'ok', runtime: a.runtime });
-      else if (a.status === 'skipped') out.push({ id, target, status: 'skipped', reason: a.reason, hint: a.hint });
-      else out.push({ id, target, status: 'n/a', reason: a.reason });
+      const a = await def.prepare(ctx);
+      if (a.status === 'ok') out.push({ id, def, status: 'ok', runtime: a.runtime, variants: a.variants, ...(a.dispose ? { dispose: a.dispose } : {}) });
+      else if (a.status === 'skipped') out.push({ id, def, status: 'skipped', reason: a.reason, hint: a.hint });
+      else out.push({ id, def, status: 'n/a', reason: a.reason });
     } catch (e) {
-      out.push({ id, target, status: 'errored', error: e instanceof Error ? e.message : String(e) });
+      out.push({ id, def, status: 'errored', error: e instanceof Error ? e.message : String(e) });
     }
   }
   return out;
@@ -80,5 +90,5 @@ export function requiredNowhere(perWorkload: readonly (readonly PreparedTarget[]
 
 /** Calls dispose() on every prepared target, ignoring failures. */
 export async function disposeAll(prepared: readonly PreparedTarget[]): Promise<void> {
-  await Promise.all(prepared.map((p) => p.target.dispose?.().catch(() => undefined)));
+  await Promise.all(prepared.map((p) => (p.status === 'ok' ? p.dispose?.().catch(() => undefined) : undefined)));
 }

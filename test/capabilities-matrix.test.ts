@@ -3,7 +3,7 @@
  * issue asks to hold are run here, to keep the file short; `measureCapabilities()`
  * runs the whole matrix. A target in $BENCH_REQUIRE fails instead of skipping.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CapabilityMatrix, type CapabilityRow, type ProbeName, runCapabilityMatrix } from '../harness/measure/capabilities.js';
 import { disposeAll, prepareContext, prepareTargets, type PreparedTarget } from '../harness/session.js';
 import { useSpawner } from '../harness/util/spawn.js';
@@ -14,38 +14,22 @@ import { REQUIRED } from './support.js';
 const ROWS = ['native', 'node-wasi', 'jco', 'jco-default-shim', 'wasmtime-embed', 'docker-default', 'docker-hardened'];
 const PROBES: ProbeName[] = ['fs-read-outside', 'net-connect', 'mem-bomb', 'cpu-spin'];
 
-let prepared: PreparedTarget[] = [];
-let matrix: CapabilityMatrix;
-
-beforeAll(async () => {
+/** The rows of the matrix that ran here (their runtime is installed), computed before the tests are collected. */
+async function measure(): Promise<CapabilityMatrix> {
   const workload = await loadWorkload(WORKLOAD_DIR);
   const ctx = await prepareContext(workload);
   const grant = { workload: workload.name, grantDir: workload.grants[0].host, grantGuest: workload.grants[0].guest };
-  prepared = await prepareTargets(['native', 'node-wasi', 'jco', 'wasmtime-embed', 'docker'], ctx);
+  const prepared: PreparedTarget[] = await prepareTargets(['native', 'node-wasi', 'jco', 'wasmtime-embed', 'docker'], ctx);
   useSpawner(ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null);
   try {
     // Bombs only where the issue asserts them (the rest would each run to the bound).
     const main = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, ...grant, rows: ROWS, probes: ['fs-read-outside', 'net-connect'] });
     const bombs = await runCapabilityMatrix(prepared, { manifest: ctx.manifest, ...grant, rows: ['wasmtime-embed', 'docker-hardened'], probes: ['mem-bomb', 'cpu-spin'] });
-    matrix = { probes: PROBES, notes: main.notes, rows: main.rows.map((r) => ({ ...r, cells: [...r.cells, ...(bombs.rows.find((b) => b.id === r.id)?.cells ?? [])] })) };
+    return { probes: PROBES, notes: main.notes, rows: main.rows.map((r) => ({ ...r, cells: [...r.cells, ...(bombs.rows.find((b) => b.id === r.id)?.cells ?? [])] })) };
   } finally {
     useSpawner(null);
+    await disposeAll(prepared);
   }
-});
-
-afterAll(async () => {
-  await disposeAll(prepared);
-});
-
-/** The row, or undefined when its runtime is unavailable here (a failure when the target is required). */
-function row(id: string): CapabilityRow | undefined {
-  const r = matrix.rows.find((x) => x.id === id);
-  const targetId = r?.target ?? id.replace(/-.*$/, '');
-  if (!r || r.skipped) {
-    if (REQUIRED.includes(targetId)) throw new Error(`${id} is required ($BENCH_REQUIRE) but skipped: ${r?.skipped?.reason ?? 'no row'}`);
-    return undefined;
-  }
-  return r;
 }
 
 function outcome(r: CapabilityRow, probe: ProbeName): string {
@@ -54,9 +38,25 @@ function outcome(r: CapabilityRow, probe: ProbeName): string {
   return c.outcome;
 }
 
-describe('capability matrix (real runs)', () => {
+describe('capability matrix (real runs)', async () => {
+  const matrix = await measure();
+  /** The row when it ran; undefined when its runtime is unavailable here. */
+  const row = (id: string): CapabilityRow | undefined => matrix.rows.find((x) => x.id === id && !x.skipped);
+  const ran = (id: string) => row(id) !== undefined;
+  const why = (id: string) => matrix.rows.find((x) => x.id === id)?.skipped?.reason ?? 'no row';
+
+  // A required runtime that did not run is a failure, not a skip.
+  for (const id of ROWS) {
+    const target = matrix.rows.find((x) => x.id === id)?.target ?? id.replace(/-.*$/, '');
+    it.runIf(REQUIRED.includes(target))(`${id} ran (its target ${target} is in $BENCH_REQUIRE)`, () => {
+      expect(ran(id), `${id}: ${why(id)}`).toBe(true);
+    });
+  }
+
   it('every cell carries runtime version, artifact sha256, exit code or signal, and duration', () => {
-    for (const r of matrix.rows.filter((x) => !x.skipped)) {
+    const rows = matrix.rows.filter((x) => !x.skipped);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
       for (const c of r.cells) {
         expect(c.runtime.version, `${r.id} ${c.probe}`).toBeTruthy();
         expect(c.artifactSha256, `${r.id} ${c.probe}`).toMatch(/^[0-9a-f]{64}$/);
@@ -68,35 +68,29 @@ describe('capability matrix (real runs)', () => {
     }
   });
 
-  it('fs-read-outside: allowed on native, denied on the jco sandbox and on wasmtime-embed', (ctx) => {
-    const n = row('native');
-    const j = row('jco');
-    const w = row('wasmtime-embed');
-    if (!n && !j && !w) return ctx.skip();
-    if (n) expect(outcome(n, 'fs-read-outside')).toBe('allowed');
-    if (j) expect(outcome(j, 'fs-read-outside')).toBe('denied');
-    if (w) expect(outcome(w, 'fs-read-outside')).toBe('denied');
+  it.skipIf(!ran('native'))('native: fs-read-outside allowed, net-connect allowed (the listener saw the connection) (skipped: native did not run)', () => {
+    const n = row('native')!;
+    expect(outcome(n, 'fs-read-outside')).toBe('allowed');
+    expect(outcome(n, 'net-connect')).toBe('allowed');
+    expect(n.cells.find((c) => c.probe === 'net-connect')!.harnessEvidence).toMatch(/accepted [1-9]/);
   });
 
-  it('net-connect: allowed only on native (the listener saw the connection); absent or denied everywhere else', () => {
-    const n = row('native');
-    if (n) {
-      expect(outcome(n, 'net-connect')).toBe('allowed');
-      expect(n.cells.find((c) => c.probe === 'net-connect')!.harnessEvidence).toMatch(/accepted [1-9]/);
-    }
-    for (const id of ROWS.filter((x) => x !== 'native')) {
-      const r = row(id);
-      if (r) expect(['absent', 'denied'], id).toContain(outcome(r, 'net-connect'));
-    }
-  });
+  for (const id of ['jco', 'wasmtime-embed']) {
+    it.skipIf(!ran(id))(`${id}: fs-read-outside denied (skipped: ${id} did not run here)`, () => {
+      expect(outcome(row(id)!, 'fs-read-outside')).toBe('denied');
+    });
+  }
 
-  it('mem-bomb and cpu-spin are contained on wasmtime-embed and on docker-hardened', (ctx) => {
-    const w = row('wasmtime-embed');
-    const d = row('docker-hardened');
-    if (!w && !d) return ctx.skip();
-    for (const r of [w, d].filter((x): x is CapabilityRow => !!x)) {
-      expect(outcome(r, 'mem-bomb'), `${r.id} mem-bomb`).toBe('contained');
-      expect(outcome(r, 'cpu-spin'), `${r.id} cpu-spin`).toBe('contained');
-    }
-  });
+  for (const id of ROWS.filter((x) => x !== 'native')) {
+    it.skipIf(!ran(id))(`${id}: net-connect absent or denied (skipped: ${id} did not run here)`, () => {
+      expect(['absent', 'denied']).toContain(outcome(row(id)!, 'net-connect'));
+    });
+  }
+
+  for (const id of ['wasmtime-embed', 'docker-hardened']) {
+    it.skipIf(!ran(id))(`${id}: mem-bomb and cpu-spin contained (skipped: ${id} did not run here)`, () => {
+      expect(outcome(row(id)!, 'mem-bomb')).toBe('contained');
+      expect(outcome(row(id)!, 'cpu-spin')).toBe('contained');
+    });
+  }
 });

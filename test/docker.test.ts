@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContextTar, buildImage } from '../harness/build/image.js';
 import type { BuildContext } from '../harness/build/common.js';
 import { CONTAINER_LABELS, demuxLogs, docker, parseRfc3339Nanos } from '../harness/targets/docker.js';
-import type { Artifact, Manifest, PrepareContext } from '../harness/targets/types.js';
+import type { Artifact, Manifest, Preparation, PreparedVariant, PrepareContext } from '../harness/targets/types.js';
 import { connectDocker } from '../harness/util/docker.js';
-import { testWorkload } from './support.js';
+import { type Ready, readyVariant, testWorkload } from './support.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +51,10 @@ let binPath = '';
 let image: Artifact;
 let logs: string[] = [];
 let engine: Docker;
+let prep: Preparation;
+/** The prepared `default` variant of `prep`. */
+let def: Ready;
+
 
 function buildCtx(previous: Manifest | null): BuildContext {
   logs = [];
@@ -85,12 +89,12 @@ beforeAll(async () => {
   });
   if ('skipped' in built) throw new Error(`image build skipped: ${built.reason}`);
   image = built;
-  const avail = await docker.prepare(prepareCtx([image]));
-  if (avail.status !== 'ok') throw new Error(`prepare: ${avail.reason}`);
+  prep = await docker.prepare(prepareCtx([image]));
+  def = readyVariant(prep, 'default');
 });
 
 afterAll(async () => {
-  await docker.dispose?.();
+  if (prep?.status === 'ok') await prep.dispose?.();
   if (image?.tag) await engine.getImage(image.tag).remove({ force: true }).catch(() => undefined);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -137,7 +141,7 @@ describe('buildImage', () => {
 
 describe('docker target', () => {
   it('runs the program and returns its stdout, stderr and exit code 0', async () => {
-    const r = await docker.run('default', { args: ['a', 'b c'] });
+    const r = await def.run({ args: ['a', 'b c'] });
     expect(r.stdout).toBe('args: a b c rules=hello-rules write=Read-only file system\n');
     expect(r.stderr).toBe('to-stderr\n');
     expect(r.exitCode).toBe(0);
@@ -152,14 +156,14 @@ describe('docker target', () => {
   });
 
   it('passes a non-zero exit code through exactly', async () => {
-    const r = await docker.run('default', { args: ['--exit=42'] });
+    const r = await def.run({ args: ['--exit=42'] });
     expect(r.exitCode).toBe(42);
     expect(r.stdout).toBe('args: --exit=42 rules=hello-rules write=Read-only file system\n');
     expect(await leftovers()).toEqual([]);
   });
 
   it('kills the container at timeoutMs and still removes it', async () => {
-    const r = await docker.run('default', { args: ['--sleep'], timeoutMs: 1_500 });
+    const r = await def.run({ args: ['--sleep'], timeoutMs: 1_500 });
     expect(r.timedOut).toBe(true);
     expect(r.exitCode).toBeNull();
     expect(r.signal).toBe('SIGKILL');
@@ -173,32 +177,54 @@ describe('docker target', () => {
     await writeFile(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY tax /tax\nENTRYPOINT ["/does-not-exist"]\n');
     const broken = await buildImage(buildCtx(null), { id: 't/image', dockerfileDir: dir, files: { tax: binPath }, tagBase: TAG_BASE + '-broken' });
     if ('skipped' in broken) throw new Error(broken.reason);
+    const other = await docker.prepare(prepareCtx([broken]));
     try {
-      expect((await docker.prepare(prepareCtx([broken]))).status).toBe('ok');
-      await expect(docker.run('default', { args: [] })).rejects.toThrow(/does-not-exist/);
+      expect(other.status).toBe('ok');
+      await expect(readyVariant(other, 'default').run({ args: [] })).rejects.toThrow(/does-not-exist/);
       expect(await leftovers()).toEqual([]);
+      // Preparations share no state: the first one still runs its own image.
+      expect((await def.run({ args: ['--exit=0'] })).exitCode).toBe(0);
     } finally {
-      expect((await docker.prepare(prepareCtx([image]))).status).toBe('ok');
+      if (other.status === 'ok') await other.dispose?.();
       await engine.getImage(broken.tag!).remove({ force: true }).catch(() => undefined);
     }
   });
 
   it('describes the grants and the equivalent docker run line', () => {
-    const d = docker.describe('default');
-    expect(d.label).toBe('docker (the workload image, default config)');
+    const d = def.describe();
+    expect(def.spec.label).toBe('docker (the workload image, default config)');
     expect(d.runtime.name).toBe('docker');
     // --cgroup-parent appears where the harness can meter container memory (a local cgroupfs engine, as root).
-    expect(d.command).toMatch(new RegExp(`^docker run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} <args>`));
+    expect(d.command).toMatch(new RegExp(`^docker run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} <args>`));
     expect(d.command).toContain('via Engine API: create/start/wait/remove');
     expect(d.grants).toEqual(['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)']);
     expect(d.artifact).toBe('t/image');
   });
 
+  it('declares every variant once, in order: default is the container baseline, debian n/a without artifacts.imageDebian', () => {
+    if (prep.status !== 'ok') throw new Error('not prepared');
+    expect(prep.variants.map((v) => [v.spec.name, v.status])).toEqual([
+      ['default', 'ok'],
+      ['hardened', 'ok'],
+      ['debian', 'n/a'],
+    ]);
+    expect(prep.variants.map((v) => v.spec.name)).toEqual(docker.variants.map((v) => v.name));
+    expect(prep.variants[2]).toMatchObject({ reason: 'docker/debian runs artifacts.imageDebian, which workload t does not declare' });
+    expect(def.spec).toMatchObject({ class: 'container', baseline: 'container', exitCodes: 'exact', verifySample: 100 });
+    expect(docker.variants.filter((v) => v.baseline).map((v) => v.name)).toEqual(['default']);
+    expect(readyVariant(prep, 'hardened').describe().command).toContain('--read-only --cap-drop ALL --security-opt no-new-privileges --memory 268435456 --memory-swap 268435456 --ulimit cpu=2:2 --pids-limit 64 --user 65534:65534');
+  });
+
   it('is skipped with a build hint when the image artifact is absent', async () => {
     const avail = await docker.prepare(prepareCtx([]));
     expect(avail).toMatchObject({ status: 'skipped', hint: expect.stringContaining('npm run build') });
-    // Restore the prepared state for any later test.
-    expect((await docker.prepare(prepareCtx([image]))).status).toBe('ok');
+  });
+
+  it('refuses to run after dispose()', async () => {
+    const p = await docker.prepare(prepareCtx([image]));
+    const v = readyVariant(p, 'default');
+    if (p.status === 'ok') await p.dispose?.();
+    await expect(v.run({ args: [] })).rejects.toThrow(/after dispose/);
   });
 });
 

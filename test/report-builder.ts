@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ArtifactRecord, Results, Sample, TargetResult, WorkloadRecord } from '../harness/model.js';
-import type { Footprint } from '../harness/measure/footprint.js';
-import { computeStats, type Stats } from '../harness/measure/stats.js';
+import { SCHEMA_VERSION, type ArtifactRecord, type Baseline, type CrossRatio, type ExitCodes, type Footprint, type Results, type Sample, type Stats, type TargetClass, type TargetInfo, type TargetResult, type WorkloadRecord } from '../harness/model.js';
+import { bootstrapRatioCI, computeStats } from '../harness/measure/stats.js';
 import { assertResults } from '../harness/report/load.js';
 import { ROOT } from './support.js';
 
@@ -30,7 +29,7 @@ export const C_WORKLOAD = 'tax-calculator';
 /** The builder's JavaScript workload. */
 export const JS_WORKLOAD = 'tax-calculator-js';
 
-/** A workload record as `wvc bench` writes it. */
+/** A workload record as `wvc bench` writes it; `makeResults` fills in its baselines from the rows unless given. */
 export function workload(name: string, language: string, o: Partial<WorkloadRecord> = {}): WorkloadRecord {
   return {
     name,
@@ -41,8 +40,84 @@ export function workload(name: string, language: string, o: Partial<WorkloadReco
     args: ['--postal-code=10001'],
     expectedStdout: '{"tax_cents":1109}\n',
     notApplicable: [],
+    baselines: { floor: null, container: null },
     ...o,
   };
+}
+
+/** What a variant declares about itself (harness/targets/types.ts VariantSpec), as a row records it. */
+export interface VariantFacts {
+  class: TargetClass;
+  defaultVariant: boolean;
+  baseline: Baseline | null;
+  phaseSource: string | null;
+  cacheState: string;
+  exitCodes: ExitCodes;
+  notes: string[];
+}
+
+/**
+ * What the harness's targets declare about their variants, so rows the builder makes
+ * look like the bench's. `*` is any other variant of that target. Any other id is a Wasm
+ * runtime's default variant with an undocumented cache state.
+ */
+export const VARIANT_FACTS: Readonly<Record<string, Partial<VariantFacts>>> = {
+  'native/*': { class: 'native', defaultVariant: true, baseline: 'floor', phaseSource: null, cacheState: 'nothing to compile; the binary is in the page cache after the warm-ups', exitCodes: 'exact' },
+  // No baseline: a JavaScript workload has no × native column (harness/targets/node.ts).
+  'node/*': { class: 'script', defaultVariant: true, phaseSource: null, cacheState: 'Node compiles the script on every run (no V8 code cache)', exitCodes: 'exact' },
+  'node-wasi/*': { class: 'wasm', defaultVariant: true, phaseSource: 'performance marks on a side channel (boot = Node start to host script)', cacheState: 'Node compiles the core module on every run (no V8 code cache)', exitCodes: 'exact' },
+  'jco/*': { class: 'wasm', defaultVariant: true, phaseSource: 'performance marks on a side channel (boot = Node start to host script)', cacheState: 'Node compiles the transpiled component on every run (no V8 code cache)', exitCodes: 'ok-err' },
+  'wasmtime-embed/jit': { class: 'wasm', defaultVariant: true, phaseSource: 'reported by the embedding host (engine, load or compile, instantiate, run)', cacheState: 'compiles the component on every run (the host has no code cache)', exitCodes: 'ok-err' },
+  'wasmtime-embed/aot': { class: 'wasm', defaultVariant: false, phaseSource: 'reported by the embedding host (engine, load or compile, instantiate, run)', cacheState: 'deserializes the precompiled .cwasm; nothing is compiled at start', exitCodes: 'ok-err' },
+  'wasmtime/jit-cache-off': { class: 'wasm', defaultVariant: true, phaseSource: null, cacheState: 'compiles on every run (-C cache=n disables the on-disk code cache)', exitCodes: 'ok-err' },
+  'wasmtime/precompiled': { class: 'wasm', defaultVariant: false, phaseSource: null, cacheState: 'loads a .cwasm made by wasmtime compile (--allow-precompiled)', exitCodes: 'ok-err' },
+  'docker/default': { class: 'container', defaultVariant: true, baseline: 'container', phaseSource: 'Engine API call timings, plus the container State.StartedAt/FinishedAt', cacheState: 'image local, layers on disk: no pull is measured', exitCodes: 'exact' },
+  'docker/*': { class: 'container', defaultVariant: false, phaseSource: 'Engine API call timings, plus the container State.StartedAt/FinishedAt', cacheState: 'image local, layers on disk: no pull is measured', exitCodes: 'exact' },
+};
+
+/** The facts of `id/variant` (see {@link VARIANT_FACTS}), each overridable. */
+export function variantFacts(id: string, variant: string, over: Partial<VariantFacts> = {}): VariantFacts {
+  const known = VARIANT_FACTS[`${id}/${variant}`] ?? VARIANT_FACTS[`${id}/*`] ?? {};
+  return { class: 'wasm', defaultVariant: true, baseline: null, phaseSource: null, cacheState: 'not documented for this target', exitCodes: 'exact', notes: [], ...known, ...over };
+}
+
+const WASI_P2_EXIT =
+  'WASI 0.2 components (jco, wasmtime-embed, wasmtime) report exit codes only as ok/err: the stable wasi:cli/exit takes a result, so every non-zero exit arrives as 1; the reason is on stderr.';
+
+/** The methodology caveats the harness's targets declare (TargetDefinition.caveats). */
+export const TARGET_CAVEATS: Readonly<Record<string, string[]>> = {
+  node: ["node runs a JavaScript workload's script directly on the Node that runs the harness, with no sandbox: the floor for JavaScript, as native/static is for C."],
+  'node-wasi': [
+    'node:wasi is not a security sandbox. Node\'s documentation: "The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes." Its numbers are a runtime cost, not a sandbox\'s.',
+  ],
+  jco: [WASI_P2_EXIT],
+  'wasmtime-embed': [WASI_P2_EXIT],
+  wasmtime: [WASI_P2_EXIT],
+  docker: ["Docker is measured through the Engine API (create/start/wait/remove, what `docker run --rm` does), so no docker CLI process start is included; its peak memory is the container's cgroup peak, not the daemon's."],
+};
+
+/** `targetInfo` for the ids of some rows, in first-seen order, as `wvc bench` records it. */
+export function targetInfoOf(targets: readonly { id: string }[]): TargetInfo[] {
+  return [...new Set(targets.map((t) => t.id))].map((id) => ({ id, summary: `${id} (test)`, caveats: [...(TARGET_CAVEATS[id] ?? [])] }));
+}
+
+/**
+ * Every later workload's ok row over every earlier workload's, with the bootstrap CI of the
+ * samples (seed: the run's), as `wvc bench` stores them. Call it again after changing samples.
+ */
+export function crossRatiosOf(r: Pick<Results, 'workloads' | 'targets' | 'seed'>): CrossRatio[] {
+  const order = (w: string) => r.workloads.findIndex((x) => x.name === w);
+  const ok = r.targets.filter((t): t is Extract<TargetResult, { status: 'ok' }> => t.status === 'ok' && !!t.coldStart.stats);
+  const ms = (t: (typeof ok)[number]) => t.coldStart.samples.filter((s) => s.ok).map((s) => s.ms);
+  const out: CrossRatio[] = [];
+  for (const a of ok) {
+    for (const b of ok) {
+      if (order(a.workload) <= order(b.workload)) continue;
+      const { ratio, ci95 } = bootstrapRatioCI(ms(a), ms(b), { seed: r.seed });
+      out.push({ a: { workload: a.workload, id: a.id, variant: a.variant }, b: { workload: b.workload, id: b.id, variant: b.variant }, ratio, ci95 });
+    }
+  }
+  return out;
 }
 
 /**
@@ -63,6 +138,8 @@ export function okTarget(
     memory?: number | null;
     warm?: Stats | null;
     phases?: Record<string, number> | null;
+    /** Overrides of what the variant declares (class, defaultVariant, exitCodes, …). */
+    facts?: Partial<VariantFacts>;
   } = {},
 ): TargetResult {
   const stats = o.stats ?? computeStats(ms, { seed: 7 });
@@ -71,6 +148,7 @@ export function okTarget(
     id,
     variant,
     label: `${id} (${variant})`,
+    ...variantFacts(id, variant, o.facts),
     runtime: { name: id, version: `${id}-1.0` },
     command: `${id} <args>`,
     grants: ['fs:/rules (read-only)'],
@@ -90,17 +168,34 @@ export function artifact(id: string, kind: ArtifactRecord['kind'], bytes: number
   return { id, kind, bytes, sha256: sha(id) };
 }
 
-/** A complete, schema-valid Results around the given targets and artifacts; one C workload unless `over.workloads` says otherwise. */
+/** A workload's baselines from its rows: the first row declaring each, as `id/variant`. */
+function baselinesOf(targets: readonly TargetResult[], w: string): WorkloadRecord['baselines'] {
+  const first = (b: Baseline) => {
+    const t = targets.find((x) => x.workload === w && x.status === 'ok' && x.baseline === b);
+    return t ? `${t.id}/${t.variant}` : null;
+  };
+  return { floor: first('floor'), container: first('container') };
+}
+
+/**
+ * A complete, schema-valid Results around the given targets and artifacts; one C workload
+ * unless `over.workloads` says otherwise. Each workload's baselines (when it gives none),
+ * `targetInfo` and `crossRatios` are derived from the rows, as the bench records them.
+ */
 export function makeResults(targets: TargetResult[], artifacts: ArtifactRecord[], over: Partial<Results> = {}): Results {
-  return {
-    schemaVersion: 2,
+  const { workloads: given, ...rest } = over;
+  const workloads = (given ?? [workload(C_WORKLOAD, 'C')]).map((w) =>
+    w.baselines.floor === null && w.baselines.container === null ? { ...w, baselines: baselinesOf(targets, w.name) } : w,
+  );
+  const r: Results = {
+    schemaVersion: SCHEMA_VERSION,
     runId: 'run-1',
     startedAt: '2026-01-02T03:04:05.000Z',
     finishedAt: '2026-01-02T03:05:00.000Z',
     complete: true,
     seed: 42,
     options: { runs: 30, warmup: 3, targets: [...new Set(targets.map((t) => t.id))], quick: false },
-    workloads: [workload(C_WORKLOAD, 'C')],
+    workloads,
     environment: {
       os: 'Debian 12',
       kernel: 'Linux 6.1.0 x86_64',
@@ -108,9 +203,7 @@ export function makeResults(targets: TargetResult[], artifacts: ArtifactRecord[]
       cpus: 4,
       memoryBytes: 16 * 1024 ** 3,
       node: 'v20.0.0',
-      docker: '27.0.1',
-      wasmtime: '49.0.0',
-      wasmtimeCli: null,
+      runtimes: { docker: '27.0.1', 'wasmtime-embed': '49.0.0', wasmtime: null },
       harnessVersion: '0.1.0',
       gitCommit: 'abc123',
     },
@@ -120,8 +213,11 @@ export function makeResults(targets: TargetResult[], artifacts: ArtifactRecord[]
     footprint: null,
     capabilities: null,
     warnings: [],
-    ...over,
+    targetInfo: targetInfoOf(targets),
+    crossRatios: [],
+    ...rest,
   };
+  return over.crossRatios ? r : { ...r, crossRatios: crossRatiosOf(r) };
 }
 
 /** A Wasm target at `wasmMs` and a container at `dockerMs` (constant samples), with a component and an image of the given sizes. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClaims, type Claim } from '../harness/report/claims.js';
 import type { Results } from '../harness/model.js';
-import { JS_WORKLOAD, artifact, cVsJs, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
+import { JS_WORKLOAD, artifact, crossRatiosOf, cVsJs, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
 
 const claim = (r: Results, id: Claim['id']) => evaluateClaims(r).find((c) => c.id === id)!;
 const times = (x: number, n = 5) => Array.from({ length: n }, () => x);
@@ -119,7 +119,7 @@ describe('seed claim: interpreted languages erode the size and startup benefits'
     );
     // 13e6 / 79e3 = 164.6; 90 / 10 = 9; 13e6 / 150e6 = 8.67%; 420 / 90 = 4.67.
     expect(c.why).toBe(
-      "the JavaScript component (13.0 MB) is 165× the C component (79.0 kB), still 8.7% of its own container image (150 MB); its best Wasm cold start, tax-calculator-js:wasmtime-embed/aot 90.0 ms, is 9.00× the C component's best (wasmtime-embed/aot 10.0 ms), while its own container (tax-calculator-js:docker/default 420 ms) takes 4.67× as long; under JIT, which compiles the component on every start, tax-calculator-js:wasmtime-embed/jit takes 6.00 s, 100× wasmtime-embed/jit (60.0 ms): precompiling is what keeps the startup benefit. A benefit counts as eroded at 2× the C figure or more: size eroded, startup eroded (judged on the best configuration).",
+      "the JavaScript component (13.0 MB) is 165× the C component (79.0 kB), still 8.7% of its own container image (150 MB); its best Wasm cold start, tax-calculator-js:wasmtime-embed/aot 90.0 ms, is 9.00× the C component's best (wasmtime-embed/aot 10.0 ms), while its own container (tax-calculator-js:docker/default 420 ms) takes 4.67× as long; under the runtime's default configuration, tax-calculator-js:wasmtime-embed/jit — compiles the component on every run (the host has no code cache) — takes 6.00 s, 100× wasmtime-embed/jit (60.0 ms): the best configuration is what keeps the startup benefit. A benefit counts as eroded at 2× the C figure or more: size eroded, startup eroded (judged on the best configuration).",
     );
   });
 
@@ -145,10 +145,53 @@ describe('seed claim: interpreted languages erode the size and startup benefits'
     };
     spread('tax-calculator-js', [18, 20, 22, 24, 26, 28, 30, 32, 34]);
     spread('tax-calculator', [9, 10, 11, 12, 12.7, 13, 14, 15, 16]);
+    r.crossRatios = crossRatiosOf(r); // as the bench stores them, from these samples
     const c = claim(r, 'interpreted-languages');
     expect(c.verdict).toBe('holds only partly');
     expect(c.why).toMatch(/is 2\.05× \(95% CI (1\.[0-9]+)–(2\.[0-9]+|[3-9]\.[0-9]+)\) the C component's best/);
     expect(c.why.endsWith('size eroded, startup undecided (the CI straddles 2×) (judged on the best configuration).')).toBe(true);
+  });
+
+  it('judges startup on the ratio stored at bench time, and leaves it undecided when the run stored none', () => {
+    const stored = cVsJs();
+    const best = stored.crossRatios.find((x) => x.a.workload === JS_WORKLOAD && x.a.variant === 'aot' && x.b.workload === 'tax-calculator' && x.b.id === 'wasmtime-embed' && x.b.variant === 'aot')!;
+    // Not the medians' 9×: the stored figure decides.
+    best.ratio = 1.5;
+    best.ci95 = [1.4, 1.6];
+    const c = claim(stored, 'interpreted-languages');
+    expect(c.verdict).toBe('holds only partly');
+    expect(c.why).toContain("is 1.50× (95% CI 1.40–1.60) the C component's best");
+    const none = cVsJs();
+    none.crossRatios = [];
+    const u = claim(none, 'interpreted-languages');
+    expect(u.verdict).toBe('holds only partly');
+    expect(u.why).toContain("is 9.00× the C component's best");
+    expect(u.why.endsWith('size eroded, startup undecided (the run stored no CI of the ratio) (judged on the best configuration).')).toBe(true);
+  });
+
+  it('reads a stored ratio the other way round when the interpreted workload ran first', () => {
+    const r = cVsJs();
+    r.workloads.reverse();
+    r.crossRatios = crossRatiosOf(r); // now C rows over JavaScript rows
+    expect(r.crossRatios.every((x) => x.a.workload === 'tax-calculator')).toBe(true);
+    const c = claim(r, 'interpreted-languages');
+    expect(c.verdict).toBe('holds');
+    expect(c.why).toContain("wasmtime-embed/aot 90.0 ms, is 9.00× the C component's best");
+  });
+
+  it('sets the default variant of the best row\'s target beside it only when the best is not the default', () => {
+    // With the aot rows marked default, the best row is its target's default: no default-configuration clause.
+    const r = cVsJs();
+    for (const t of r.targets) if (t.id === 'wasmtime-embed') t.defaultVariant = t.variant === 'aot';
+    expect(claim(r, 'interpreted-languages').why).not.toContain("runtime's default configuration");
+  });
+
+  it('names the interpreted workload\'s own container by its container baseline, whatever its id', () => {
+    const r = cVsJs();
+    for (const t of r.targets) if (t.id === 'docker') t.id = 'podman';
+    expect(claim(r, 'interpreted-languages').why).toContain('while its own container (tax-calculator-js:podman/default 420 ms) takes 4.67× as long');
+    for (const t of r.targets) t.baseline = null;
+    expect(claim(r, 'interpreted-languages').why).not.toContain('its own container (');
   });
 
   it('does not hold when the interpreted component is as small and as fast as the compiled one', () => {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compare } from '../harness/commands/compare.js';
 import { report } from '../harness/commands/report.js';
-import { renderAll, reporters } from '../harness/report/index.js';
-import { UserError } from '../harness/targets/types.js';
+import { REPORT_FORMATS, REPORT_FORMAT_NAMES, renderAll, reportFormat } from '../harness/report/index.js';
+import { unsupportedVersion } from '../harness/report/load.js';
+import { UserError } from '../harness/errors.js';
 import { fixture } from './report-builder.js';
 import { ROOT } from './support.js';
 
@@ -32,12 +33,33 @@ async function userError(p: Promise<unknown>): Promise<string> {
   throw new Error('expected a UserError');
 }
 
-describe('renderAll', () => {
-  it('renders every reporter to its file, results.json byte-identical to the writer', () => {
+describe('REPORT_FORMATS and renderAll', () => {
+  it('lists every format once: the run directory\'s files, then the print-only exports', () => {
+    expect(REPORT_FORMATS.map((f) => [f.name, f.file ?? null])).toEqual([
+      ['markdown', 'report.md'],
+      ['html', 'report.html'],
+      ['json', 'results.json'],
+      ['csv', 'samples.csv'],
+      ['github-action-benchmark', null],
+      ['bencher', null],
+    ]);
+    expect(REPORT_FORMAT_NAMES).toEqual(REPORT_FORMATS.map((f) => f.name));
+    for (const f of REPORT_FORMATS) expect(f.description, f.name).toMatch(/\S/);
+    expect(reportFormat('bencher')?.name).toBe('bencher');
+    expect(reportFormat('xml')).toBeUndefined();
+  });
+
+  it('renders every format with a file, results.json byte-identical to the writer', () => {
     const files = renderAll(fixture());
-    expect(Object.keys(files)).toEqual(['report.md', 'report.html', 'results.json']);
-    expect(Object.values(reporters).map((r) => r.file)).toEqual(Object.keys(files));
+    expect(Object.keys(files)).toEqual(['report.md', 'report.html', 'results.json', 'samples.csv']);
+    expect(REPORT_FORMATS.flatMap((f) => (f.file ? [f.file] : []))).toEqual(Object.keys(files));
     expect(files['results.json']).toBe(JSON.stringify(fixture(), null, 2) + '\n');
+    expect(files['samples.csv'].split('\n')[0]).toBe('workload,target,variant,round,ms,ok,exit_code');
+  });
+
+  it('prints the exports as JSON text', () => {
+    expect(JSON.parse(reportFormat('bencher')!.render(fixture()))['artifact image-scratch']).toEqual({ 'file-size': { value: 46736 } });
+    expect(JSON.parse(reportFormat('github-action-benchmark')!.render(fixture()))[0].name).toBe('cold start native/static');
   });
 });
 
@@ -49,6 +71,7 @@ describe('wvc report', () => {
     const before = await readFile(file, 'utf8');
     const r = await report({ file: dir });
     expect(r).toMatchObject({ dir, criteriaFailed: false });
+    // The reports, beside the input; results.json and its samples.csv are never rewritten in place.
     expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.md', 'results.json']);
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(renderAll(fixture())['report.md']);
@@ -79,13 +102,15 @@ describe('wvc report', () => {
     );
     await writeFile(path.join(dir, 'bad.json'), '{"schemaVersion": 1,');
     expect(await userError(report({ file: path.join(dir, 'bad.json') }))).toMatch(/^results file .*bad\.json is not valid JSON \(.+\) — pass the results\.json of a run/);
-    await writeFile(path.join(dir, 'v3.json'), JSON.stringify({ ...fixture(), schemaVersion: 3 }));
-    expect(await userError(report({ file: path.join(dir, 'v3.json') }))).toMatch(/v3\.json: schemaVersion 3 is not supported by this harness \(it reads 1 and 2\) — /);
+    await writeFile(path.join(dir, 'v99.json'), JSON.stringify({ ...fixture(), schemaVersion: 99 }));
+    expect(await userError(report({ file: path.join(dir, 'v99.json') }))).toContain(`${unsupportedVersion(path.join(dir, 'v99.json'), 99)} — `);
     await writeFile(path.join(dir, 'garbled.json'), JSON.stringify({ ...fixture(), targets: 'x' }));
-    expect(await userError(report({ file: path.join(dir, 'garbled.json') }))).toMatch(/garbled\.json: targets must be an array, but is string — /);
+    expect(await userError(report({ file: path.join(dir, 'garbled.json') }))).toMatch(/garbled\.json: targets: must be an array, got "x" — /);
     await writeFile(path.join(dir, 'crit.json'), JSON.stringify({ criteria: [{ kind: 'cold-start-p95', target: 'x', variant: 'y', maxMs: -1 }] }));
-    expect(await userError(report({ file: FIXTURE, out: dir, criteria: path.join(dir, 'crit.json') }))).toBe(`${path.join(dir, 'crit.json')}: criteria[0].maxMs must be a positive number, got -1`);
-    expect(await userError(report({ file: FIXTURE, format: 'csv' }))).toBe("--format must be one of github-action-benchmark, bencher, markdown, html, json, got 'csv'");
+    expect(await userError(report({ file: FIXTURE, out: dir, criteria: path.join(dir, 'crit.json') }))).toBe(`${path.join(dir, 'crit.json')}: criteria[0].maxMs: must be > 0, got -1`);
+    const bad = await userError(report({ file: FIXTURE, format: 'xml' }));
+    expect(bad).toMatch(/^--format must be one of .+, got 'xml'$/);
+    for (const name of REPORT_FORMAT_NAMES) expect(bad).toContain(name);
   });
 });
 
@@ -108,8 +133,8 @@ describe('wvc compare', () => {
     );
     await writeFile(path.join(dir, 'b.json'), 'not json');
     expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'b.json') }))).toMatch(/^NEW results file .*b\.json is not valid JSON \(/);
-    await writeFile(path.join(dir, 'c.json'), JSON.stringify({ ...fixture(), schemaVersion: 3 }));
-    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe('NEW results.json: schemaVersion 3 is not supported by this harness (it reads 1 and 2)');
+    await writeFile(path.join(dir, 'c.json'), JSON.stringify({ ...fixture(), schemaVersion: 99 }));
+    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe(unsupportedVersion('NEW results.json', 99));
     expect(await userError(compare({ old: FIXTURE, new: FIXTURE, threshold: -1 }))).toBe('--threshold must be a number ≥ 0 (0.1 = 10%), got -1');
   });
 });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../harness/model.js';
 import { evaluateCriteria, loadCriteria } from '../harness/report/criteria.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
-import { artifact, fixture, makeResults, okTarget } from './report-builder.js';
+import { artifact, fixture, makeResults, okTarget, sha } from './report-builder.js';
 import { ROOT } from './support.js';
 
 const example = () => readFileSync(path.join(ROOT, 'examples', 'criteria.tax-calculator.json'), 'utf8');
@@ -60,7 +61,16 @@ describe('criteria decisions', () => {
   // A target 20× faster than docker at the point estimate, but whose ratio CI reaches 0.1 (speedup ≥ 10 only).
   const r: Results = makeResults(
     [okTarget('wasmtime-embed', 'aot', [2, 2, 2, 2, 2], { artifact: 'tax-calculator/component-cwasm', vsDocker: { ratio: 0.05, ci95: [0.04, 0.1] } })],
-    [{ ...artifact('tax-calculator/component-cwasm', 'file', 2_000_000), gzipBytes: 600_000 } as Results['artifacts'][number]],
+    [artifact('tax-calculator/component-cwasm', 'file', 2_000_000)],
+    {
+      footprint: {
+        artifacts: [{ id: 'tax-calculator/component-cwasm', kind: 'file', bytes: 2_000_000, gzipBytes: 600_000, brotliBytes: 500_000, brotliQuality: 11, sha256: sha('tax-calculator/component-cwasm') }],
+        images: [],
+        rollout: [],
+        runtimes: [],
+        notes: [],
+      },
+    },
   );
 
   it('judges the speedup by the lower bound of its CI, i.e. the upper bound of × docker', () => {
@@ -108,22 +118,43 @@ describe('loadCriteria', () => {
   };
 
   it('names the bad field in one line', () => {
+    const p95 = { kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMs: 5 };
     const cases: [string, string][] = [
-      [one({ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMs: 'fast' }), 'criteria[0].maxMs must be a positive number, got "fast"'],
-      [one({ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMS: 5 }), 'criteria[0].maxMS is not a field of a cold-start-p95 criterion (allowed: id, description, $comment, kind, workload, target, variant, maxMs)'],
-      [one({ kind: 'cold-start-p99', target: 'jco' }), 'criteria[0].kind must be one of cold-start-p95, speedup-over-docker, artifact-size, probes-denied, observability, got "cold-start-p99"'],
-      [one({ kind: 'observability', target: 'jco', variant: 'sandboxed', fields: ['exitCode', 'logs'] }), 'criteria[0].fields has "logs"; allowed: runtimeVersion, artifactSha256, exitCode, duration, phases, peakMemory'],
-      [one({ kind: 'manual', text: 'x' }), 'criteria[0].kind must be one of cold-start-p95, speedup-over-docker, artifact-size, probes-denied, observability, got "manual"'],
-      [JSON.stringify({ criteria: [] }), 'criteria must be a non-empty array, got []'],
-      [JSON.stringify({ criteria: [{ kind: 'artifact-size', maxBytes: 1 }] }), 'criteria[0].artifact must name an artifact id (or give both target and variant)'],
-      [JSON.stringify({ crtieria: [] }), 'crtieria is not a top-level field of a criteria file (allowed: $comment, description, title, context, criteria, rollbackTriggers)'],
+      [one({ ...p95, maxMs: 'fast' }), 'criteria[0].maxMs: must be a number, got "fast"'],
+      [one({ ...p95, maxMs: 0 }), 'criteria[0].maxMs: must be > 0, got 0'],
+      [one({ ...p95, maxMs: undefined, maxMS: 5 }), 'criteria[0]: unknown field maxMS (allowed: id, description, $comment, kind, workload, target, variant, maxMs)'],
+      [one({ kind: 'cold-start-p95', target: 'jco', maxMs: 5 }), 'criteria[0]: missing field variant'],
+      [one({ ...p95, target: ' ' }), 'criteria[0].target: must not be blank'],
+      [one({ kind: 'cold-start-p99', target: 'jco' }), 'criteria[0].kind: must be one of "cold-start-p95", "speedup-over-docker", "artifact-size", "probes-denied", "observability", got "cold-start-p99"'],
+      [one({ target: 'jco' }), 'criteria[0]: missing field kind'],
+      [one({ kind: 'observability', target: 'jco', variant: 'sandboxed', fields: ['exitCode', 'logs'] }), 'criteria[0].fields[1]: must be one of "runtimeVersion", "artifactSha256", "exitCode", "duration", "phases", "peakMemory", got "logs"'],
+      [one({ kind: 'probes-denied', target: 'jco', variant: 'sandboxed', probes: [] }), 'criteria[0].probes: must not be empty'],
+      [one({ kind: 'manual', text: 'x' }), 'criteria[0].kind: must be one of "cold-start-p95", "speedup-over-docker", "artifact-size", "probes-denied", "observability", got "manual"'],
+      [JSON.stringify({ criteria: [p95], rollbackTriggers: [{ kind: 'manual' }] }), 'rollbackTriggers[0]: missing field text'],
+      [JSON.stringify({ criteria: [] }), 'criteria: must not be empty'],
+      [JSON.stringify({ criteria: {} }), 'criteria: must be an array, got {}'],
+      [JSON.stringify({ title: 3, criteria: [p95] }), 'title: must be a string, got 3'],
+      [JSON.stringify({ criteria: [{ kind: 'artifact-size', maxBytes: 1 }] }), 'criteria[0]: missing field target: name an artifact id (artifact), or both target and variant'],
+      [JSON.stringify({ criteria: [{ kind: 'artifact-size', artifact: 'x/component', target: 'jco', variant: 'sandboxed', maxBytes: 1 }] }), 'criteria[0].target: cannot go with artifact: name an artifact id, or a target and variant'],
+      [JSON.stringify({ crtieria: [] }), 'unknown field crtieria (allowed: $schema, $comment, description, title, context, criteria, rollbackTriggers)'],
+      [JSON.stringify([p95]), 'must be an object, got an array'],
+      [JSON.stringify({ criteria: [{ ...p95, id: 'A' }], rollbackTriggers: [{ kind: 'manual', text: 'x', id: 'A' }] }), 'rollbackTriggers[0].id: "A" is also the id of criteria[0]; ids must be unique'],
       ['{"criteria": [', 'criteria file is not valid JSON: '],
     ];
     for (const [text, msg] of cases) {
       const got = err(text);
-      expect(got.startsWith(msg), `${got}\n  expected to start with\n${msg}`).toBe(true);
+      if (msg.endsWith(': ')) expect(got.startsWith(msg), `${got}\n  expected to start with\n${msg}`).toBe(true);
+      else expect(got).toBe(msg);
       expect(got).not.toContain('\n');
     }
+  });
+
+  it('is the published schema: the example file validates, and a plain validator rejects what loadCriteria rejects', () => {
+    const schema = JSON.parse(readFileSync(path.join(ROOT, 'harness', 'schema', 'criteria.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(JSON.parse(example())), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ criteria: [{ kind: 'cold-start-p95', target: 'jco', variant: 'sandboxed', maxMS: 5 }] })).toBe(false);
+    expect(validate({ criteria: [{ kind: 'artifact-size', artifact: 'x/component', workload: 'x', maxBytes: 1 }] })).toBe(false);
   });
 
   it('accepts comments and descriptions anywhere', () => {

@@ -65,6 +65,39 @@ describe('a run with a C and a JavaScript workload', () => {
     ]);
   });
 
+  it('takes the cross-workload ratios the run stored, and shows – where it stored none', () => {
+    const r2 = cVsJs();
+    const stored = r2.crossRatios.find((x) => x.a.workload === JS_WORKLOAD && x.a.id === 'docker' && x.b.workload === C_WORKLOAD && x.b.id === 'docker')!;
+    stored.ratio = 1.5;
+    stored.ci95 = [1.25, 1.75];
+    r2.crossRatios = r2.crossRatios.filter((x) => !(x.a.id === 'wasmtime-embed' && x.a.variant === 'aot' && x.b.id === 'wasmtime-embed' && x.b.variant === 'aot'));
+    const rows = section(renderMarkdown(r2), '### Cold start by language');
+    expect(rows).toContain('| docker | default | 300 ms | 420 ms | 1.50× (1.25–1.75) |');
+    expect(rows).toContain('| wasmtime-embed | aot | 10.0 ms | 90.0 ms | – |');
+  });
+
+  it('finds the floors, the JIT and the AOT rows by what the rows record, not by target id', () => {
+    // The same run with every target renamed: the tables say the same with the new names.
+    const rename: Record<string, string> = { native: 'bare', node: 'interp', 'wasmtime-embed': 'engine', docker: 'boxes' };
+    const r2 = cVsJs();
+    for (const t of r2.targets) t.id = rename[t.id] ?? t.id;
+    for (const x of r2.crossRatios) for (const end of [x.a, x.b]) end.id = rename[end.id] ?? end.id;
+    const md2 = renderMarkdown(r2);
+    expect(section(md2, '### Cold start by language')).toContain('| floor: the program with no sandbox | bare/static · interp/default | 2.00 ms | 40.0 ms | 20.0× (20.0–20.0) |');
+    const rollout = section(md2, '### Rollout cost of the component: JIT vs AOT');
+    expect(rollout).toContain('| JIT: compile on every cold start (engine/jit load phase, median) | 55.0 ms | 5.80 s | 105× |');
+    expect(rollout).toContain('| AOT: cold start (engine/aot, median) | 10.0 ms | 90.0 ms | 9.00× |');
+    expect(section(md2, '### Artifact size by language')).toContain('| program the floor runs (native binary, script) | 53.7 KiB | 8.79 KiB | 0.164× |');
+  });
+
+  it('takes the JIT row only from the default variant, and the AOT row only from the same target', () => {
+    const r2 = cVsJs();
+    for (const t of r2.targets) if (t.id === 'wasmtime-embed') t.defaultVariant = false;
+    const rows = section(renderMarkdown(r2), '### Rollout cost of the component: JIT vs AOT');
+    expect(rows.some((l) => l.startsWith('| JIT: cold start'))).toBe(false);
+    expect(rows.some((l) => l.startsWith('| AOT: cold start'))).toBe(false);
+  });
+
   it('compares artifact sizes by role', () => {
     const rows = section(md, '### Artifact size by language');
     expect(rows.slice(2, 8)).toEqual([
@@ -202,7 +235,7 @@ describe('criteria on a run with several workloads', () => {
 
   it('rejects a workload next to an artifact id', () => {
     expect(() => loadCriteria(JSON.stringify({ criteria: [{ kind: 'artifact-size', artifact: 'x/component', workload: 'x', maxBytes: 1 }] }))).toThrow(
-      'criteria[0].workload goes with target/variant; an artifact id names its workload itself (`<workload>/<role>`)',
+      'criteria[0].workload: goes with target/variant; an artifact id names its workload itself (`<workload>/<role>`)',
     );
   });
 });
@@ -257,6 +290,14 @@ describe('the HTML charts of several workloads', () => {
     expect((svg('coldstart').match(/<circle [^>]*class="dot"/g) ?? []).length).toBe(40);
     expect(svg('coldstart')).toContain('<title>tax-calculator-js:wasmtime-embed/aot round 0: 90.0 ms</title>');
     expect(svg('sizes')).toContain('>component-cwasm (file)</text>');
+  });
+
+  it('colours a script floor as a native one and names both in the legend', () => {
+    const cold = svg('coldstart');
+    expect(cold).toContain('>native, script (no sandbox)</text>');
+    const fill = (key: string) => new RegExp(`<circle [^>]*fill="(#[0-9a-f]{6})" class="dot"><title>${key} round 0`).exec(cold)?.[1];
+    expect(fill('tax-calculator-js:node/default')).toBe(fill('native/static'));
+    expect(fill('tax-calculator-js:node/default')).not.toBe(fill('wasmtime-embed/aot'));
   });
 
   it('keeps the workload column in the numbers behind the charts', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../harness/model.js';
-import type { Stats } from '../harness/measure/stats.js';
+import type { Stats } from '../harness/model.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
 import { artifact, fixture, makeResults, okTarget, rawFixture, sha } from './report-builder.js';
 import { schemaErrors, schemaErrorsV1 } from './validate-results.js';
@@ -8,6 +8,16 @@ import { schemaErrors, schemaErrorsV1 } from './validate-results.js';
 // Exporter output compared as exact strings (hyperfine's approach), on a
 // hand-made run whose every figure is pinned.
 const stats = (o: Partial<Stats>): Stats => ({ n: 4, min: 0, max: 0, median: 0, mean: 0, sd: 0, p95: 0, p99: 0, mad: 0, ci95: [0, 0], ...o });
+
+/** The lines of a markdown section, from its heading to the next heading of the same or a higher level. */
+function section(md: string, heading: string): string[] {
+  const lines = md.split('\n');
+  const at = lines.indexOf(heading);
+  if (at < 0) return [];
+  const level = heading.split(' ')[0].length;
+  const end = lines.findIndex((l, i) => i > at && /^#+ /.test(l) && l.split(' ')[0].length <= level);
+  return lines.slice(at, end < 0 ? undefined : end);
+}
 
 function handMade(): Results {
   return makeResults(
@@ -43,7 +53,8 @@ describe('renderMarkdown on a hand-made run', () => {
     expect(lines[0]).toBe('# wasm-vs-container: tax-calculator (C) — run run-1');
     expect(lines).toContain('- Run: `run-1`, started 2026-01-02T03:04:05.000Z, finished 2026-01-02T03:05:00.000Z');
     expect(lines).toContain('- Machine: Test CPU, 4 cores, 16.0 GiB memory; Linux 6.1.0 x86_64; Debian 12');
-    expect(lines).toContain('- Versions: Node v20.0.0; Docker engine 27.0.1; libwasmtime 49.0.0; wasmtime CLI not installed');
+    // Every runtime the run recorded, by target id, as environment.runtimes lists them.
+    expect(lines).toContain('- Versions: Node v20.0.0 (the harness); docker 27.0.1; wasmtime-embed 49.0.0; wasmtime not installed');
     expect(lines).toContain('- Seed: 42; 30 rounds after 3 warm-ups per variant');
     expect(lines).toContain('- Harness: 0.1.0, git commit `abc123`');
     expect(lines).toContain('### Workload');
@@ -110,6 +121,42 @@ describe('renderMarkdown on a hand-made run', () => {
     const out = renderMarkdown(r).split('\n');
     expect(out[2]).toBe('> **Incomplete run.** Interrupted (SIGINT) before every target was measured: the numbers below cover only what was measured.');
     expect(out).toContain('- **incomplete run**: interrupted (SIGINT); only what was measured is reported.');
+  });
+
+  it('marks the exit codes of an ok-err row as ok/err only', () => {
+    const obs = lines.slice(lines.indexOf('## Observability'));
+    // wasmtime-embed/aot records exitCodes 'ok-err' (a WASI 0.2 component), docker/default 'exact'.
+    expect(obs.find((l) => l.startsWith('| wasmtime-embed | aot |'))).toContain('| yes, 4/4 samples (ok/err only) |');
+    expect(obs.find((l) => l.startsWith('| docker | default |'))).toContain('| yes, 4/4 samples |');
+    const r = handMade();
+    for (const t of r.targets) t.exitCodes = 'ok-err';
+    expect(renderMarkdown(r).split('\n').find((l) => l.startsWith('| docker | default | yes (docker-1.0)'))).toContain('(ok/err only)');
+  });
+
+  it('takes the cache state, the caveats and the notes from what the rows and targets record', () => {
+    expect(section(md, '### Cache state per variant')).toEqual([
+      '### Cache state per variant',
+      '',
+      '| target | variant | cache state on a cold start |',
+      '|---|---|---|',
+      '| wasmtime-embed | aot | deserializes the precompiled .cwasm; nothing is compiled at start |',
+      '| docker | default | image local, layers on disk: no pull is measured |',
+      '',
+      'The page cache is warm for every target after the warm-ups.',
+      '',
+    ]);
+    const r = handMade();
+    r.targets[1].cacheState = 'whatever the target declares';
+    r.targets[0].notes = ['no fuel metering under `aot`'];
+    // A target with no row adds nothing; identical caveats of several targets show once.
+    r.targetInfo = [
+      { id: 'wasmtime-embed', summary: 's', caveats: ['shared caveat', 'only the embed host'] },
+      { id: 'docker', summary: 's', caveats: ['shared caveat'] },
+      { id: 'absent', summary: 's', caveats: ['never shown'] },
+    ];
+    const out = renderMarkdown(r);
+    expect(out).toContain('| docker | default | whatever the target declares |');
+    expect(section(out, '### Caveats')).toEqual(['### Caveats', '', '- shared caveat', '- only the embed host', '- wasmtime-embed/aot: no fuel metering under `aot`', '']);
   });
 
   it('is deterministic', () => {

@@ -6,7 +6,7 @@ import { samplesOf, summarizeColdStart } from '../harness/measure/cold-start.js'
 const unitOf = (id: string, durations: number[], extra: { failEvery?: number } = {}) => {
   const t = createMockTarget(id, { durations, stdout: 'ok\n', ...extra });
   const order: string[] = [];
-  const u: Unit = { key: id, run: () => t.run('mock', { args: [id] }) };
+  const u: Unit = { key: id, run: () => t.run({ args: [id] }) };
   return { t, u, order };
 };
 
@@ -56,7 +56,7 @@ describe('round scheduler with a mock target', () => {
 
   it('records a wrong answer as a failed sample', async () => {
     const t = createMockTarget('w', { durations: [5], stdout: 'wrong\n' });
-    const out = await runSchedule([{ key: 'w', run: () => t.run('mock', { args: [] }) }], { warmup: 0, runs: 2, seed: 1 });
+    const out = await runSchedule([{ key: 'w', run: () => t.run({ args: [] }) }], { warmup: 0, runs: 2, seed: 1 });
     const samples = samplesOf(out.get('w')!, 'ok\n');
     expect(samples.map((s) => s.ok)).toEqual([false, false]);
     expect(samples[0].error).toBe('wrong answer "wrong\\n"; stderr: ');

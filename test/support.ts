@@ -43,3 +43,15 @@ export function testWorkload(grantDir: string, roles: readonly string[]): import
     artifacts: Object.fromEntries(roles.map((r) => [r, { kind: 'path', path: 'prebuilt' }])),
   };
 }
+
+type Preparation = import('../harness/targets/types.js').Preparation;
+/** A prepared variant that is ready to run. */
+export type Ready = Extract<import('../harness/targets/types.js').PreparedVariant, { status: 'ok' }>;
+
+/** A ready variant of a preparation; anything else fails the test. */
+export function readyVariant(p: Preparation, name: string): Ready {
+  if (p.status !== 'ok') throw new Error(`prepare: ${p.reason}`);
+  const v = p.variants.find((x) => x.spec.name === name);
+  if (v?.status !== 'ok') throw new Error(`variant ${name}: ${v ? v.reason : 'not declared'}`);
+  return v;
+}

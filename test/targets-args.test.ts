@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mapGuestArgs } from '../harness/targets/common.js';
 import { parsePhases } from '../harness/targets/phases.js';
 import { mapLimit } from '../harness/util/pool.js';
+import { native } from '../harness/targets/native.js';
+import { jco } from '../harness/targets/jco.js';
+import type { Manifest, PreparedVariant, PrepareContext } from '../harness/targets/types.js';
+import { testWorkload } from './support.js';
 
 describe('guest path mapping for targets without a filesystem namespace', () => {
   const grants = [{ host: '/h/rules', guest: '/rules', readOnly: true, arg: '--rules' }];
@@ -48,5 +52,44 @@ describe('mapLimit', () => {
     });
     expect(out).toEqual([50, 10, 40, 20, 30]);
     expect(peak).toBe(2);
+  });
+});
+
+describe('targets prepare to values, not module state', () => {
+  // /bin/echo stands in for the native program: its stdout is the argv the target built.
+  const ctx = (grantDir: string, roles: string[] = ['native']): PrepareContext => {
+    const manifest: Manifest = {
+      schemaVersion: 1,
+      builtAt: '2026-01-01T00:00:00Z',
+      artifacts: [{ id: 't/native', kind: 'file', path: '/bin/echo', bytes: 0, sha256: '0'.repeat(64), inputsHash: '' }],
+    };
+    return { manifest, workload: testWorkload(grantDir, roles), root: '/', buildDir: '/tmp' };
+  };
+  const ok = (v: PreparedVariant | undefined) => {
+    if (v?.status !== 'ok') throw new Error(`variant not ready: ${JSON.stringify(v)}`);
+    return v;
+  };
+
+  it('native: each preparation runs with its own grants, even after a later prepare', async () => {
+    const a = await native.prepare(ctx('/h/a'));
+    const b = await native.prepare(ctx('/h/b'));
+    if (a.status !== 'ok' || b.status !== 'ok') throw new Error('native not ready');
+    const va = ok(a.variants.find((v) => v.spec.name === 'static'));
+    const vb = ok(b.variants.find((v) => v.spec.name === 'static'));
+    expect((await va.run({ args: ['--rules=/rules/x'] })).stdout).toBe('--rules=/h/a/x\n');
+    expect((await vb.run({ args: ['--subtotal=1.00'] })).stdout).toBe('--subtotal=1.00 --rules=/h/b\n');
+    expect((await va.probe!({ args: ['--probe=clock', '--target-path=/rules'], timeoutMs: 5_000, grantDir: '/p' })).stdout).toBe('--probe=clock --target-path=/p\n');
+    expect(va.describe()).toMatchObject({ command: '/bin/echo <args> --rules=/h/a', artifact: 't/native' });
+    expect(vb.describe().grants[0]).toBe('fs:/rules (host path /h/b; all the user can access)');
+  });
+
+  it('native: not applicable to a workload without a native program', async () => {
+    expect((await native.prepare(ctx('/h/a', ['core']))).status).toBe('n/a');
+  });
+
+  it('declares its facts in the specs: native is the floor, jco default-shim is probe-only', () => {
+    expect(native.variants.map((v) => [v.name, v.class, v.baseline])).toEqual([['static', 'native', 'floor']]);
+    expect(jco.variants.map((v) => [v.name, v.exitCodes, !!v.probeOnly])).toEqual([['sandboxed', 'ok-err', false], ['default-shim', 'ok-err', true]]);
+    expect(jco.capabilityRows.map((r) => [r.suffix ?? null, r.variant])).toEqual([[null, 'sandboxed'], ['default-shim', 'default-shim']]);
   });
 });

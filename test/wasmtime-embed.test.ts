@@ -9,10 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbedHost, findLibwasmtime, precompileComponent } from '../harness/build/embed-host.js';
 import type { BuildContext } from '../harness/build/common.js';
 import { fileArtifact } from '../harness/build/common.js';
-import type { Artifact, Manifest, PrepareContext } from '../harness/targets/types.js';
+import type { Artifact, DeriveContext, Manifest, Preparation, PreparedVariant, PrepareContext } from '../harness/targets/types.js';
 import { wasmtimeEmbed } from '../harness/targets/wasmtime-embed.js';
 import { run } from '../harness/util/spawn.js';
-import { testWorkload } from './support.js';
+import { type Ready, readyVariant, testWorkload } from './support.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +47,9 @@ let hostArt: Artifact;
 let componentArt: Artifact;
 let cwasmArt: Artifact;
 let ctx: BuildContext;
+let jit: Ready;
+let aot: Ready;
+
 
 function newCtx(buildDir: string, previous: Manifest | null = null): BuildContext {
   return { root: ROOT, buildDir, previous, built: new Map(), log: () => {} };
@@ -91,8 +94,9 @@ beforeAll(async () => {
   ctx.built.set(host.id, host);
   cwasmArt = await precompileComponent(ctx, host.path!, componentArt, 't/component-cwasm', path.join(tmp, 'build', 't.cwasm'));
 
-  const avail = await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]));
-  if (avail.status !== 'ok') throw new Error(`prepare: ${avail.reason}`);
+  const prep = await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]));
+  jit = readyVariant(prep, 'jit');
+  aot = readyVariant(prep, 'aot');
 }, HOST_BUILD_TIMEOUT);
 
 afterAll(async () => {
@@ -106,6 +110,29 @@ describe('wasmtime-embed build', { timeout: HOST_BUILD_TIMEOUT }, () => {
     expect(cwasmArt.id).toBe('t/component-cwasm');
     expect(cwasmArt.path).toBe(path.join(tmp, 'build', 't.cwasm'));
     expect(cwasmArt.bytes).toBeGreaterThan(0);
+  });
+
+  it('derives the .cwasm builds from the component, or skips them with a pip hint without the host', async () => {
+    const [cwasm, fuel] = wasmtimeEmbed.derived ?? [];
+    expect([cwasm?.role, fuel?.role]).toEqual(['component-cwasm', 'component-cwasm-fuel']);
+    const w = testWorkload(rulesDir, ['component']);
+    expect(cwasm.when).toBeUndefined();
+    expect(fuel.when?.(w)).toBe(true);
+    expect(fuel.when?.({ ...w, probes: false })).toBe(false);
+    const d: DeriveContext = {
+      build: ctx,
+      workload: w,
+      input: componentArt,
+      id: 't/component-cwasm',
+      outDir: path.join(tmp, 'derived'),
+      harnessArtifact: (id) => (id === hostArt.id ? hostArt : undefined),
+    };
+    const made = await cwasm.build(d);
+    expect(made).toMatchObject({ id: 't/component-cwasm', path: path.join(tmp, 'derived', 'wasm', 'tax.cwasm') });
+    // The same engine config as the build's own precompile: byte-identical.
+    expect(Buffer.compare(await readFile((made as Artifact).path!), await readFile(cwasmArt.path!))).toBe(0);
+    expect(await fuel.build({ ...d, id: 't/component-cwasm-fuel' })).toMatchObject({ id: 't/component-cwasm-fuel', path: path.join(tmp, 'derived', 'wasm', 'tax.fuel.cwasm') });
+    expect(await cwasm.build({ ...d, harnessArtifact: () => undefined })).toEqual({ skipped: true, reason: 'needs the wasmtime-embed host', hint: 'pip install wasmtime' });
   });
 
   it('reports the wheel version and reuses unchanged artifacts', async () => {
@@ -159,8 +186,6 @@ describe('wasmtime-embed build', { timeout: HOST_BUILD_TIMEOUT }, () => {
     it('the target is skipped with the same hint when the host was not built', async () => {
       const avail = await wasmtimeEmbed.prepare(prepareCtx([componentArt]));
       expect(avail).toMatchObject({ status: 'skipped', hint: 'pip install wasmtime' });
-      // prepare() again with the real artifacts, for the tests that follow
-      expect((await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]))).status).toBe('ok');
     });
   });
 });
@@ -170,20 +195,21 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     // wasi:cli/exit.exit takes a result, so the preview1 adapter reports exit(3) as err: status 1.
     const expected: Record<string, number> = { '0': 0, '3': 1, '4': 1 };
     for (const [code, status] of Object.entries(expected)) {
-      const jit = await wasmtimeEmbed.run('jit', { args: [code, 'b c'] });
-      const aot = await wasmtimeEmbed.run('aot', { args: [code, 'b c'] });
-      expect(jit.stderr).toBe('');
-      expect(jit.stdout).toBe(aot.stdout);
-      expect(jit.stdout).toContain(`arg[0]=tax\narg[1]=${code}\narg[2]=b c\n`);
-      expect(jit.exitCode).toBe(status);
-      expect(aot.exitCode).toBe(status);
+      const j = await jit.run({ args: [code, 'b c'] });
+      const a = await aot.run({ args: [code, 'b c'] });
+      expect(j.stderr).toBe('');
+      expect(j.stdout).toBe(a.stdout);
+      expect(j.stdout).toContain(`arg[0]=tax\narg[1]=${code}\narg[2]=b c\n`);
+      expect(j.exitCode).toBe(status);
+      expect(a.exitCode).toBe(status);
     }
-    expect(wasmtimeEmbed.describe('jit').exitCodes).toBe('ok-err');
+    expect(jit.spec.exitCodes).toBe('ok-err');
+    expect(aot.spec.exitCodes).toBe('ok-err');
   });
 
   it('preopens /rules read-only: reads work, writes are denied', async () => {
-    for (const variant of wasmtimeEmbed.variants) {
-      const r = await wasmtimeEmbed.run(variant, { args: ['0'] });
+    for (const v of [jit, aot]) {
+      const r = await v.run({ args: ['0'] });
       expect(r.stdout).toContain('read=hello rules\n');
       expect(r.stdout).toContain('write=DENIED\n');
     }
@@ -210,8 +236,8 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
   });
 
   it('reports the four phases in ms', async () => {
-    for (const variant of wasmtimeEmbed.variants) {
-      const r = await wasmtimeEmbed.run(variant, { args: ['0'] });
+    for (const v of [jit, aot]) {
+      const r = await v.run({ args: ['0'] });
       expect(Object.keys(r.phases ?? {}).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
       for (const v of Object.values(r.phases!)) {
         expect(typeof v).toBe('number');
@@ -238,8 +264,8 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
   });
 
   it('a trapping guest exits 134 with {"trap":...} on stderr', async () => {
-    for (const variant of wasmtimeEmbed.variants) {
-      const r = await wasmtimeEmbed.run(variant, { args: ['trap'] });
+    for (const v of [jit, aot]) {
+      const r = await v.run({ args: ['trap'] });
       expect(r.exitCode).toBe(134);
       expect(r.stdout).toContain('arg[1]=trap\n'); // output before the trap still arrives
       const lines = r.stderr.trim().split('\n');
@@ -250,14 +276,28 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     }
   });
 
+  it('a fuel probe under aot needs the .cwasm compiled for fuel', async () => {
+    await expect(aot.probe!({ args: ['0'], timeoutMs: 10_000, limits: { fuel: 1_000_000_000 } })).rejects.toThrow(/component-cwasm-fuel/);
+    const r = await jit.probe!({ args: ['0'], timeoutMs: 30_000, limits: { fuel: 1_000_000_000 } });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('declares both variants, in order, as wasm with a warm loop', () => {
+    expect(wasmtimeEmbed.variants.map((v) => v.name)).toEqual(['jit', 'aot']);
+    for (const v of wasmtimeEmbed.variants) expect(v).toMatchObject({ class: 'wasm', exitCodes: 'ok-err', warm: { mode: expect.stringContaining('--iterations') } });
+    expect(wasmtimeEmbed.capabilityRows).toEqual([expect.objectContaining({ variant: 'aot', limits: { memoryBytes: 256 * 2 ** 20, fuel: 3_000_000_000 } })]);
+  });
+
   it('describes the command and grants', () => {
-    const d = wasmtimeEmbed.describe('aot');
-    expect(d.label).toBe('wasmtime-embed (AOT .cwasm)');
+    const d = aot.describe();
+    expect(aot.spec.label).toBe('wasmtime-embed (AOT .cwasm)');
     expect(d.runtime.name).toBe('wasmtime (embedded, C API)');
     expect(d.command).toContain(`run --aot --timings-fd 3 --argv0 tax --dir ${rulesDir}::/rules ${cwasmArt.path}`);
     expect(d.artifact).toBe('t/component-cwasm');
     expect(d.grants).toEqual(['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr']);
-    expect(wasmtimeEmbed.describe('jit').label).toBe('wasmtime-embed (JIT)');
+    expect(d.fuelArtifact).toBeUndefined();
+    expect(jit.spec.label).toBe('wasmtime-embed (JIT)');
+    expect(jit.describe().artifact).toBe('t/component');
   });
 });
 

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import type { Artifact } from '../targets/types.js';
-import { UserError } from '../targets/types.js';
+import type { Artifact, Registry } from '../targets/types.js';
+import { UserError } from '../errors.js';
 import { connectDocker } from '../util/docker.js';
 import { type Role, type Workload, manifestLabel } from '../workload.js';
 import { artifactId } from '../model.js';
 import { type BuildContext, type Skipped, dirArtifact, fileArtifact } from './common.js';
 import { buildNative } from './native.js';
-import { buildComponent, buildCoreModule, transpileComponent } from './wasm.js';
+import { buildComponent, buildCoreModule } from './wasm.js';
 import { buildJsComponent } from './componentize.js';
-import { precompileComponent } from './embed-host.js';
 import { buildImage, imageArtifact, inspectTag } from './image.js';
 import { type BaseImage, debianBase } from './debian-image.js';
 
@@ -16,8 +15,8 @@ export const isSkipped = (x: Artifact | Skipped | BaseImage): x is Skipped => 's
 
 /** What the per-workload steps share with the rest of the build. */
 export interface WorkloadBuildDeps {
-  /** The wasmtime-embed host, when built: it precompiles each component to a .cwasm. */
-  embedHost: Artifact | undefined;
+  /** The targets whose derived artifacts are built from the workload's. */
+  registry: Registry;
   /** The locally built Node base, made on first use. */
   nodeBase: () => Promise<Artifact | Skipped>;
   /** Records an artifact or a skip under its id. */
@@ -41,8 +40,8 @@ async function taggedImage(w: Workload, role: Role, tag: string): Promise<Artifa
 
 /**
  * Builds (or records, when prebuilt) every artifact a workload declares, plus
- * what the targets derive from its component: the jco bundle and, with the
- * wasmtime-embed host, the AOT .cwasm. Ids are `<workload>/<role>`.
+ * what each target derives from them (its `derived` list: a transpiled bundle,
+ * a precompiled .cwasm). Ids are `<workload>/<role>`.
  */
 export async function buildWorkload(ctx: BuildContext, w: Workload, deps: WorkloadBuildDeps): Promise<void> {
   const out = path.join(ctx.buildDir, 'workloads', w.name);
@@ -68,21 +67,20 @@ export async function buildWorkload(ctx: BuildContext, w: Workload, deps: Worklo
     else if (s.kind === 'jco-new' && built.core) r = await buildComponent(ctx, id('component'), built.core, file);
     else if (s.kind === 'componentize-js') r = await buildJsComponent(ctx, id('component'), { source: s.source, wit: s.wit, world: s.world }, file);
     const comp = r ? deps.add(r, id('component')) : undefined;
-    if (comp) {
-      built.component = comp;
-      deps.add(await transpileComponent(ctx, id('jco-bundle'), comp, path.join(out, 'jco'), 'component'), id('jco-bundle'));
-      const host = deps.embedHost?.path;
-      if (host) {
-        deps.add(await precompileComponent(ctx, host, comp, id('component-cwasm'), path.join(out, 'wasm', `${w.argv0}.cwasm`)), id('component-cwasm'));
-        // For the capability probes' fuel limit, without a JIT compile per probe.
-        if (w.probes) deps.add(await precompileComponent(ctx, host, comp, id('component-cwasm-fuel'), path.join(out, 'wasm', `${w.argv0}.fuel.cwasm`), { consumeFuel: true }), id('component-cwasm-fuel'));
-      } else deps.add({ skipped: true, reason: 'needs the wasmtime-embed host', hint: 'pip install wasmtime' }, id('component-cwasm'));
-    }
+    if (comp) built.component = comp;
   }
   if (a.script) {
     // The script's whole directory is the artifact (an entry usually imports its neighbours); `path` is the entry.
     const dir = await dirArtifact(id('script'), path.dirname(a.script.path), 'source');
     deps.add({ ...dir, inputsHash: `source:${dir.sha256}`, entry: a.script.path }, id('script'));
+  }
+  // What the targets derive from the workload's artifacts, in registry order.
+  for (const def of Object.values(deps.registry)) {
+    for (const d of def.derived ?? []) {
+      const input = built[d.from];
+      if (!input || (d.when && !d.when(w))) continue;
+      deps.add(await d.build({ build: ctx, workload: w, input, id: id(d.role), outDir: out, harnessArtifact: (hid) => ctx.built.get(hid) }), id(d.role));
+    }
   }
   for (const role of ['image', 'imageDebian'] as const) {
     const s = a[role];

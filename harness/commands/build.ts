@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Artifact } from '../targets/types.js';
+import type { Artifact, Registry } from '../targets/types.js';
+import { registry as defaultRegistry } from '../targets/index.js';
 import type { BuildContext } from '../build/common.js';
 import { buildNative } from '../build/native.js';
-import { buildEmbedHost } from '../build/embed-host.js';
 import { buildNodeBase } from '../build/node-image.js';
 import type { Skipped } from '../build/common.js';
 import { buildWorkload, isSkipped } from '../build/workload.js';
@@ -15,6 +16,8 @@ import { splitArtifactId } from '../model.js';
 export interface BuildOptions {
   /** The workloads to build (see harness/workload.ts). */
   workloads: readonly Workload[];
+  /** The targets whose tools and derived artifacts are built (default: harness/targets/index.ts). */
+  registry?: Registry;
   log?: (line: string) => void;
 }
 
@@ -45,12 +48,14 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
   // The harness's own helpers: the rusage spawner and the calibration no-op.
   const spawnerDir = path.join(ROOT, 'harness', 'hosts', 'spawner');
   // glibc for the spawner: built with musl, wait4 reported ru_maxrss 0 for every child on this kernel.
-  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'native', 'wvc-spawn'), { glibc: true }), 'spawner');
-  add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'native', 'noop')), 'noop');
-  const embedHost = add(await buildEmbedHost(ctx), 'wasmtime-embed-host');
+  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'tools', 'wvc-spawn'), { glibc: true }), 'spawner');
+  add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'tools', 'noop')), 'noop');
+  const registry = opts.registry ?? defaultRegistry;
+  // Each target's own programs (an embedding host), once per build.
+  for (const def of Object.values(registry)) for (const t of def.tools ?? []) add(await t.build(ctx), t.id);
   let nodeBase: Promise<Artifact | Skipped> | null = null;
   const deps = {
-    embedHost,
+    registry,
     add,
     // Built once, on first use by a workload's image.
     nodeBase: () => (nodeBase ??= buildNodeBase(ctx).then((a) => (add(a, 'image-node-base'), a))),
@@ -65,11 +70,13 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
   const manifest: BuildManifest = {
     schemaVersion: 1,
     builtAt: new Date().toISOString(),
-    artifacts: [...ctx.built.values(), ...(previous?.artifacts.filter((a) => otherWorkload(a.id) && !ctx.built.has(a.id)) ?? [])],
+    // Another workload's artifacts are kept while their files exist (a test's prebuilt ones in a temp dir go).
+    artifacts: [...ctx.built.values(), ...(previous?.artifacts.filter((a) => otherWorkload(a.id) && !ctx.built.has(a.id) && (!a.path || existsSync(a.path))) ?? [])],
     skipped: [...skipped, ...(previous?.skipped?.filter((s) => otherWorkload(s.id)) ?? [])],
   };
   // Write-then-rename, so an interrupted build never leaves a torn manifest.
-  await writeFile(MANIFEST_PATH + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-  await rename(MANIFEST_PATH + '.tmp', MANIFEST_PATH);
+  const tmp = `${MANIFEST_PATH}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(tmp, MANIFEST_PATH);
   return manifest;
 }

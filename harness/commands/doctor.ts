@@ -1,12 +1,10 @@
 import { nativeCompiler } from '../build/native.js';
-import { findLibwasmtime } from '../build/embed-host.js';
 import { readManifest } from '../manifest.js';
-import { disposeAll, missingRequired, prepareContext, prepareTargets, requiredTargets, type PreparedTarget } from '../session.js';
+import { disposeAll, measuredVariants, missingRequired, prepareContext, prepareTargets, requiredTargets, type PreparedTarget } from '../session.js';
 import { loadWorkloads } from '../workload.js';
 import { DEFAULT_WORKLOADS } from '../paths.js';
-import { TARGET_IDS } from '../targets/index.js';
-import { findWasmtimeCli } from '../targets/wasmtime-cli.js';
-import { connectDocker } from '../util/docker.js';
+import { registry as defaultRegistry, idsOf } from '../targets/index.js';
+import type { Registry } from '../targets/types.js';
 
 export interface DoctorLine {
   name: string;
@@ -24,18 +22,20 @@ export interface DoctorReport {
  * `wvc doctor`: what is installed, what is missing and how to install it —
  * first the toolchains and runtimes, then each target as the bench would see it.
  */
-export async function doctor(opts: { require?: string } = {}): Promise<DoctorReport> {
+export async function doctor(opts: { require?: string; registry?: Registry; workloads?: readonly string[] } = {}): Promise<DoctorReport> {
+  const registry = opts.registry ?? defaultRegistry;
   const prerequisites: DoctorLine[] = [];
   const major = Number(process.versions.node.split('.')[0]);
-  prerequisites.push({ name: 'node', ok: major >= 20, detail: major >= 20 ? process.version : `${process.version} — Node 20 or newer is required` });
+  prerequisites.push({ name: 'Node.js', ok: major >= 20, detail: major >= 20 ? process.version : `${process.version} — Node 20 or newer is required` });
   const cc = await nativeCompiler();
   prerequisites.push({ name: 'C compiler', ok: !!cc, detail: cc ? `${cc.cc}: ${cc.version}` : 'missing — apt-get install gcc libc6-dev (or scripts/setup.sh)' });
-  const lib = await findLibwasmtime();
-  prerequisites.push({ name: 'libwasmtime', ok: !!lib, detail: lib ? `${lib.version} at ${lib.libPath}` : 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)' });
-  const d = await connectDocker();
-  prerequisites.push({ name: 'docker engine', ok: d.ok, detail: d.ok ? d.version : `${d.reason} — ${d.hint}` });
-  const cli = await findWasmtimeCli();
-  prerequisites.push({ name: 'wasmtime CLI (optional)', ok: !!cli, detail: cli ? cli.version : 'not installed — optional; put wasmtime on PATH or set WASMTIME to measure the CLI too' });
+  // What each target checks for itself (its runtime, daemon or library), in registry order.
+  for (const def of Object.values(registry)) {
+    for (const pre of def.prerequisites ?? []) {
+      const r = await pre.check().catch((e: unknown) => ({ ok: false, detail: `check failed: ${e instanceof Error ? e.message : String(e)}` }));
+      prerequisites.push({ name: pre.optional ? `${pre.name} (optional)` : pre.name, ok: r.ok, detail: r.detail });
+    }
+  }
 
   const targets: DoctorLine[] = [];
   let requiredMissing: string[] = [];
@@ -43,12 +43,12 @@ export async function doctor(opts: { require?: string } = {}): Promise<DoctorRep
     targets.push({ name: 'all targets', ok: false, detail: 'not built yet — run `npm run build`' });
   } else {
     // Each target as the bench would see it for the first workload that it applies to.
-    const workloads = await loadWorkloads(DEFAULT_WORKLOADS);
+    const workloads = await loadWorkloads(opts.workloads?.length ? opts.workloads : DEFAULT_WORKLOADS);
     const prepared: PreparedTarget[] = [];
-    for (const id of TARGET_IDS) {
+    for (const id of idsOf(registry)) {
       let last: PreparedTarget | undefined;
       for (const w of workloads) {
-        [last] = await prepareTargets([id], await prepareContext(w));
+        [last] = await prepareTargets([id], await prepareContext(w), registry);
         await disposeAll([last]);
         if (last.status !== 'n/a') break;
       }
@@ -56,14 +56,14 @@ export async function doctor(opts: { require?: string } = {}): Promise<DoctorRep
     }
     for (const p of prepared) {
       if (p.status === 'ok') {
-        const missing = (p.target.unavailableVariants?.() ?? []).map((u) => `; variant ${u.variant} missing — ${u.reason} — ${u.hint}`).join('');
-        targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${p.target.variants.join(', ')})${missing}` });
+        const missing = p.variants.map((v) => (v.status === 'skipped' ? `; variant ${v.spec.name} missing — ${v.reason} — ${v.hint}` : '')).join('');
+        targets.push({ name: p.id, ok: true, detail: `available — ${p.runtime.name} ${p.runtime.version} (${measuredVariants(p).map((v) => v.spec.name).join(', ')})${missing}` });
       }
       else if (p.status === 'skipped') targets.push({ name: p.id, ok: false, detail: `missing — ${p.reason} — ${p.hint}` });
       else if (p.status === 'n/a') targets.push({ name: p.id, ok: true, detail: `not used — ${p.reason}` });
       else targets.push({ name: p.id, ok: false, detail: `broken — ${p.error}` });
     }
-    requiredMissing = missingRequired(prepared, requiredTargets(opts.require));
+    requiredMissing = missingRequired(prepared, requiredTargets(opts.require, registry));
   }
   return { prerequisites, targets, requiredMissing };
 }

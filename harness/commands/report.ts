@@ -1,16 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../targets/types.js';
+import { UserError } from '../errors.js';
 import { evaluateCriteria, loadCriteria, type CriteriaResult } from '../report/criteria.js';
-import { toBencherBmf, toGithubActionBenchmark } from '../report/exports.js';
-import { renderAll, reporters, type ReporterName } from '../report/index.js';
+import { REPORT_FORMAT_NAMES, renderAll, reportFormat } from '../report/index.js';
 import { assertResults } from '../report/load.js';
-import { samplesCsv } from '../report/csv.js';
-import { writeReports } from '../report/write-reports.js';
+import { writeReports } from '../report/writer.js';
 import type { Results } from '../model.js';
-
-/** Formats `--format` accepts: the exports, or one report, printed to stdout. */
-export const REPORT_FORMATS = ['github-action-benchmark', 'bencher', ...(Object.keys(reporters) as ReporterName[])] as const;
 
 export interface ReportCommandOptions {
   /** A results.json, or a run directory holding one. */
@@ -74,9 +69,8 @@ export async function readResults(file: string, label = 'results file'): Promise
  * @returns the directory written and whether any criterion failed.
  */
 export async function report(opts: ReportCommandOptions): Promise<{ dir: string; criteriaFailed: boolean; files: string[] }> {
-  if (opts.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
-    throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${opts.format}'`);
-  }
+  const format = opts.format !== undefined ? reportFormat(opts.format) : undefined;
+  if (opts.format !== undefined && !format) throw new UserError(`--format must be one of ${REPORT_FORMAT_NAMES.join(', ')}, got '${opts.format}'`);
   const src = await resultsPath(opts.file);
   const results = await readResults(src);
   let criteria: CriteriaResult | undefined;
@@ -92,23 +86,18 @@ export async function report(opts: ReportCommandOptions): Promise<{ dir: string;
   const srcDir = path.dirname(src);
   const dir = opts.out ? path.resolve(opts.out) : srcDir;
   const files = renderAll(results, criteria ? { criteria } : {});
-  if (dir === srcDir) delete files['results.json']; // never rewrite the input
-  else {
+  if (dir === srcDir) {
+    // Never rewrite the input, nor the samples it was written with.
+    delete files['results.json'];
+    delete files['samples.csv'];
+  } else {
     // The input as it was saved (an older schemaVersion stays that version), not its in-memory upgrade.
     files['results.json'] = await readFile(src, 'utf8');
-    files['samples.csv'] = samplesCsv(results);
   }
   const written = await writeReports(dir, files);
-  if (opts.format) {
+  if (format) {
     const print = opts.print ?? ((t: string) => void process.stdout.write(t));
-    const f = opts.format;
-    const text =
-      f === 'github-action-benchmark'
-        ? JSON.stringify(toGithubActionBenchmark(results), null, 2) + '\n'
-        : f === 'bencher'
-          ? JSON.stringify(toBencherBmf(results), null, 2) + '\n'
-          : reporters[f as ReporterName].render(results, criteria ? { criteria } : {});
-    print(text);
+    print(format.render(results, criteria ? { criteria } : {}));
   }
   return { dir, criteriaFailed: criteria ? !criteria.passed : false, files: written };
 }

@@ -3,11 +3,12 @@ import { checkRun } from '../conformance.js';
 import { DEFAULT_WORKLOADS } from '../paths.js';
 import { loadVectors, sampleVectors, type Vector } from '../reference/vectors.js';
 import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { registry as defaultRegistry, idsOf } from '../targets/index.js';
+import type { Registry, TargetId } from '../targets/types.js';
 import { type Workload, loadWorkloads } from '../workload.js';
 import { mapLimit } from '../util/pool.js';
 
-/** Docker starts a container per vector, so by default it runs a deterministic sample of this many. */
+/** A container start per vector costs hundreds of ms: container targets declare `verifySample` with this many. */
 export const DOCKER_SAMPLE = 100;
 /**
  * A variant whose first run takes longer than this (the JavaScript component under
@@ -40,6 +41,8 @@ export interface VerifyOptions {
   sample?: number;
   /** Runs in flight per target (default: number of CPUs). */
   concurrency?: number;
+  /** The targets to choose from (default: harness/targets/index.ts). */
+  registry?: Registry;
   log?: (line: string) => void;
 }
 
@@ -83,13 +86,14 @@ async function vectorsOf(w: Workload): Promise<Vector[]> {
 export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const workloads = await loadWorkloads(opts.workloads?.length ? opts.workloads : DEFAULT_WORKLOADS);
-  const ids = parseTargetList(opts.targets, '--targets');
-  const required = requiredTargets(opts.require);
+  const registry = opts.registry ?? defaultRegistry;
+  const ids = parseTargetList(opts.targets, '--targets', registry);
+  const required = requiredTargets(opts.require, registry);
   const concurrency = opts.concurrency ?? cpus().length;
   const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], notApplicable: [], requiredMissing: [] };
   const all: PreparedTarget[][] = [];
   for (const w of workloads) {
-    const prepared = await prepareTargets(ids.length ? ids : TARGET_IDS, await prepareContext(w));
+    const prepared = await prepareTargets(ids.length ? ids : idsOf(registry), await prepareContext(w), registry);
     all.push(prepared);
     report.requiredMissing.push(...missingRequired(prepared, required, w.name));
     try {
@@ -122,19 +126,25 @@ async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: 
       log(`${name} ${p.id}: errored — ${p.error}`);
       continue;
     }
-    for (const v of p.target.inapplicableVariants?.() ?? []) report.notApplicable.push({ workload: name, target: `${p.id}/${v.variant}`, reason: v.reason });
-    for (const u of p.target.unavailableVariants?.() ?? []) {
-      report.skipped.push({ workload: name, target: p.id, reason: `variant ${u.variant}: ${u.reason}`, hint: u.hint });
-      log(`${name} ${p.id} ${u.variant}: skipped — ${u.reason} — ${u.hint}`);
-    }
-    for (const variant of p.target.variants) {
-      const d = p.target.describe(variant);
-      const verdict: VariantVerdict = { workload: name, target: p.id, variant, label: d.label, runtime: `${d.runtime.name} ${d.runtime.version}`, exitCodes: d.exitCodes ?? 'exact', vectors: 0, passed: 0, mismatches: [] };
+    for (const pv of p.variants) {
+      if (pv.spec.probeOnly) continue;
+      const variant = pv.spec.name;
+      if (pv.status === 'n/a') {
+        report.notApplicable.push({ workload: name, target: `${p.id}/${variant}`, reason: pv.reason });
+        continue;
+      }
+      if (pv.status === 'skipped') {
+        report.skipped.push({ workload: name, target: p.id, reason: `variant ${variant}: ${pv.reason}`, hint: pv.hint });
+        log(`${name} ${p.id} ${variant}: skipped — ${pv.reason} — ${pv.hint}`);
+        continue;
+      }
+      const d = pv.describe();
+      const verdict: VariantVerdict = { workload: name, target: p.id, variant, label: pv.spec.label, runtime: `${d.runtime.name} ${d.runtime.version}`, exitCodes: pv.spec.exitCodes, vectors: 0, passed: 0, mismatches: [] };
       const check = async (v: Vector) => {
         let detail: string | null;
         const t0 = performance.now();
         try {
-          detail = checkRun(v, await p.target.run(variant, { args: v.args }), verdict.exitCodes);
+          detail = checkRun(v, await pv.run({ args: v.args }), verdict.exitCodes);
         } catch (e) {
           detail = `harness error: ${e instanceof Error ? e.message : String(e)}`;
         }
@@ -149,9 +159,10 @@ async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: 
         set = sampleVectors(vectors, opts.sample);
         verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (--sample ${opts.sample})`;
       }
-      if (!opts.all && p.id === 'docker' && set.length > DOCKER_SAMPLE) {
-        set = sampleVectors(vectors, DOCKER_SAMPLE);
-        verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (a container per vector; --all runs every one)`;
+      const cap = pv.spec.verifySample;
+      if (!opts.all && cap !== undefined && set.length > cap) {
+        set = sampleVectors(vectors, cap);
+        verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (${pv.spec.class === 'container' ? 'a container per vector' : 'declared by the target'}; --all runs every one)`;
       } else if (!opts.all && firstMs > VERY_SLOW_RUN_MS && set.length > 1) {
         set = firstOfEachOutcome(vectors);
         verdict.sample = `first vector of every outcome, ${set.length} of ${vectors.length} (one run took ${Math.round(firstMs)} ms; --all runs every one)`;

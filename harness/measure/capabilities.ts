@@ -14,56 +14,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PreparedTarget } from '../session.js';
-import type { Manifest, ProbeRequest, RunResult, Target } from '../targets/types.js';
+import type { Manifest, PreparedVariant, Registry, RunResult } from '../targets/types.js';
 
-export const PROBES = ['fs-read-outside', 'fs-write-granted', 'fs-write-outside', 'env-read', 'net-connect', 'clock', 'random', 'mem-bomb', 'cpu-spin'] as const;
-export type ProbeName = (typeof PROBES)[number];
-
-export type Outcome = 'denied' | 'allowed' | 'absent' | 'contained' | 'uncontained' | 'error';
-
-export interface Cell {
-  probe: ProbeName;
-  outcome: Outcome;
-  /** The workload's errno/message or the runtime's trap text: what an operator would see. */
-  evidence: string;
-  /** What the harness observed: sentinel seen?, watched dir entries, listener connections, secret seen?, grant unchanged?, killed after N ms. */
-  harnessEvidence: string;
-  /** For denied/contained cells (except env-read): whether the evidence says why (an errno string, a trap message, an OOM report) rather than a bare kill or a silent crash. */
-  denialNamed?: boolean;
-  /** node:wasi denials are policy of a host that says it is not a sandbox, not isolation. */
-  policy?: boolean;
-  exitCode: number | null;
-  signal?: string | null;
-  /** The runtime's trap line, when it printed one (wasmtime-embed: {"trap":...} on stderr). */
-  trap?: string;
-  durationMs: number;
-  runtime: { name: string; version: string };
-  artifactSha256: string;
-}
-
-export interface CapabilityRow {
-  /** The workload whose probe mode ran. */
-  workload: string;
-  /** Row id: native, node, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
-  id: string;
-  target: string;
-  variant: string;
-  label: string;
-  policyNote?: string;
-  /** Limits the harness asked the runtime to enforce, and the time bound it enforced itself. */
-  limits: string;
-  /** Every denied/contained cell names its reason (null: nothing was denied or contained). */
-  denialNamesCapability: boolean | null;
-  /** Set when the row could not run (runtime not installed, no probe() on the target). */
-  skipped?: { reason: string; hint: string };
-  cells: Cell[];
-}
-
-export interface CapabilityMatrix {
-  probes: string[];
-  rows: CapabilityRow[];
-  notes: string[];
-}
+export { PROBES } from '../model.js';
+export type { CapabilityMatrix, CapabilityRow, Cell, Outcome, ProbeName } from '../model.js';
+import { PROBES, type CapabilityMatrix, type CapabilityRow, type Cell, type Outcome, type ProbeName } from '../model.js';
 
 /** What the probe printed: one JSON line on stdout. */
 export interface ProbeOutput {
@@ -108,16 +63,10 @@ export interface HarnessObservation {
   netNamespace?: boolean;
 }
 
-export const MEM_LIMIT_BYTES = 256 * 2 ** 20;
-/** Enough fuel for every non-spinning probe; about a second of spinning in the JIT here. */
-export const FUEL = 3_000_000_000;
-/** Generous for a 2-core machine that other jobs share: a bomb that ends on its own does so in about 2 s. */
-export const BOMB_BOUND_MS = 8_000;
+export { BOMB_BOUND_MS, FUEL, MEM_LIMIT_BYTES } from './limits.js';
+import { BOMB_BOUND_MS, MEM_LIMIT_BYTES } from './limits.js';
 const PROBE_BOUND_MS = 20_000;
 const BOMB_FULL_MIB = 1024;
-
-export const NODE_WASI_POLICY_NOTE =
-  'Node\'s documentation: "The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes. Full support for secure file system sandboxing may or may not be implemented in future. In the mean time, do not rely on it to run untrusted code." Its denials are labelled policy.';
 
 /** Parses the last JSON line of stdout, or null. */
 export function parseProbeOutput(stdout: string): ProbeOutput | null {
@@ -281,45 +230,6 @@ export function decideCell(probe: ProbeName, out: ProbeOutput | null, obs: Harne
 
 // ---- running ---------------------------------------------------------------
 
-/** One row of the matrix: a target variant and the limits it is asked to enforce. */
-interface RowPlan {
-  id: string;
-  target: string;
-  variant?: string;
-  limits?: ProbeRequest['limits'];
-  limitsText: string;
-  policyNote?: string;
-  netNamespace?: boolean;
-}
-
-const ROWS: RowPlan[] = [
-  { id: 'native', target: 'native', limitsText: 'none (no sandbox; a static binary cannot set its own rlimits from the spawner)' },
-  { id: 'node', target: 'node', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap); no sandbox' },
-  { id: 'node-wasi', target: 'node-wasi', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap, not wasm memory)', policyNote: NODE_WASI_POLICY_NOTE },
-  { id: 'jco', target: 'jco', variant: 'sandboxed', limitsText: 'none offered by the shim' },
-  {
-    id: 'jco-default-shim',
-    target: 'jco',
-    variant: 'default-shim',
-    limitsText: 'none offered by the shim',
-    policyNote: 'new WASIShim() with no sandbox option: what the shim grants by default (the guest argv is set with cli._setArgs).',
-  },
-  // AOT with a .cwasm compiled for fuel metering: the same sandbox as JIT, without a compile per probe
-  // (seconds for the JavaScript component).
-  { id: 'wasmtime-embed', target: 'wasmtime-embed', variant: 'aot', limits: { memoryBytes: MEM_LIMIT_BYTES, fuel: FUEL }, limitsText: `--max-memory ${MEM_LIMIT_BYTES} (store limiter), --fuel ${FUEL} (AOT .cwasm compiled with --consume-fuel)` },
-  { id: 'wasmtime', target: 'wasmtime', limitsText: 'none set' },
-  {
-    id: 'docker-default',
-    target: 'docker',
-    variant: 'default',
-    limitsText: 'none (Docker defaults)',
-    netNamespace: true,
-    policyNote: 'Docker defaults plus the harness\'s NetworkMode none (every docker variant here has it). On the default bridge the result would be the same for this probe: 127.0.0.1 in a container is its own loopback, so a loopback connect can never reach the host listener.',
-  },
-  { id: 'docker-hardened', target: 'docker', variant: 'hardened', limitsText: '--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=2:2, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534', netNamespace: true },
-];
-
-
 export interface CapabilityOptions {
   /** The build manifest (for each row's artifact sha256). */
   manifest: Manifest;
@@ -415,32 +325,37 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
     listener = await listen();
     process.env.WVC_SECRET = secret;
     let rowNo = 0;
-    for (const plan of ROWS) {
-      if (opts.rows && !opts.rows.includes(plan.id)) continue;
-      const p = prepared.find((x) => x.id === plan.target);
-      if (!p) continue;
+    for (const p of prepared) {
       if (p.status === 'n/a') continue;
-      const row: CapabilityRow = { workload: opts.workload, id: plan.id, target: plan.target, variant: plan.variant ?? '', label: plan.id, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
+      for (const plan of p.def.capabilityRows) {
+      const rowId = plan.suffix ? `${p.id}-${plan.suffix}` : p.id;
+      if (opts.rows && !opts.rows.includes(rowId)) continue;
+      const spec = p.def.variants.find((v) => v.name === plan.variant);
+      const row: CapabilityRow = { workload: opts.workload, id: rowId, target: p.id, variant: plan.variant, label: spec?.label ?? rowId, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
       if (plan.policyNote) row.policyNote = plan.policyNote;
-      matrix.rows.push(row);
       if (p.status !== 'ok') {
         row.skipped = p.status === 'skipped' ? { reason: p.reason, hint: p.hint } : { reason: `errored: ${p.error}`, hint: 'see the target error' };
-        log(`capabilities ${plan.id}: skipped — ${row.skipped.reason}`);
+        matrix.rows.push(row);
+        log(`capabilities ${rowId}: skipped — ${row.skipped.reason}`);
         continue;
       }
-      const target: Target = p.target;
-      const variant = plan.variant ?? target.variants[0];
-      row.variant = variant;
-      if (!target.probe) {
-        row.skipped = { reason: `target ${plan.target} has no probe()`, hint: 'implement Target.probe for this target' };
+      const v: PreparedVariant | undefined = p.variants.find((x) => x.spec.name === plan.variant);
+      if (v?.status === 'n/a') continue; // the variant does not apply to this workload: recorded on the workload
+      matrix.rows.push(row);
+      if (!v) {
+        row.skipped = { reason: `${p.id} declares a capability row for variant ${plan.variant}, which it does not prepare`, hint: `fix capabilityRows in harness/targets/${p.id}.ts` };
         continue;
       }
-      if (![...target.variants, ...(target.probeVariants ?? [])].includes(variant)) {
-        row.skipped = { reason: `variant ${variant} is not available`, hint: 'run `npm run build`' };
+      if (v.status !== 'ok') {
+        row.skipped = { reason: v.reason, hint: v.hint };
         continue;
       }
-      const desc = target.describe(variant);
-      row.label = desc.label;
+      if (!v.probe) {
+        row.skipped = { reason: `${p.id}/${plan.variant} has no probe()`, hint: 'implement probe() for this variant' };
+        continue;
+      }
+      const probeRun = v.probe.bind(v);
+      const desc = v.describe();
       const artId = plan.limits?.fuel ? (desc.fuelArtifact ?? desc.artifact) : desc.artifact;
       const art = opts.manifest.artifacts.find((a) => a.id === artId);
       const sha = art?.sha256 ?? 'unknown';
@@ -451,7 +366,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       let startupMs: number | null = null;
       const startup = async (): Promise<number> => {
         if (startupMs === null) {
-          const r = await target.probe!(variant, { args: ['--probe=clock'], timeoutMs: PROBE_BOUND_MS, ...(plan.limits ? { limits: plan.limits } : {}) });
+          const r = await probeRun({ args: ['--probe=clock'], timeoutMs: PROBE_BOUND_MS, ...(plan.limits ? { limits: plan.limits } : {}) });
           startupMs = r.exitCode === 0 ? r.durationMs : 0;
         }
         return startupMs;
@@ -472,11 +387,11 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         listener.reset();
         let r: RunResult;
         try {
-          r = await target.probe(variant, { args, timeoutMs: boundMs, grantDir, ...(plan.limits ? { limits: plan.limits } : {}) });
+          r = await probeRun({ args, timeoutMs: boundMs, grantDir, ...(plan.limits ? { limits: plan.limits } : {}) });
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           row.cells.push({ probe, outcome: 'error', evidence: `harness error: ${msg}`, harnessEvidence: 'the target threw', exitCode: null, durationMs: 0, runtime: desc.runtime, artifactSha256: sha });
-          log(`capabilities ${plan.id} ${probe}: harness error — ${msg}`);
+          log(`capabilities ${rowId} ${probe}: harness error — ${msg}`);
           continue;
         }
         // The accept can trail the client's exit by a moment; wait a bounded while for it.
@@ -510,13 +425,14 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         const cell: Cell = { probe, ...decided, exitCode: r.exitCode, signal: r.signal ?? null, durationMs: r.durationMs, runtime: desc.runtime, artifactSha256: sha };
         const trap = trapText(r.stderr);
         if (trap) cell.trap = trap;
-        if (plan.target === 'node-wasi' && cell.outcome === 'denied') cell.policy = true;
+        if (plan.denialsArePolicy && cell.outcome === 'denied') cell.policy = true;
         row.cells.push(cell);
-        log(`capabilities ${plan.id} ${probe}: ${cell.outcome} — ${cell.evidence} | ${cell.harnessEvidence}`);
+        log(`capabilities ${rowId} ${probe}: ${cell.outcome} — ${cell.evidence} | ${cell.harnessEvidence}`);
         await rm(grantDir, { recursive: true, force: true });
       }
       const judged = row.cells.filter((c) => c.denialNamed !== undefined);
       row.denialNamesCapability = judged.length ? judged.every((c) => c.denialNamed) : null;
+      }
     }
   } finally {
     if (prevSecret === undefined) delete process.env.WVC_SECRET;
@@ -531,16 +447,17 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
  * CLI-free entry: prepares the targets itself (all by default), turns on the rusage
  * spawner for peak RSS (and off again), runs the matrix, disposes the targets. `wvc bench` can instead pass its own prepared targets to runCapabilityMatrix.
  */
-export async function measureCapabilities(opts: { workload?: string; targets?: readonly string[]; rows?: readonly string[]; probes?: readonly ProbeName[]; log?: (line: string) => void } = {}): Promise<CapabilityMatrix> {
+export async function measureCapabilities(opts: { workload?: string; targets?: readonly string[]; rows?: readonly string[]; probes?: readonly ProbeName[]; registry?: Registry; log?: (line: string) => void } = {}): Promise<CapabilityMatrix> {
   const { prepareContext, prepareTargets, disposeAll } = await import('../session.js');
-  const { TARGET_IDS, isTargetId } = await import('../targets/index.js');
+  const { registry: defaultRegistry } = await import('../targets/index.js');
   const { useSpawner } = await import('../util/spawn.js');
   const { loadWorkload } = await import('../workload.js');
   const { WORKLOAD_DIR } = await import('../paths.js');
+  const registry = opts.registry ?? defaultRegistry;
   const workload = await loadWorkload(opts.workload ?? WORKLOAD_DIR);
   const ctx = await prepareContext(workload);
-  const ids = (opts.targets ?? TARGET_IDS).filter(isTargetId);
-  const prepared = await prepareTargets(ids, ctx);
+  const ids = (opts.targets ?? Object.keys(registry)).filter((id) => Object.hasOwn(registry, id));
+  const prepared = await prepareTargets(ids, ctx, registry);
   // The rusage spawner gives process targets a peak-RSS figure the harness measured itself.
   useSpawner(ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null);
   try {

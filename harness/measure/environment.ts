@@ -3,10 +3,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import type { Environment } from '../model.js';
+import type { Registry } from '../targets/types.js';
 import { ROOT, harnessVersion } from '../paths.js';
-import { findLibwasmtime } from '../build/embed-host.js';
-import { findWasmtimeCli } from '../targets/wasmtime-cli.js';
-import { connectDocker } from '../util/docker.js';
 
 const exec = promisify(execFile);
 
@@ -29,9 +27,23 @@ async function gitCommit(): Promise<string | null> {
   }
 }
 
+/** Each target's runtime version (its own `version()`), null when it is not installed or declares none. */
+async function runtimeVersions(registry: Registry): Promise<Record<string, string | null>> {
+  const entries = await Promise.all(
+    Object.values(registry).map(async (d) => {
+      try {
+        return [d.id, (await d.version?.()) ?? null] as const;
+      } catch {
+        return [d.id, null] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 /** The machine and every runtime version, recorded once per run (as mitata does). */
-export async function collectEnvironment(): Promise<Environment> {
-  const [name, commit, lib, cli, dockerConn] = await Promise.all([osName(), gitCommit(), findLibwasmtime(), findWasmtimeCli(), connectDocker()]);
+export async function collectEnvironment(registry: Registry): Promise<Environment> {
+  const [name, commit, runtimes] = await Promise.all([osName(), gitCommit(), runtimeVersions(registry)]);
   return {
     os: name,
     kernel: `${os.type()} ${os.release()} ${os.machine()}`,
@@ -39,9 +51,7 @@ export async function collectEnvironment(): Promise<Environment> {
     cpus: os.cpus().length,
     memoryBytes: os.totalmem(),
     node: process.version,
-    docker: dockerConn.ok ? dockerConn.version : null,
-    wasmtime: lib?.version ?? null,
-    wasmtimeCli: cli?.version ?? null,
+    runtimes,
     harnessVersion: harnessVersion(),
     gitCommit: commit,
   };

@@ -9,9 +9,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import type { Artifact } from '../targets/types.js';
+import type { Artifact, FootprintContext, RuntimeFiles, TargetDefinition } from '../targets/types.js';
 import { listFiles } from '../build/common.js';
-import { findLibwasmtime } from '../build/embed-host.js';
 import { medianOf } from './stats.js';
 
 const exec = promisify(execFile);
@@ -19,60 +18,8 @@ const exec = promisify(execFile);
 /** Above this size brotli runs at quality 6 instead of 11 (quality 11 moves about 1 MB/s); the quality used is recorded. */
 const BROTLI_Q11_LIMIT = 32 << 20;
 
-export interface ArtifactFootprint {
-  id: string;
-  kind: string;
-  bytes: number;
-  gzipBytes: number;
-  brotliBytes: number;
-  brotliQuality: number;
-  sha256: string;
-  /** How a directory was measured (a deterministic tar of its files). */
-  note?: string;
-}
-
-export interface ImageFootprint {
-  id: string;
-  tag: string;
-  /** `docker image inspect` Size: the unpacked size in the engine. */
-  imageBytes: number;
-  /** Bytes of `docker save`: what a registry stores, layer tars plus metadata. */
-  saveTarBytes: number;
-  /** gzip -9 of that tar: about what a registry transfer moves. */
-  saveGzipBytes: number;
-  /** brotli of that tar, at `brotliQuality` (11 up to 32 MiB, else 6). Absent in runs before it was measured. */
-  saveBrotliBytes?: number;
-  brotliQuality?: number;
-  layers: number;
-}
-
-/** Preparing one node to run the workload, timed: the "rollout cost per node". */
-export interface RolloutCost {
-  id: string;
-  label: string;
-  what: string;
-  unit: 'ms';
-  samples: number[];
-  median: number;
-  /** Medians of the steps, e.g. copy and AOT compile. */
-  steps?: Record<string, number>;
-}
-
-export interface RuntimeFootprint {
-  /** What must be installed on a node before the first module runs. */
-  name: string;
-  files: { path: string; bytes: number }[];
-  totalBytes: number;
-  missing: string[];
-}
-
-export interface Footprint {
-  artifacts: ArtifactFootprint[];
-  images: ImageFootprint[];
-  rollout: RolloutCost[];
-  runtimes: RuntimeFootprint[];
-  notes: string[];
-}
+export type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
+import type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
 
 function compressedSizes(buf: Buffer): { gzipBytes: number; brotliBytes: number; brotliQuality: number } {
   const brotliQuality = buf.length > BROTLI_Q11_LIMIT ? 6 : 11;
@@ -202,7 +149,7 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
 }
 
 /** The wasm rollout: copy the component to the node, then AOT-compile it with the Wasmtime host. */
-export async function measureWasmRollout(host: string, component: Artifact, runs: number): Promise<RolloutCost> {
+export async function measureWasmRollout(host: string, component: Artifact, runs: number, by = 'the embedding host'): Promise<RolloutCost> {
   const samples: number[] = [];
   const copy: number[] = [];
   const compile: number[] = [];
@@ -224,8 +171,8 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
   }
   return {
     id: `wasm-aot:${component.id}`,
-    label: `copy ${component.id} + AOT compile (wasmtime-embed)`,
-    what: 'copy the component .wasm to a new directory and precompile it to .cwasm with the embedding host',
+    label: `copy ${component.id} + AOT compile (${by})`,
+    what: `copy the component .wasm to a new directory and precompile it to .cwasm with ${by}`,
     unit: 'ms',
     samples,
     median: medianOf(samples),
@@ -246,22 +193,53 @@ async function sizeOf(name: string, candidates: string[]): Promise<{ path: strin
   return null;
 }
 
-/** What each option needs installed on a node, measured from disk. */
-export async function measureRuntimes(embedHost?: string): Promise<RuntimeFootprint[]> {
-  const group = async (name: string, wanted: [string, string[]][]): Promise<RuntimeFootprint> => {
+/**
+ * What each runtime needs installed on a node, measured from disk: the targets'
+ * declared groups, merged by name (node-wasi and jco both need `node`).
+ */
+export async function measureRuntimes(groups: readonly { target: string; group: RuntimeFiles }[]): Promise<RuntimeFootprint[]> {
+  const merged = new Map<string, { users: string[]; files: RuntimeFiles['files'] }>();
+  for (const { target, group } of groups) {
+    const m = merged.get(group.name) ?? { users: [], files: [] };
+    if (!m.users.includes(target)) m.users.push(target);
+    for (const f of group.files) if (!m.files.some((x) => x.label === f.label)) m.files.push(f);
+    merged.set(group.name, m);
+  }
+  const out: RuntimeFootprint[] = [];
+  for (const [name, m] of merged) {
     const files: { path: string; bytes: number }[] = [];
     const missing: string[] = [];
-    for (const [label, cands] of wanted) {
-      const f = await sizeOf(label, cands);
-      if (f) files.push(f);
-      else missing.push(label);
+    for (const f of m.files) {
+      const hit = await sizeOf(f.label, f.candidates);
+      if (hit) files.push(hit);
+      else missing.push(f.label);
     }
-    return { name, files, totalBytes: files.reduce((s, f) => s + f.bytes, 0), missing };
-  };
-  const lib = await findLibwasmtime();
-  return [
-    await group('node (node-wasi, jco)', [['node', [process.execPath]]]),
-    await group('wasmtime embedded (libwasmtime + host)', [['libwasmtime', lib ? [lib.libPath] : []], ['wvc-wasmtime-host', embedHost ? [embedHost] : []]]),
-    await group('docker engine', [['dockerd', ['dockerd']], ['containerd', ['containerd']], ['containerd-shim-runc-v2', ['containerd-shim-runc-v2']], ['runc', ['runc']], ['docker-init', ['docker-init']]]),
-  ];
+    out.push({ name: m.users.length > 1 || m.users[0] !== name ? `${name} (${m.users.join(', ')})` : name, files, totalBytes: files.reduce((s, f) => s + f.bytes, 0), missing });
+  }
+  return out;
+}
+
+/**
+ * The footprint step: raw, gzip and brotli bytes of every artifact, then what each
+ * selected target that was ready for some workload measures itself (image sizes
+ * and docker load, the AOT rollout), then the runtime files each needs on a node. A failure is a note, never an abort.
+ */
+export async function measureFootprint(defs: readonly TargetDefinition[], ctx: FootprintContext, ready: (id: string) => boolean): Promise<Footprint> {
+  const fp: Footprint = { artifacts: await measureArtifacts(ctx.artifacts), images: [], rollout: [], runtimes: [], notes: [] };
+  const groups: { target: string; group: RuntimeFiles }[] = [];
+  for (const d of defs) {
+    try {
+      if (d.footprint && ready(d.id)) {
+        const t = await d.footprint(ctx);
+        fp.images.push(...t.images);
+        fp.rollout.push(...t.rollout);
+        fp.notes.push(...t.notes);
+      }
+      for (const group of (await d.runtimeFiles?.(ctx)) ?? []) groups.push({ target: d.id, group });
+    } catch (e) {
+      fp.notes.push(`${d.id} footprint failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  fp.runtimes = await measureRuntimes(groups);
+  return fp;
 }

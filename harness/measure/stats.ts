@@ -22,26 +22,8 @@
 import { mean as ssMean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { assertSeed, createRng, type Rng } from '../util/rng.js';
 
-/** Summary of one set of samples; see the module comment for the conventions. */
-export interface Stats {
-  /** Number of samples. */
-  n: number;
-  min: number;
-  max: number;
-  /** Type-7 median (mean of the two middle values for even n). */
-  median: number;
-  mean: number;
-  /** Sample standard deviation (divisor n − 1); 0 when n = 1. */
-  sd: number;
-  /** 95th percentile, type-7 linear interpolation. */
-  p95: number;
-  /** 99th percentile, type-7 linear interpolation. */
-  p99: number;
-  /** Raw (unscaled) median absolute deviation: median(|xᵢ − median|). */
-  mad: number;
-  /** 95% percentile-bootstrap confidence interval of the median; [x, x] when n = 1. */
-  ci95: [number, number];
-}
+export type { Stats } from '../model.js';
+import type { Stats, Warning } from '../model.js';
 
 /** Options for the bootstrap: `seed` is a uint32; `resamples` defaults to 2000; `level` to 0.95. */
 export interface BootstrapOptions {
@@ -253,14 +235,7 @@ export function detectOutliers(
   return { count: indices.length, indices, fraction: samples.length === 0 ? 0 : indices.length / samples.length };
 }
 
-/** A problem with a set of samples that a reader of the numbers should know about. */
-export interface Warning {
-  kind: 'outliers' | 'first-run-outlier' | 'few-samples' | 'failed-samples';
-  /** One line: what was seen. */
-  message: string;
-  /** One line: what to do about it. */
-  advice: string;
-}
+export type { Warning } from '../model.js';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;

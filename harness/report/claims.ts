@@ -6,9 +6,8 @@
  */
 import type { Results } from '../model.js';
 import type { OkTarget } from './data.js';
-import { capabilityCells, cellRef, held, isPrimary, keyOf, okMs, okTargets, roleArtifact, targetClass, workloadName } from './data.js';
+import { capabilityCells, cellRef, crossRatioOf, held, isPrimary, keyOf, okTargets, roleArtifact, workloadName } from './data.js';
 import { duration, pct, siBytes, sig3 } from './format.js';
-import { bootstrapRatioCI } from '../measure/stats.js';
 
 /** How a claim fared against the measurements. */
 export type Verdict = 'holds' | 'does not hold' | 'holds only partly' | 'not measured';
@@ -72,8 +71,8 @@ function coldStartClaim(r: Results): Claim {
   const claim = 'Wasm cold starts take ~1–5 ms; containers ~1–5 s ("Millisecond cold starts (not seconds)").';
   // The headline claims are about Wasm as such: the primary workload; interpretedClaim weighs the others.
   const measured = okTargets(r).filter((t) => t.coldStart.stats && isPrimary(r, t));
-  const wasm = measured.filter((t) => targetClass(r, t) === 'wasm').map((t) => ({ key: keyOf(r, t), median: t.coldStart.stats!.median }));
-  const containers = measured.filter((t) => targetClass(r, t) === 'container').map((t) => ({ key: keyOf(r, t), median: t.coldStart.stats!.median }));
+  const wasm = measured.filter((t) => t.class === 'wasm').map((t) => ({ key: keyOf(r, t), median: t.coldStart.stats!.median }));
+  const containers = measured.filter((t) => t.class === 'container').map((t) => ({ key: keyOf(r, t), median: t.coldStart.stats!.median }));
   const measuredLine = [
     ...wasm.map((w) => `${w.key} ${duration(w.median)}`),
     ...containers.map((c) => `${c.key} ${duration(c.median)}`),
@@ -119,7 +118,7 @@ function coldStartClaim(r: Results): Claim {
 
 function artifactClaim(r: Results): Claim {
   const claim = 'Wasm artifacts are 0.1–5 MB; container images 50–500 MB ("Binaries measured in KB, not MB or GB").';
-  const ran = (cls: string) => new Set(r.targets.filter((t) => isPrimary(r, t) && t.artifact && targetClass(r, t) === cls).map((t) => t.artifact!.id));
+  const ran = (cls: string) => new Set(r.targets.filter((t) => isPrimary(r, t) && t.artifact && t.class === cls).map((t) => t.artifact!.id));
   const wasmIds = ran('wasm');
   const imageIds = ran('container');
   const wasm = r.artifacts.filter((a) => wasmIds.has(a.id));
@@ -161,7 +160,7 @@ function sandboxClaim(r: Results): Claim {
   const cells = capabilityCells(r);
   // Sandboxing is the runtime's, whatever the language: every workload's Wasm rows count.
   const runtimeOf = (w: string | undefined, target: string) => `${w ?? ''}\0${target}`;
-  const wasmKeys = new Set(r.targets.filter((t) => targetClass(r, t) === 'wasm').map((t) => runtimeOf(workloadName(r, t), t.id)));
+  const wasmKeys = new Set(r.targets.filter((t) => t.class === 'wasm').map((t) => runtimeOf(workloadName(r, t), t.id)));
   // The claim is about files and the network: clocks, randomness and resource bombs are other questions.
   const wasm = cells.filter((c) => wasmKeys.has(runtimeOf(workloadName(r, c), c.target)) && /^(fs|net)-/.test(c.probe));
   if (!wasm.length) {
@@ -188,11 +187,11 @@ function sandboxClaim(r: Results): Claim {
 }
 
 /** The fastest measured Wasm variant of a workload, by cold-start median. */
-function bestWasm(r: Results, workload: string): { key: string; median: number; samples: number[] } | null {
-  const rows = okTargets(r).filter((t): t is OkTarget => workloadName(r, t) === workload && !!t.coldStart.stats && targetClass(r, t) === 'wasm');
+function bestWasm(r: Results, workload: string): { row: OkTarget; key: string; median: number } | null {
+  const rows = okTargets(r).filter((t): t is OkTarget => workloadName(r, t) === workload && !!t.coldStart.stats && t.class === 'wasm');
   if (!rows.length) return null;
   const best = rows.reduce((a, b) => (b.coldStart.stats!.median < a.coldStart.stats!.median ? b : a));
-  return { key: keyOf(r, best), median: best.coldStart.stats!.median, samples: okMs(best) };
+  return { row: best, key: keyOf(r, best), median: best.coldStart.stats!.median };
 }
 
 const isInterpreted = (language: string) => INTERPRETED_LANGUAGES.includes(language.toLowerCase());
@@ -217,39 +216,43 @@ function interpretedClaim(r: Results): Claim {
   if (missing.length || !jsComp || !cComp || !jsBest || !cBest) return notMeasured(`${missing.join('; ')}, so the ${interp.language} component cannot be set beside the ${compiled.language} one.`);
 
   const image = roleArtifact(r, interp.name, 'image');
-  const docker = okTargets(r).find((t) => workloadName(r, t) === interp.name && t.id === 'docker' && t.variant === 'default' && t.coldStart.stats);
-  const dockerMs = docker ? docker.coldStart.stats!.median : null;
+  // The interpreted workload's own container: the row that is its container baseline.
+  const container = okTargets(r).find((t) => workloadName(r, t) === interp.name && t.baseline === 'container' && t.coldStart.stats);
+  const containerMs = container ? container.coldStart.stats!.median : null;
   const sizeRatio = jsComp.bytes / cComp.bytes;
-  const startRatio = jsBest.median / cBest.median;
-  // Startup is judged on the bootstrap CI of the ratio: a CI that straddles the bar decides nothing.
-  const startCi = jsBest.samples.length && cBest.samples.length ? bootstrapRatioCI(jsBest.samples, cBest.samples, { seed: r.seed }).ci95 : ([startRatio, startRatio] as const);
+  // Startup is judged on the bootstrap CI of the ratio stored at bench time: a CI that
+  // straddles the bar decides nothing, and neither does a ratio the run did not store.
+  const stored = crossRatioOf(r, jsBest.row, cBest.row);
+  const startRatio = stored?.ratio ?? jsBest.median / cBest.median;
+  const startCi = stored?.ci95 ?? null;
   const sizePart: Part = sizeRatio >= EROSION_FACTOR ? 'holds' : 'not';
-  const startPart: Part = startCi[0] >= EROSION_FACTOR ? 'holds' : startCi[1] < EROSION_FACTOR ? 'not' : 'partly';
+  const startPart: Part = !startCi ? 'partly' : startCi[0] >= EROSION_FACTOR ? 'holds' : startCi[1] < EROSION_FACTOR ? 'not' : 'partly';
 
   const measured = [
     `${jsComp.id} ${siBytes(jsComp.bytes)} vs ${cComp.id} ${siBytes(cComp.bytes)}${image ? `; ${image.id} ${siBytes(image.bytes)}` : ''}`,
-    `best Wasm cold start ${jsBest.key} ${duration(jsBest.median)} vs ${cBest.key} ${duration(cBest.median)}${docker ? `; ${keyOf(r, docker)} ${duration(dockerMs!)}` : ''} (medians)`,
+    `best Wasm cold start ${jsBest.key} ${duration(jsBest.median)} vs ${cBest.key} ${duration(cBest.median)}${container ? `; ${keyOf(r, container)} ${duration(containerMs!)}` : ''} (medians)`,
   ].join('; ');
   const lang = interp.language;
   const sizeText =
     `the ${lang} component (${siBytes(jsComp.bytes)}) is ${sig3(sizeRatio)}× the ${compiled.language} component (${siBytes(cComp.bytes)})` +
     (!image ? '' : jsComp.bytes < image.bytes ? `, still ${pct(jsComp.bytes / image.bytes)} of its own container image (${siBytes(image.bytes)})` : `, no smaller than its own container image (${siBytes(image.bytes)}): the size benefit is gone`);
   const startText =
-    `its best Wasm cold start, ${jsBest.key} ${duration(jsBest.median)}, is ${sig3(startRatio)}×${startCi[0] !== startCi[1] ? ` (95% CI ${sig3(startCi[0])}–${sig3(startCi[1])})` : ''} the ${compiled.language} component's best (${cBest.key} ${duration(cBest.median)})` +
-    (dockerMs === null
+    `its best Wasm cold start, ${jsBest.key} ${duration(jsBest.median)}, is ${sig3(startRatio)}×${startCi && startCi[0] !== startCi[1] ? ` (95% CI ${sig3(startCi[0])}–${sig3(startCi[1])})` : ''} the ${compiled.language} component's best (${cBest.key} ${duration(cBest.median)})` +
+    (containerMs === null
       ? ''
-      : jsBest.median < dockerMs
-        ? `, while its own container (${keyOf(r, docker!)} ${duration(dockerMs)}) takes ${sig3(dockerMs / jsBest.median)}× as long`
-        : `, no faster than its own container (${keyOf(r, docker!)} ${duration(dockerMs)}): the startup benefit is gone`);
-  // The engine's default (compile on every start) next to the best configuration the verdict uses.
-  const jit = (w: string) => okTargets(r).find((t) => workloadName(r, t) === w && t.id === 'wasmtime-embed' && t.variant === 'jit' && t.coldStart.stats);
-  const jsJit = jit(interp.name);
-  const cJit = jit(compiled.name);
+      : jsBest.median < containerMs
+        ? `, while its own container (${keyOf(r, container!)} ${duration(containerMs)}) takes ${sig3(containerMs / jsBest.median)}× as long`
+        : `, no faster than its own container (${keyOf(r, container!)} ${duration(containerMs)}): the startup benefit is gone`);
+  // The runtime's default configuration (the default variant of the best row's target) next
+  // to the best configuration the verdict uses, on both workloads, when the best is not the default.
+  const row = (w: string, id: string, pick: (t: OkTarget) => boolean) => okTargets(r).find((t) => workloadName(r, t) === w && t.id === id && pick(t) && t.coldStart.stats);
+  const jsJit = row(interp.name, jsBest.row.id, (t) => t.defaultVariant);
+  const cJit = jsJit ? row(compiled.name, jsJit.id, (t) => t.variant === jsJit.variant) : undefined;
   const jitText =
-    jsJit && cJit && jsBest.key !== keyOf(r, jsJit)
-      ? `; under JIT, which compiles the component on every start, ${keyOf(r, jsJit)} takes ${duration(jsJit.coldStart.stats!.median)}, ${sig3(jsJit.coldStart.stats!.median / cJit.coldStart.stats!.median)}× ${keyOf(r, cJit)} (${duration(cJit.coldStart.stats!.median)}): precompiling is what keeps the startup benefit`
+    jsJit && cJit && jsJit !== jsBest.row
+      ? `; under the runtime's default configuration, ${keyOf(r, jsJit)} — ${jsJit.cacheState} — takes ${duration(jsJit.coldStart.stats!.median)}, ${sig3(jsJit.coldStart.stats!.median / cJit.coldStart.stats!.median)}× ${keyOf(r, cJit)} (${duration(cJit.coldStart.stats!.median)}): the best configuration is what keeps the startup benefit`
       : '';
-  const startJudged = startPart === 'holds' ? 'eroded' : startPart === 'not' ? 'not eroded' : `undecided (the CI straddles ${EROSION_FACTOR}×)`;
+  const startJudged = startPart === 'holds' ? 'eroded' : startPart === 'not' ? 'not eroded' : startCi ? `undecided (the CI straddles ${EROSION_FACTOR}×)` : 'undecided (the run stored no CI of the ratio)';
   const judged = `size ${sizePart === 'holds' ? 'eroded' : 'not eroded'}, startup ${startJudged} (judged on the best configuration)`;
   return {
     id: 'interpreted-languages',

@@ -3,8 +3,9 @@
  * evaluated against a Results object, each criterion PASS or FAIL with the
  * measured value and the limit, plus rollback triggers. Pure.
  *
- * File format (JSON has no comments, so any object may carry "$comment" and
- * "description" strings, which are kept for the report or ignored):
+ * File format, as harness/schema/criteria.schema.json validates it (JSON has no
+ * comments, so any object may carry "$comment" and "description" strings, which
+ * are kept for the report or ignored; "$schema" may point an editor at the schema):
  *
  * {
  *   "$comment": "…", "description": "…",
@@ -18,7 +19,7 @@
  * every one naming a target and variant may also name a "workload", e.g.
  * "tax-calculator-js": without one it means the run's primary workload, the first
  * measured; its subject is then `target/variant`, else `<workload>:target/variant`):
- * - { "kind": "cold-start-p95", "target": "wasmtime-embed", "variant": "aot", "maxMs": 25 }
+ * - { "kind": "cold-start-p95", "target": "<target id>", "variant": "aot", "maxMs": 25 }
  *     p95 of the successful cold starts ≤ maxMs.
  * - { "kind": "speedup-over-docker", "target", "variant", "minSpeedup": 10 }
  *     docker median / target median ≥ minSpeedup, judged by the LOWER bound of
@@ -39,6 +40,7 @@
 import type { Results, TargetResult } from '../model.js';
 import { artifactOf, capabilityCells, cellRef, gzipBytesOf, held, keyOf, resolveArtifact, workloadName } from './data.js';
 import { bytes, exactBytes, ms, times } from './format.js';
+import { schemaValidator } from '../validate.js';
 
 /** Fields a target's results can report, for `observability` criteria. */
 export const OBSERVABILITY_FIELDS = ['runtimeVersion', 'artifactSha256', 'exitCode', 'duration', 'phases', 'peakMemory'] as const;
@@ -119,88 +121,28 @@ export interface CriteriaResult {
 
 // ---- loading ---------------------------------------------------------------
 
-const COMMON_KEYS = ['id', 'description', '$comment', 'kind'];
-const KIND_KEYS: Record<TriggerSpec['kind'], string[]> = {
-  'cold-start-p95': ['workload', 'target', 'variant', 'maxMs'],
-  'speedup-over-docker': ['workload', 'target', 'variant', 'minSpeedup'],
-  'artifact-size': ['artifact', 'workload', 'target', 'variant', 'maxBytes'],
-  'probes-denied': ['workload', 'target', 'variant', 'probes'],
-  observability: ['workload', 'target', 'variant', 'fields'],
-  manual: ['text'],
-};
-const CRITERION_KINDS = Object.keys(KIND_KEYS).filter((k) => k !== 'manual');
-
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
-
-function str(o: Record<string, unknown>, key: string, path: string, optional = false): string | undefined {
-  const v = o[key];
-  if (v === undefined && optional) return undefined;
-  if (typeof v !== 'string' || !v.trim()) throw new Error(`${path}.${key} must be a non-empty string, got ${show(v)}`);
-  return v;
+/** A criteria file as harness/schema/criteria.schema.json admits it. */
+interface CriteriaJson {
+  title?: string;
+  description?: string;
+  context?: string;
+  criteria: CriterionSpec[];
+  rollbackTriggers?: TriggerSpec[];
 }
 
-function positive(o: Record<string, unknown>, key: string, path: string): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${path}.${key} must be a positive number, got ${show(v)}`);
-  return v;
-}
+const criteriaSchema = schemaValidator<CriteriaJson>('criteria');
 
-function strings(o: Record<string, unknown>, key: string, path: string): string[] {
-  const v = o[key];
-  if (!Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'string' || !x)) throw new Error(`${path}.${key} must be a non-empty array of strings, got ${show(v)}`);
-  return v as string[];
-}
-
-function parseSpec(o: unknown, path: string, allowManual: boolean): TriggerSpec {
-  if (!isObj(o)) throw new Error(`${path} must be an object, got ${show(o)}`);
-  const kinds = allowManual ? [...CRITERION_KINDS, 'manual'] : CRITERION_KINDS;
-  if (typeof o.kind !== 'string' || !kinds.includes(o.kind)) throw new Error(`${path}.kind must be one of ${kinds.join(', ')}, got ${show(o.kind)}`);
-  const kind = o.kind as TriggerSpec['kind'];
-  const allowed = [...COMMON_KEYS, ...KIND_KEYS[kind]];
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new Error(`${path}.${k} is not a field of a ${kind} criterion (allowed: ${allowed.join(', ')})`);
-  }
-  const common: Common = {};
-  const id = str(o, 'id', path, true);
-  const description = str(o, 'description', path, true);
-  const workload = str(o, 'workload', path, true);
-  if (id) common.id = id;
-  if (description) common.description = description;
-  if (workload) common.workload = workload;
-  if (o.$comment !== undefined && typeof o.$comment !== 'string') throw new Error(`${path}.$comment must be a string, got ${show(o.$comment)}`);
-  const tv = () => ({ target: str(o, 'target', path)!, variant: str(o, 'variant', path)! });
-  switch (kind) {
-    case 'cold-start-p95':
-      return { ...common, kind, ...tv(), maxMs: positive(o, 'maxMs', path) };
-    case 'speedup-over-docker':
-      return { ...common, kind, ...tv(), minSpeedup: positive(o, 'minSpeedup', path) };
-    case 'artifact-size': {
-      const artifact = str(o, 'artifact', path, true);
-      const target = str(o, 'target', path, true);
-      const variant = str(o, 'variant', path, true);
-      if (!artifact && !(target && variant)) throw new Error(`${path}.artifact must name an artifact id (or give both target and variant)`);
-      if (artifact && (target || variant)) throw new Error(`${path}.artifact and ${path}.target/variant are exclusive: give one`);
-      if (artifact && workload) throw new Error(`${path}.workload goes with target/variant; an artifact id names its workload itself (\`<workload>/<role>\`)`);
-      return { ...common, kind, ...(artifact ? { artifact } : { target, variant }), maxBytes: positive(o, 'maxBytes', path) };
-    }
-    case 'probes-denied':
-      return { ...common, kind, ...tv(), probes: strings(o, 'probes', path) };
-    case 'observability': {
-      const fields = strings(o, 'fields', path);
-      const bad = fields.find((f) => !(OBSERVABILITY_FIELDS as readonly string[]).includes(f));
-      if (bad) throw new Error(`${path}.fields has ${JSON.stringify(bad)}; allowed: ${OBSERVABILITY_FIELDS.join(', ')}`);
-      return { ...common, kind, ...tv(), fields: fields as ObservabilityField[] };
-    }
-    case 'manual':
-      return { ...common, kind, text: str(o, 'text', path)! };
-  }
+/** A spec as evaluated: its `$comment` dropped. */
+function clean<T extends TriggerSpec>(spec: T): T {
+  const { $comment: _comment, ...rest } = spec;
+  return rest as T;
 }
 
 /**
- * Parses and validates a criteria file (format in the module comment).
+ * Parses and validates a criteria file (format in the module comment) against
+ * harness/schema/criteria.schema.json, then checks that ids are unique.
  * @throws Error with one line naming the bad field, e.g.
- *   `criteria[1].maxMs must be a positive number, got "fast"`.
+ *   `criteria[1].maxMs: must be a number, got "fast"`.
  */
 export function loadCriteria(text: string): Criteria {
   let doc: unknown;
@@ -209,26 +151,19 @@ export function loadCriteria(text: string): Criteria {
   } catch (e) {
     throw new Error(`criteria file is not valid JSON: ${(e as Error).message}`);
   }
-  if (!isObj(doc)) throw new Error('criteria file must be a JSON object with a "criteria" array');
-  const top = ['$comment', 'description', 'title', 'context', 'criteria', 'rollbackTriggers'];
-  for (const k of Object.keys(doc)) if (!top.includes(k)) throw new Error(`${k} is not a top-level field of a criteria file (allowed: ${top.join(', ')})`);
-  for (const k of ['$comment', 'description', 'title', 'context']) {
-    if (doc[k] !== undefined && typeof doc[k] !== 'string') throw new Error(`${k} must be a string, got ${show(doc[k])}`);
+  const c = criteriaSchema.check(doc);
+  const out: Criteria = { criteria: c.criteria.map(clean), rollbackTriggers: (c.rollbackTriggers ?? []).map(clean) };
+  if (c.title !== undefined) out.title = c.title;
+  if (c.description !== undefined) out.description = c.description;
+  if (c.context !== undefined) out.context = c.context;
+  const seen = new Map<string, string>();
+  const fields = [...out.criteria.map((x, i) => [x, `criteria[${i}]`] as const), ...out.rollbackTriggers.map((x, i) => [x, `rollbackTriggers[${i}]`] as const)];
+  for (const [spec, field] of fields) {
+    if (spec.id === undefined) continue;
+    const first = seen.get(spec.id);
+    if (first) throw new Error(`${field}.id: ${JSON.stringify(spec.id)} is also the id of ${first}; ids must be unique`);
+    seen.set(spec.id, field);
   }
-  if (!Array.isArray(doc.criteria) || !doc.criteria.length) throw new Error(`criteria must be a non-empty array, got ${show(doc.criteria)}`);
-  if (doc.rollbackTriggers !== undefined && !Array.isArray(doc.rollbackTriggers)) throw new Error(`rollbackTriggers must be an array, got ${show(doc.rollbackTriggers)}`);
-  const out: Criteria = {
-    criteria: doc.criteria.map((c, i) => parseSpec(c, `criteria[${i}]`, false) as CriterionSpec),
-    rollbackTriggers: ((doc.rollbackTriggers ?? []) as unknown[]).map((c, i) => parseSpec(c, `rollbackTriggers[${i}]`, true)),
-  };
-  if (typeof doc.title === 'string') out.title = doc.title;
-  if (typeof doc.description === 'string') out.description = doc.description;
-  if (typeof doc.context === 'string') out.context = doc.context;
-  const ids = new Set<string>();
-  [...out.criteria, ...out.rollbackTriggers].forEach((c) => {
-    if (c.id && ids.has(c.id)) throw new Error(`id ${JSON.stringify(c.id)} is used twice; ids must be unique`);
-    if (c.id) ids.add(c.id);
-  });
   return out;
 }
 

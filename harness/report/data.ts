@@ -1,18 +1,16 @@
 /**
- * Derived views of a Results object that several reports share: which class
- * a target belongs to, the artifact it runs, and tolerant readers for data
- * that later issues add (gzip sizes, capability probes, footprint). Pure.
+ * Derived views of a Results object that several reports share: the rows of a
+ * workload, the artifact a row runs, the floors, the stored cross-workload
+ * ratios, gzip sizes from the footprint and the capability matrix as cells.
+ * Everything here reads what results.json records; nothing names a target. Pure.
  */
-import type { ArtifactRecord, Results, TargetResult, WorkloadRecord } from '../model.js';
+import type { ArtifactRecord, CrossRatio, Ratio, Results, TargetClass, TargetResult, WorkloadRecord } from '../model.js';
 import { artifactId, splitArtifactId } from '../model.js';
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+export type { TargetClass } from '../model.js';
 
 /** A target variant that was measured. */
 export type OkTarget = Extract<TargetResult, { status: 'ok' }>;
-
-/** What a target is, for the seed-claim comparisons. */
-export type TargetClass = 'native' | 'wasm' | 'container';
 
 /** Anything that names a target variant of a workload: a result row, a capability row or cell. */
 export interface RowRef {
@@ -68,37 +66,44 @@ export function artifactOf(r: Results, t: TargetResult): ArtifactRecord | undefi
   return t.artifact ? r.artifacts.find((a) => a.id === t.artifact!.id) : undefined;
 }
 
-/** Targets that run the workload as a plain process with no sandbox: the floor of each language. */
-export const FLOOR_TARGETS: readonly string[] = ['native', 'node'];
+/**
+ * Whether each class runs the workload with no sandbox: a native binary, or a script on
+ * its interpreter. Those rows are the floor of their language. A Record, so a new class
+ * must say which it is.
+ */
+const FLOOR_CLASS: Readonly<Record<TargetClass, boolean>> = { native: true, script: true, wasm: false, container: false };
+
+/** The classes that are floors, in declaration order (for legends). */
+export const FLOOR_CLASSES: readonly TargetClass[] = (Object.keys(FLOOR_CLASS) as TargetClass[]).filter((c) => FLOOR_CLASS[c]);
+
+/** Whether a row runs the workload with no sandbox (class native or script): the floor of its language. */
+export const isFloor = (t: { class: TargetClass }): boolean => FLOOR_CLASS[t.class];
 
 /**
- * `container` when the target runs an image artifact (or is `docker`),
- * `native` for the floors (`native` for C, `node` for a script), `wasm` for
- * every WebAssembly runtime.
+ * Gzip size of an artifact when the run measured it: from `footprint.artifacts[].gzipBytes`
+ * (gzip -9 of the file, or of a deterministic tar of a directory), for an image from
+ * `footprint.images[].saveGzipBytes` (gzip -9 of its `docker save` tar, about what a
+ * registry transfer moves).
  */
-export function targetClass(r: Results, t: TargetResult): TargetClass {
-  if (t.id === 'docker' || artifactOf(r, t)?.kind === 'image') return 'container';
-  if (FLOOR_TARGETS.includes(t.id)) return 'native';
-  return 'wasm';
+export function gzipBytesOf(r: Results, a: ArtifactRecord | undefined): number | null {
+  if (!a || !r.footprint) return null;
+  if (a.kind === 'image') return r.footprint.images.find((x) => x.id === a.id)?.saveGzipBytes ?? null;
+  return r.footprint.artifacts.find((x) => x.id === a.id)?.gzipBytes ?? null;
 }
 
 /**
- * Gzip size of an artifact when the run recorded one: from `footprint.artifacts[].gzipBytes`
- * (gzip -9 of the file, or of a deterministic tar of a directory), for an image from
- * `footprint.images[].saveGzipBytes` (gzip -9 of its `docker save` tar, about what a
- * registry transfer moves), or from a `gzipBytes` field on the artifact record itself.
+ * The stored cold-start ratio of row `a` over row `b` of another workload
+ * (`Results.crossRatios`, bootstrapped at bench time), or null when the run has none.
+ * The run stores each pair once, the later workload's row over the earlier one's;
+ * asked the other way round, the stored ratio and its CI bounds are inverted
+ * (a percentile CI maps through 1/x with its ends swapped), not recomputed.
  */
-export function gzipBytesOf(r: Results, a: ArtifactRecord | undefined): number | null {
-  if (!a) return null;
-  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-  const own = num((a as ArtifactRecord & { gzipBytes?: unknown }).gzipBytes);
-  if (own !== null) return own;
-  const fp = footprintOf(r);
-  if (!isObj(fp)) return null;
-  const list = a.kind === 'image' ? fp.images : fp.artifacts;
-  if (!Array.isArray(list)) return null;
-  const hit = list.find((x): x is Record<string, unknown> => isObj(x) && x.id === a.id);
-  return hit ? num(a.kind === 'image' ? hit.saveGzipBytes : hit.gzipBytes) : null;
+export function crossRatioOf(r: Results, a: RowRef, b: RowRef): Ratio | null {
+  const same = (x: CrossRatio['a'], t: RowRef) => x.workload === workloadName(r, t) && x.id === t.id && x.variant === t.variant;
+  const direct = r.crossRatios.find((x) => same(x.a, a) && same(x.b, b));
+  if (direct) return { ratio: direct.ratio, ci95: direct.ci95 };
+  const reverse = r.crossRatios.find((x) => same(x.a, b) && same(x.b, a));
+  return reverse ? { ratio: 1 / reverse.ratio, ci95: [1 / reverse.ci95[1], 1 / reverse.ci95[0]] } : null;
 }
 
 /**
@@ -122,66 +127,11 @@ export interface CapabilityCell {
   outcome: string;
 }
 
-function outcomeOf(v: unknown): string | null {
-  if (typeof v === 'boolean') return v ? 'denied' : 'allowed';
-  if (typeof v !== 'string' || !v) return null;
-  const s = v.toLowerCase();
-  if (['denied', 'blocked', 'refused', 'deny'].includes(s)) return 'denied';
-  if (['allowed', 'granted', 'escaped', 'succeeded', 'allow'].includes(s)) return 'allowed';
-  return s;
-}
-
-function cellOutcome(o: Record<string, unknown>): string | null {
-  return outcomeOf(o.denied) ?? outcomeOf(o.outcome) ?? outcomeOf(o.result) ?? outcomeOf(o.status);
-}
-
-function probeName(o: Record<string, unknown>): string | null {
-  for (const k of ['probe', 'name', 'id']) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
-  return null;
-}
-
-/**
- * Capability probe outcomes, when the run has them; until then this is empty
- * and the reports say "not measured in this run". Reads
- * `results.capabilities` as the capability matrix
- * (`{ probes, rows: [{ target, variant, skipped?, cells: [{ probe, outcome }] }], notes }`,
- * harness/measure/capabilities.ts), and, for other producers, an array of
- * `{ target, variant?, probe, denied: boolean | outcome: string }` (`target` may
- * be `id/variant`) there or as `target.capabilities`.
- */
+/** Every cell of the capability matrix (`results.capabilities`), or none when the run has no matrix. */
 export function capabilityCells(r: Results): CapabilityCell[] {
-  const out: CapabilityCell[] = [];
-  const push = (target: string, variant: string, c: unknown, workload?: unknown) => {
-    if (!isObj(c)) return;
-    const probe = probeName(c);
-    const outcome = cellOutcome(c);
-    if (probe && outcome) out.push({ ...(typeof workload === 'string' ? { workload } : {}), target, variant, probe, outcome });
-  };
-  const top = (r as Results & { capabilities?: unknown }).capabilities;
-  if (isObj(top) && Array.isArray(top.rows)) {
-    for (const row of top.rows) {
-      if (!isObj(row) || typeof row.target !== 'string' || !Array.isArray(row.cells)) continue;
-      const variant = typeof row.variant === 'string' ? row.variant : '';
-      for (const c of row.cells) push(row.target, variant, c, row.workload);
-    }
-  }
-  const list = Array.isArray(top) ? top : isObj(top) ? (Array.isArray(top.results) ? top.results : Array.isArray(top.cells) ? top.cells : []) : [];
-  for (const c of list) {
-    if (!isObj(c) || typeof c.target !== 'string') continue;
-    const [id, v] = c.target.includes('/') && typeof c.variant !== 'string' ? c.target.split('/', 2) : [c.target, typeof c.variant === 'string' ? c.variant : ''];
-    push(id, v, c, c.workload);
-  }
-  for (const t of r.targets) {
-    const caps = (t as TargetResult & { capabilities?: unknown }).capabilities;
-    if (Array.isArray(caps)) for (const c of caps) push(t.id, t.variant, c, t.workload);
-    else if (isObj(caps)) {
-      for (const [probe, v] of Object.entries(caps)) {
-        const outcome = isObj(v) ? cellOutcome(v) : outcomeOf(v);
-        if (outcome) out.push({ ...(t.workload ? { workload: t.workload } : {}), target: t.id, variant: t.variant, probe, outcome });
-      }
-    }
-  }
-  return out;
+  return (r.capabilities?.rows ?? []).flatMap((row) =>
+    row.cells.map((c) => ({ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, probe: c.probe, outcome: c.outcome })),
+  );
 }
 
 /** A capability cell as a row reference (`id` is the cell's target), for {@link keyOf}. */
@@ -203,18 +153,6 @@ export function probeCounts(r: Results, cells: readonly CapabilityCell[], t: Row
   const mine = cells.filter((c) => keyOf(r, cellRef(c)) === key);
   if (!mine.length) return null;
   return { denied: mine.filter((c) => held(c.outcome)).length, tried: mine.length };
-}
-
-/** The run's footprint / rollout-cost data (a later issue adds it), or null when absent. */
-export function footprintOf(r: Results): unknown {
-  const f = (r as Results & { footprint?: unknown }).footprint;
-  return f === undefined || f === null ? null : f;
-}
-
-/** How much of the guest's exit code a target reports, when the run recorded it (`exact` or `ok-err`). */
-export function exitCodesOf(t: TargetResult): string | null {
-  const x = (t as TargetResult & { exitCodes?: unknown }).exitCodes;
-  return typeof x === 'string' ? x : null;
 }
 
 /** Type-7 quantile of an ascending array (same convention as harness/measure/stats.ts). */

@@ -4,8 +4,7 @@
  * markdown.ts and html.ts — so both formats always say the same thing. Pure:
  * no I/O, no clock, no environment.
  */
-import type { Results, TargetResult, WorkloadRecord } from '../model.js';
-import { DEFAULT_RESAMPLES, bootstrapRatioCI } from '../measure/stats.js';
+import { artifactId, type Results, type TargetResult, type WorkloadRecord } from '../model.js';
 import { evaluateClaims, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
 import {
@@ -14,17 +13,15 @@ import {
   artifactOf,
   capabilityCells,
   cellRef,
-  exitCodesOf,
-  footprintOf,
+  crossRatioOf,
   gzipBytesOf,
   held,
+  isFloor,
   keyOf,
   multiWorkload,
-  okMs,
   okTargets,
   probeCounts,
   roleArtifact,
-  targetClass,
   workloadName,
   type OkTarget,
   type RowRef,
@@ -51,30 +48,23 @@ export interface ReportOptions {
 }
 
 const h = (level: 1 | 2 | 3, text: string): Block => ({ kind: 'heading', level, text });
-const p = (text: Rich): Block => ({ kind: 'paragraph', text });
 const code = (s: string) => ({ code: s });
 const strong = (s: string) => ({ strong: s });
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const objs = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter(isObj) : []);
+/** Text a target declares (a caveat, a note), with its `backticked` spans as code; unbalanced backticks stay text. */
+function declared(s: string): Rich {
+  const parts = s.split('`');
+  if (parts.length % 2 === 0) return s;
+  return parts.map((x, i): Inline => (i % 2 ? code(x) : x)).filter((x) => x !== '');
+}
+const p = (text: Rich): Block => ({ kind: 'paragraph', text });
 
 const NOT_MEASURED = 'Not measured in this run.';
 
-/** Where each runtime's compiled code comes from on a cold start (harness facts, see README "Cache state"). */
-const CACHE_STATE: Record<string, string> = {
-  'native/*': 'nothing to compile; the binary is in the page cache after the warm-ups',
-  'node/*': 'Node compiles the script on every run (no V8 code cache)',
-  'node-wasi/*': 'Node compiles the core module on every run (no V8 code cache)',
-  'jco/*': 'Node compiles the transpiled component on every run (no V8 code cache)',
-  'wasmtime-embed/jit': 'compiles the component on every run (the host has no code cache)',
-  'wasmtime-embed/aot': 'deserializes the precompiled .cwasm; nothing is compiled at start',
-  'wasmtime/jit-cache-off': 'compiles on every run (-C cache=n disables the on-disk code cache)',
-  'wasmtime/precompiled': 'loads a .cwasm made by wasmtime compile (--allow-precompiled)',
-  'docker/*': 'image local, layers on disk: no pull is measured',
-};
-
-function cacheState(t: { id: string; variant: string }): string {
-  return CACHE_STATE[`${t.id}/${t.variant}`] ?? CACHE_STATE[`${t.id}/*`] ?? 'not documented for this target';
-}
+/**
+ * Resamples of every bootstrap CI in the run: harness/measure/stats.ts DEFAULT_RESAMPLES,
+ * which the bench uses and results.json does not record. Keep the two equal.
+ */
+const BOOTSTRAP_RESAMPLES = 2000;
 
 /** The leading columns that name a row: the workload (only when the run measured several), target, variant. */
 export interface Lead {
@@ -122,7 +112,7 @@ function header(r: Results): Block[] {
     items: [
       ['Run: ', code(r.runId), `, started ${r.startedAt}, ${r.finishedAt ? `finished ${r.finishedAt}` : 'not finished'}`],
       `Machine: ${e.cpuModel}, ${e.cpus} cores, ${bytes(e.memoryBytes)} memory; ${e.kernel}; ${e.os}`,
-      `Versions: Node ${e.node}; Docker engine ${e.docker ?? 'not available'}; libwasmtime ${e.wasmtime ?? 'not available'}; wasmtime CLI ${e.wasmtimeCli ?? 'not installed'}`,
+      `Versions: Node ${e.node} (the harness)${Object.entries(e.runtimes).map(([id, v]) => `; ${id} ${v ?? 'not installed'}`).join('')}`,
       `Seed: ${r.seed}; ${r.options.runs} rounds after ${r.options.warmup} warm-up${r.options.warmup === 1 ? '' : 's'} per variant${r.options.quick ? ' (--quick)' : ''}`,
       ['Harness: ', `${e.harnessVersion}, git commit `, code(e.gitCommit ?? 'unknown')],
     ],
@@ -166,6 +156,13 @@ function workloadItem(w: WorkloadRecord, primary: boolean): Rich {
 
 // ---- summary ---------------------------------------------------------------
 
+/** The baselines of the ratio columns, as each workload records them: `floor native/static, container docker/default`. */
+function baselinesText(r: Results): string {
+  const one = (w: WorkloadRecord) => `${w.baselines.floor ? `floor ${w.baselines.floor}` : 'no floor'}, ${w.baselines.container ? `container ${w.baselines.container}` : 'no container baseline'}`;
+  if (r.workloads.length === 1) return one(r.workloads[0]);
+  return r.workloads.map((w) => `${w.name}: ${one(w)}`).join('; ') || 'none recorded';
+}
+
 function summary(r: Results): Block[] {
   const cells = capabilityCells(r);
   const lead = leadOf(r);
@@ -205,7 +202,7 @@ function summary(r: Results): Block[] {
       },
     },
     p(
-      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(DEFAULT_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI, within the row's workload (below 1× docker is faster than Docker; a workload with no native program has no × native). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
+      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(BOOTSTRAP_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI, within the row's workload, over the workload's floor (the program with no sandbox) and its container baseline — ${baselinesText(r)} (below 1× docker is faster than the container; a workload with no floor has no × native). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
     ),
   ];
   const byCovers = new Map<string, string[]>();
@@ -304,15 +301,9 @@ function languageColumns(r: Results): WorkloadRecord[] {
   });
 }
 
-/** A ratio of medians with the bootstrap CI of the samples behind them, `–` when either is missing. */
+/** The stored ratio of medians across workloads with its bootstrap CI (`Results.crossRatios`), `–` when the run has none. */
 function ratioText(r: Results, num: OkTarget | undefined, den: OkTarget | undefined): string {
-  if (!num || !den) return '–';
-  const a = okMs(num);
-  const b = okMs(den);
-  const ratio = num.coldStart.stats!.median / den.coldStart.stats!.median;
-  if (!a.length || !b.length || b.some((x) => x <= 0)) return times(ratio);
-  const { ci95 } = bootstrapRatioCI(a, b, { seed: r.seed });
-  return `${times(ratio)} (${sig3(ci95[0])}–${sig3(ci95[1])})`;
+  return num && den ? ratioCell(crossRatioOf(r, num, den)) : '–';
 }
 
 const plainRatio = (num: number | null, den: number | null): string => (num !== null && den !== null && den > 0 ? times(num / den) : '–');
@@ -320,20 +311,38 @@ const plainRatio = (num: number | null, den: number | null): string => (num !== 
 const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** A footprint rollout entry by id, if the run measured it. */
-function rolloutOf(r: Results, id: string): Record<string, unknown> | undefined {
-  const f = footprintOf(r);
-  return isObj(f) ? objs(f.rollout).find((o) => o.id === id) : undefined;
-}
+const rolloutOf = (r: Results, id: string) => r.footprint?.rollout.find((o) => o.id === id);
 
 const rolloutMedian = (r: Results, id: string): number | null => finite(rolloutOf(r, id)?.median);
 
 /** The `wasm-aot:<workload>/component` rollout: copy and AOT compile of the component on a node. */
 function aotRollout(r: Results, workload: string): { copy: number | null; compile: number | null } | null {
-  const x = rolloutOf(r, `wasm-aot:${workload}/component`);
+  const x = rolloutOf(r, `wasm-aot:${artifactId(workload, 'component')}`);
   if (!x) return null;
-  const steps = isObj(x.steps) ? x.steps : {};
-  return { copy: finite(steps.copy), compile: finite(steps.compile) };
+  return { copy: finite(x.steps?.copy), compile: finite(x.steps?.compile) };
 }
+
+/**
+ * The rows that run a workload's component JIT and AOT, chosen from what the rows record
+ * (no target is named): JIT is the default variant (`defaultVariant`) of a Wasm target
+ * that runs the workload's `component` artifact as built, so it compiles the component on
+ * every cold start (its cacheState says so); AOT is a non-default variant of the same
+ * target that runs the workload's `component-cwasm`, the .cwasm the footprint's
+ * `wasm-aot` rollout compiles. A target with both rows wins over one with only the JIT
+ * row; among equals, results order decides.
+ */
+function componentRows(r: Results, workload: string): { jit?: OkTarget; aot?: OkTarget } {
+  const rows = okTargets(r).filter((t) => workloadName(r, t) === workload && t.class === 'wasm' && t.coldStart.stats);
+  const runs = (t: OkTarget, role: string) => t.artifact?.id === artifactId(workload, role);
+  const pairs = rows
+    .filter((t) => t.defaultVariant && runs(t, 'component'))
+    .map((jit) => ({ jit, aot: rows.find((t) => t.id === jit.id && !t.defaultVariant && runs(t, 'component-cwasm')) }));
+  return pairs.find((x) => x.aot) ?? pairs[0] ?? {};
+}
+
+/** `id/variant` of the rows, once each, joined with ` · ` (the rows of the language columns). */
+const rowNames = (rows: readonly (OkTarget | undefined)[], fallback: string): string =>
+  [...new Set(rows.filter((t): t is OkTarget => !!t).map((t) => `${t.id}/${t.variant}`))].join(' · ') || fallback;
 
 /**
  * "Workloads: C vs JavaScript": whenever workloads of two or more languages were measured,
@@ -350,7 +359,16 @@ function languages(r: Results): Block[] {
   const right = (n: number): Align[] => Array.from({ length: n }, () => 'right' as const);
   const rowOf = (w: WorkloadRecord, id: string, variant: string) =>
     okTargets(r).find((t) => workloadName(r, t) === w.name && t.id === id && t.variant === variant && t.coldStart.stats);
-  const floorOf = (w: WorkloadRecord) => okTargets(r).find((t) => workloadName(r, t) === w.name && targetClass(r, t) === 'native' && t.coldStart.stats);
+  // The floor: the row the workload names as its floor baseline, else its first row of a floor class (native, script).
+  const floorOf = (w: WorkloadRecord) => {
+    const rows = okTargets(r).filter((t) => workloadName(r, t) === w.name && isFloor(t) && t.coldStart.stats);
+    return rows.find((t) => `${t.id}/${t.variant}` === w.baselines.floor) ?? rows[0];
+  };
+  // The program the floor runs, also when the floor row was not measured.
+  const floorArtifact = (w: WorkloadRecord) => {
+    const t = floorOf(w) ?? r.targets.find((x) => workloadName(r, x) === w.name && isFloor(x) && x.artifact);
+    return t ? artifactOf(r, t) : undefined;
+  };
 
   // Cold starts: the same target variant on each workload, then each language's floor.
   const pairs: { id: string; variant: string }[] = [];
@@ -370,7 +388,7 @@ function languages(r: Results): Block[] {
 
   // Sizes by role; the floor's program is the native binary for C and the script for JavaScript.
   const sizeOf = (w: WorkloadRecord, role: string) => {
-    const a = role === 'floor' ? (floorOf(w) ? artifactOf(r, floorOf(w)!) : (roleArtifact(r, w.name, 'native') ?? roleArtifact(r, w.name, 'script'))) : roleArtifact(r, w.name, role);
+    const a = role === 'floor' ? floorArtifact(w) : roleArtifact(r, w.name, role);
     return a ? { bytes: a.bytes, gzip: gzipBytesOf(r, a), id: a.id } : null;
   };
   const ROLES: [string, string][] = [
@@ -390,15 +408,15 @@ function languages(r: Results): Block[] {
   });
 
   // The component's rollout: JIT pays the compile on every cold start, AOT once per node.
-  const embed = (w: WorkloadRecord, variant: string) => rowOf(w, 'wasmtime-embed', variant);
   const facts = cols.map((w) => {
-    const jit = embed(w, 'jit');
-    const aot = embed(w, 'aot');
+    const { jit, aot } = componentRows(r, w.name);
     const rollout = aotRollout(r, w.name);
-    const load = rolloutMedian(r, `docker-load:${w.name}/image`);
+    const load = rolloutMedian(r, `docker-load:${artifactId(w.name, 'image')}`);
     const jitCompile = jit?.phases?.medians.load;
     return {
       w,
+      jit,
+      aot,
       component: roleArtifact(r, w.name, 'component')?.bytes ?? null,
       cwasm: roleArtifact(r, w.name, 'component-cwasm')?.bytes ?? null,
       jitCompile: typeof jitCompile === 'number' ? jitCompile : null,
@@ -415,14 +433,16 @@ function languages(r: Results): Block[] {
     const vs = facts.map(get);
     return [what, ...vs.map((v) => (v === null ? '–' : fmt(v))), ...vs.slice(1).map((v) => (ratio ? plainRatio(v, vs[0]) : '–'))];
   };
+  const jitName = rowNames(facts.map((f) => f.jit), 'the JIT variant');
+  const aotName = rowNames(facts.map((f) => f.aot), 'the AOT variant');
   const rolloutRows: Cell[][] = [
     line('component (.wasm) shipped to each node', (f) => f.component, bytes),
-    line('JIT: compile on every cold start (wasmtime-embed/jit load phase, median)', (f) => f.jitCompile, duration),
-    line('JIT: cold start (wasmtime-embed/jit, median)', (f) => f.jitCold, duration),
+    line(`JIT: compile on every cold start (${jitName} load phase, median)`, (f) => f.jitCompile, duration),
+    line(`JIT: cold start (${jitName}, median)`, (f) => f.jitCold, duration),
     line('AOT: compile once per node (wasm-aot rollout, compile step, median)', (f) => f.aotCompile, duration),
     line('AOT: copy the component to the node (copy step, median)', (f) => f.aotCopy, duration),
     line('AOT: .cwasm kept on the node', (f) => f.cwasm, bytes),
-    line('AOT: cold start (wasmtime-embed/aot, median)', (f) => f.aotCold, duration),
+    line(`AOT: cold start (${aotName}, median)`, (f) => f.aotCold, duration),
     line('AOT compile pays for itself after (cold starts)', payback, (v) => grouped(v), false),
     line('container: docker load of the image, once per node (median)', (f) => f.dockerLoad, duration),
   ].filter((row) => row.slice(1, 1 + cols.length).some((c) => c !== '–'));
@@ -439,7 +459,7 @@ function languages(r: Results): Block[] {
 
   const out: Block[] = [
     h(2, `Workloads: ${cols.map((w) => w.language).join(' vs ')}`),
-    p(`The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with a bootstrap CI of the samples (seed ${r.seed}).`),
+    p(`The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed ${r.seed}).`),
     h(3, 'Cold start by language'),
   ];
   out.push(
@@ -453,7 +473,7 @@ function languages(r: Results): Block[] {
   out.push(h(3, 'Rollout cost of the component: JIT vs AOT'));
   if (rolloutRows.length) {
     out.push({ kind: 'table', table: { head: ['what', ...colHead, ...ratioHead], align: ['left', ...right(cols.length + others.length)], rows: rolloutRows } });
-    out.push(p('JIT and AOT are shown apart: the JIT variant pays the compile (the wasmtime-embed host\'s load phase) on every cold start; AOT pays it once per node, when the component is rolled out (footprint: copy + AOT compile with the embedding host), and then only deserializes the .cwasm. The pay-back count is the AOT compile divided by the cold-start time it saves, rounded up.'));
+    out.push(p(`JIT and AOT are shown apart: the JIT variant (${jitName}) pays the compile (its load phase) on every cold start; AOT (${aotName}) pays it once per node, when the component is rolled out (footprint: copy + AOT compile with the embedding host), and then only deserializes the .cwasm. The pay-back count is the AOT compile divided by the cold-start time it saves, rounded up.`));
   } else out.push(p(NOT_MEASURED));
   if (reading.length) out.push({ kind: 'list', items: reading });
   return out;
@@ -533,97 +553,74 @@ function memory(r: Results): Block[] {
 
 // ---- footprint, capabilities, observability --------------------------------
 
-function valueText(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? grouped(v) : sig3(v);
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '–';
-  return JSON.stringify(v);
-}
-
-const byteCell = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? `${bytes(v)} (${grouped(v)} B)` : '–');
-const msCell = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? ms(v) : '–');
-
-/** A generic table of objects (for footprint data of a shape this report does not know). */
-function genericTable(rows: Record<string, unknown>[]): Block {
-  const keys = [...new Set(rows.flatMap((x) => Object.keys(x)))];
-  return { kind: 'table', table: { head: keys, rows: rows.map((x) => keys.map((k) => valueText(x[k]))) } };
-}
+const byteCell = (v: number): string => (Number.isFinite(v) ? `${bytes(v)} (${grouped(v)} B)` : '–');
+const msCell = (v: number): string => (Number.isFinite(v) ? ms(v) : '–');
 
 function footprint(r: Results): Block[] {
-  const f = footprintOf(r);
+  const f = r.footprint;
   const out: Block[] = [h(2, 'Footprint and rollout cost')];
-  if (f === null) return [...out, p(NOT_MEASURED)];
-  if (isObj(f) && ['artifacts', 'images', 'rollout', 'runtimes'].some((k) => Array.isArray(f[k]))) {
-    const arts = objs(f.artifacts);
-    const images = objs(f.images);
-    const rollout = objs(f.rollout);
-    const runtimes = objs(f.runtimes);
-    if (arts.length) {
-      out.push(h(3, 'Artifacts, compressed'));
-      out.push({
-        kind: 'table',
-        table: {
-          head: ['artifact', 'kind', 'raw', 'gzip -9', 'brotli', 'note'],
-          align: ['left', 'left', 'right', 'right', 'right', 'left'],
-          rows: arts.map((a) => [valueText(a.id), valueText(a.kind), byteCell(a.bytes), byteCell(a.gzipBytes), `${byteCell(a.brotliBytes)}${typeof a.brotliQuality === 'number' ? ` q${a.brotliQuality}` : ''}`, valueText(a.note)]),
-        },
-      });
-    }
-    if (images.length) {
-      out.push(h(3, 'Container images'));
-      out.push({
-        kind: 'table',
-        table: {
-          head: ['image', 'tag', 'unpacked in the engine', 'docker save tar', 'gzip of the tar', 'brotli of the tar', 'layers'],
-          align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-          rows: images.map((i) => [
-            valueText(i.id),
-            i.tag ? code(String(i.tag)) : '–',
-            byteCell(i.imageBytes),
-            byteCell(i.saveTarBytes),
-            byteCell(i.saveGzipBytes),
-            typeof i.saveBrotliBytes === 'number' ? `${byteCell(i.saveBrotliBytes)}, q${valueText(i.brotliQuality)}` : '–',
-            valueText(i.layers),
-          ]),
-        },
-      });
-    }
-    if (rollout.length) {
-      out.push(h(3, 'Rollout cost per node'));
-      out.push({
-        kind: 'table',
-        table: {
-          head: ['what', 'how', 'median', 'n', 'steps (medians)'],
-          align: ['left', 'left', 'right', 'right', 'left'],
-          rows: rollout.map((x) => [
-            valueText(x.label ?? x.id),
-            valueText(x.what),
-            msCell(x.median),
-            Array.isArray(x.samples) ? String(x.samples.length) : '–',
-            isObj(x.steps) ? Object.entries(x.steps).map(([k, v]) => `${k} ${msCell(v)}`).join('; ') : '–',
-          ]),
-        },
-      });
-    }
-    if (runtimes.length) {
-      out.push(h(3, 'Runtime footprint on a node'));
-      out.push({
-        kind: 'table',
-        table: {
-          head: ['runtime', 'installed bytes', 'files', 'missing'],
-          align: ['left', 'right', 'right', 'left'],
-          rows: runtimes.map((x) => [valueText(x.name), byteCell(x.totalBytes), Array.isArray(x.files) ? String(x.files.length) : '–', Array.isArray(x.missing) && x.missing.length ? x.missing.join(', ') : '–']),
-        },
-      });
-    }
-    const notes = Array.isArray(f.notes) ? f.notes.filter((n): n is string => typeof n === 'string') : [];
-    if (notes.length) out.push({ kind: 'list', items: notes });
-    if (out.length === 1) out.push(p(NOT_MEASURED));
-    return out;
+  if (!f) return [...out, p(NOT_MEASURED)];
+  if (f.artifacts.length) {
+    out.push(h(3, 'Artifacts, compressed'));
+    out.push({
+      kind: 'table',
+      table: {
+        head: ['artifact', 'kind', 'raw', 'gzip -9', 'brotli', 'note'],
+        align: ['left', 'left', 'right', 'right', 'right', 'left'],
+        rows: f.artifacts.map((a) => [a.id, a.kind, byteCell(a.bytes), byteCell(a.gzipBytes), `${byteCell(a.brotliBytes)} q${a.brotliQuality}`, a.note ?? '–']),
+      },
+    });
   }
-  if (Array.isArray(f) && f.every(isObj)) return [...out, genericTable(f as Record<string, unknown>[])];
-  if (isObj(f)) return [...out, { kind: 'table', table: { head: ['field', 'value'], rows: Object.entries(f).map(([k, v]) => [k, valueText(v)]) } }];
-  return [...out, p(valueText(f))];
+  if (f.images.length) {
+    out.push(h(3, 'Container images'));
+    out.push({
+      kind: 'table',
+      table: {
+        head: ['image', 'tag', 'unpacked in the engine', 'docker save tar', 'gzip of the tar', 'brotli of the tar', 'layers'],
+        align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+        rows: f.images.map((i) => [
+          i.id,
+          i.tag ? code(i.tag) : '–',
+          byteCell(i.imageBytes),
+          byteCell(i.saveTarBytes),
+          byteCell(i.saveGzipBytes),
+          i.saveBrotliBytes !== undefined ? `${byteCell(i.saveBrotliBytes)}, q${i.brotliQuality ?? '–'}` : '–',
+          grouped(i.layers),
+        ]),
+      },
+    });
+  }
+  if (f.rollout.length) {
+    out.push(h(3, 'Rollout cost per node'));
+    out.push({
+      kind: 'table',
+      table: {
+        head: ['what', 'how', 'median', 'n', 'steps (medians)'],
+        align: ['left', 'left', 'right', 'right', 'left'],
+        rows: f.rollout.map((x) => [
+          x.label || x.id,
+          x.what,
+          msCell(x.median),
+          String(x.samples.length),
+          x.steps ? Object.entries(x.steps).map(([k, v]) => `${k} ${msCell(v)}`).join('; ') : '–',
+        ]),
+      },
+    });
+  }
+  if (f.runtimes.length) {
+    out.push(h(3, 'Runtime footprint on a node'));
+    out.push({
+      kind: 'table',
+      table: {
+        head: ['runtime', 'installed bytes', 'files', 'missing'],
+        align: ['left', 'right', 'right', 'left'],
+        rows: f.runtimes.map((x) => [x.name, byteCell(x.totalBytes), String(x.files.length), x.missing.length ? x.missing.join(', ') : '–']),
+      },
+    });
+  }
+  if (f.notes.length) out.push({ kind: 'list', items: f.notes });
+  if (out.length === 1) out.push(p(NOT_MEASURED));
+  return out;
 }
 
 function capabilities(r: Results): Block[] {
@@ -649,17 +646,16 @@ function capabilities(r: Results): Block[] {
   }
   const lead = leadOf(r);
   out.push({ kind: 'table', table: { head: [...lead.head, 'grants'], rows: r.targets.map((t) => [...lead.cells(t), t.grants.length ? t.grants.join('; ') : '–']) } });
-  const matrix = (r as Results & { capabilities?: unknown }).capabilities;
-  if (isObj(matrix)) {
+  const matrix = r.capabilities;
+  if (matrix) {
     const items: Rich[] = [];
-    for (const row of objs(matrix.rows)) {
-      const sk = isObj(row.skipped) ? row.skipped : null;
-      const variant = typeof row.variant === 'string' ? row.variant : '';
-      const name = keyOf(r, { workload: typeof row.workload === 'string' ? row.workload : undefined, id: valueText(row.target), variant }).replace(/\/$/, '');
-      if (sk) items.push(`${name} not probed: ${valueText(sk.reason)}${sk.hint ? ` — ${valueText(sk.hint)}` : ''}`);
-      if (typeof row.policyNote === 'string') items.push(`${name}: ${row.policyNote}`);
+    for (const row of matrix.rows) {
+      // A row for every variant of a target that could not run names no variant.
+      const name = keyOf(r, cellRef(row)).replace(/\/$/, '');
+      if (row.skipped) items.push(`${name} not probed: ${row.skipped.reason}${row.skipped.hint ? ` — ${row.skipped.hint}` : ''}`);
+      if (row.policyNote) items.push(`${name}: ${row.policyNote}`);
     }
-    if (Array.isArray(matrix.notes)) for (const n of matrix.notes) if (typeof n === 'string') items.push(n);
+    items.push(...(matrix.notes ?? []));
     if (items.length) out.push({ kind: 'list', items });
   }
   out.push(...capabilityEvidence(r));
@@ -711,7 +707,7 @@ function observability(r: Results): Block[] {
     const rec = artifactOf(r, t);
     const sha = t.artifact?.sha256;
     const shaCell: Cell = !sha ? 'no' : rec && rec.sha256 !== sha ? strong('MISMATCH with the artifact record') : ['yes ', code(sha.slice(0, 12) + '…')];
-    const exitMode = exitCodesOf(t) === 'ok-err' ? ' (ok/err only)' : '';
+    const exitMode = t.exitCodes === 'ok-err' ? ' (ok/err only)' : '';
     const phasesCell = t.status === 'ok' && t.phases ? `yes (${Object.keys(t.phases.medians).length})` : 'no';
     const mem = t.status === 'ok' && t.memory ? (t.memory.median > 0 ? 'yes' : '0 B (not captured)') : 'no';
     return [
@@ -742,30 +738,29 @@ function warnings(r: Results): Block[] {
 
 function methodology(r: Results): Block[] {
   const c = r.calibration;
-  const ids = new Set(r.targets.map((t) => t.id));
+  const lead = leadOf(r);
   const cal =
     c.spawnOverheadMs !== null
       ? `Spawn calibration: ${ms(c.spawnOverheadMs)}${c.stats ? ` (95% CI ${msRange(c.stats.ci95)} ms, n=${c.stats.n})` : ''} — ${c.note}${/subtract/.test(c.note) ? '' : '; shown, never subtracted'}.`
       : `Spawn calibration: not measured — ${c.note}.`;
   const items: Rich[] = [
-    'A sample is one cold start: from spawn to exit for process targets (for Docker, from the first Engine API call to the end of the remove), timed by the harness with the monotonic clock. Every sample\'s stdout is checked against an independent reference implementation; a wrong answer or non-zero exit is a failed sample, counted and kept.',
+    'A sample is one cold start: from spawn to exit for process targets (for a target driven through an API, from its first call to the last; see Caveats), timed by the harness with the monotonic clock. Every sample\'s stdout is checked against an independent reference implementation; a wrong answer or non-zero exit is a failed sample, counted and kept.',
     `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then ${r.options.runs} rounds; every round runs each variant once in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets.`,
-    `Statistics: type-7 percentiles; 95% percentile-bootstrap CIs of the median and of ratios of medians (${grouped(DEFAULT_RESAMPLES)} resamples seeded with ${r.seed}); outliers by modified z-score (MAD, threshold 3.5).`,
+    `Statistics, all computed at bench time: type-7 percentiles; 95% percentile-bootstrap CIs of the median and of ratios of medians (${grouped(BOOTSTRAP_RESAMPLES)} resamples seeded with ${r.seed}); outliers by modified z-score (MAD, threshold 3.5).`,
     cal,
   ];
-  const caveats: Rich[] = [];
-  if (ids.has('node')) caveats.push('node runs a JavaScript workload\'s script directly on the Node that runs the harness, with no sandbox: the floor for JavaScript, as native/static is for C.');
-  if (ids.has('node-wasi'))
-    caveats.push(['node:wasi is not a security sandbox. Node\'s documentation: ', { em: '"The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes."' }, ' Its numbers are a runtime cost, not a sandbox\'s.']);
-  if (ids.has('docker')) caveats.push(['Docker is measured through the Engine API (create/start/wait/remove, what ', code('docker run --rm'), ' does), so no docker CLI process start is included; its peak memory is the container\'s cgroup peak, not the daemon\'s.']);
-  if (ids.has('jco') || ids.has('wasmtime-embed') || ids.has('wasmtime'))
-    caveats.push('WASI 0.2 components (jco, wasmtime-embed, wasmtime) report exit codes only as ok/err: the stable wasi:cli/exit takes a result, so every non-zero exit arrives as 1; the reason is on stderr.');
+  // What each target that has a row declares about itself, then what each row adds, each once.
+  const ran = new Set(r.targets.map((t) => t.id));
+  const caveats: Rich[] = [...new Set(r.targetInfo.filter((i) => ran.has(i.id)).flatMap((i) => i.caveats))].map(declared);
+  const notes = new Set<string>();
+  for (const t of r.targets) for (const n of t.notes) notes.add(`${keyOf(r, t)}: ${n}`);
+  caveats.push(...[...notes].map(declared));
   if (r.options.runs < 30) caveats.push(`Only ${r.options.runs} rounds: the confidence intervals are wide; use the default 30 or more before quoting these numbers.`);
   return [
     h(2, 'Methodology'),
     { kind: 'list', items },
     h(3, 'Cache state per variant'),
-    { kind: 'table', table: { head: [...leadOf(r).head, 'cache state on a cold start'], rows: r.targets.filter((t) => t.status !== 'skipped').map((t) => [...leadOf(r).cells(t), cacheState(t)]) } },
+    { kind: 'table', table: { head: [...lead.head, 'cache state on a cold start'], rows: r.targets.filter((t) => t.status !== 'skipped').map((t) => [...lead.cells(t), t.cacheState]) } },
     p('The page cache is warm for every target after the warm-ups.'),
     h(3, 'Caveats'),
     caveats.length ? { kind: 'list', items: caveats } : p('None.'),

@@ -5,10 +5,10 @@
  * labels with units, and the numbers behind it in a <details> table.
  * Pure function of a Results object.
  */
-import type { Results } from '../model.js';
+import type { Results, TargetResult } from '../model.js';
 import { CLAIM_LABELS, SEED_CLAIMS } from './claims.js';
-import type { TargetResult } from '../model.js';
 import {
+  FLOOR_CLASSES,
   NESTED_PHASES,
   capabilityCells,
   cellRef,
@@ -19,7 +19,6 @@ import {
   okMs,
   okTargets,
   quantileSorted,
-  targetClass,
   workloadName,
   workloadOf,
   type TargetClass,
@@ -68,7 +67,8 @@ const table = (t: Table) => renderTable(t, htmlSyntax);
 
 const W = 960;
 const FONT = 12;
-const CLASS_COLOR: Record<TargetClass, string> = { wasm: '#2f6db5', container: '#c8413b', native: '#4f8a5b' };
+/** The floors (a native binary, a script on its interpreter: no sandbox) share one colour. */
+const CLASS_COLOR: Record<TargetClass, string> = { wasm: '#2f6db5', container: '#c8413b', native: '#4f8a5b', script: '#4f8a5b' };
 /** Okabe–Ito then Paul Tol's colour-blind-safe colours, for phases by order of first appearance. */
 const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#882255', '#999933', '#44aa99', '#aa4499', '#332288', '#117733', '#ddcc77', '#88ccee', '#661100'];
 
@@ -263,10 +263,16 @@ function coldStartChart(r: Results): string {
   parts.push(...frame);
   // Legend.
   let lx = L;
-  const floorLabel = rows.some((t) => t.id === 'node') ? 'native, node (no sandbox)' : 'native (no sandbox)';
-  for (const c of ['wasm', 'container', 'native'] as TargetClass[]) {
+  // The floor swatch names the floor classes this run has (all of them when it has none).
+  const floors = FLOOR_CLASSES.filter((c) => rows.some((t) => t.class === c));
+  const legend: [TargetClass, string][] = [
+    ['wasm', 'Wasm runtime'],
+    ['container', 'container'],
+    [FLOOR_CLASSES[0], `${(floors.length ? floors : FLOOR_CLASSES).join(', ')} (no sandbox)`],
+  ];
+  for (const [c, label] of legend) {
     parts.push(`<circle cx="${lx + 5}" cy="16" r="5" fill="${CLASS_COLOR[c]}"/>`);
-    parts.push(text(lx + 14, 20, c === 'wasm' ? 'Wasm runtime' : c === 'container' ? 'container' : floorLabel, 'class="legend"'));
+    parts.push(text(lx + 14, 20, label, 'class="legend"'));
     lx += 125;
   }
   parts.push(`<line x1="${L + 450}" x2="${L + 450}" y1="8" y2="24" class="median-line"/>`);
@@ -286,7 +292,7 @@ function coldStartChart(r: Results): string {
       return;
     }
     const good = okMs(t).slice().sort((a, b) => a - b);
-    const color = CLASS_COLOR[targetClass(r, t)];
+    const color = CLASS_COLOR[t.class];
     if (good.length) {
       const [q1, med, q3] = [0.25, 0.5, 0.75].map((q) => quantileSorted(good, q));
       parts.push(text(L - 10, cy + 12, `median ${ms(med)}`, 'text-anchor="end" class="row-sub"'));
@@ -421,7 +427,7 @@ function sizesChart(r: Results): string {
   parts.push(...groupHeads(layout, L, W - R));
   used.forEach(({ a, workload }, i) => {
     const cy = layout.ys[i] + RH / 2;
-    const color = CLASS_COLOR[targetClass(r, userOf(a.id))];
+    const color = CLASS_COLOR[userOf(a.id).class];
     // `<workload>/<role>`: the role is the label, the workload is in the group header (or the title, with one workload).
     const role = workload && a.id.startsWith(`${workload}/`) ? a.id.slice(workload.length + 1) : a.id;
     parts.push(rowLabel(L - 10, cy + 4, `${role} (${a.kind})`));
@@ -442,7 +448,7 @@ function sizesChart(r: Results): string {
       return [a.id, a.kind, grouped(a.bytes), bytes(a.bytes), gz === null ? '–' : bytes(gz), r.targets.filter((t) => t.artifact?.id === a.id).map((t) => keyOf(r, t)).join(', ') || '– (harness tool)'];
     }),
   });
-  return figure('sizes', 'Artifact sizes', parts.join('\n'), 'The artifact each target loads; runtime binaries (Node, libwasmtime, the Docker engine) are not included.', numbers);
+  return figure('sizes', 'Artifact sizes', parts.join('\n'), 'The artifact each target loads; the runtimes themselves are not included (see "Runtime footprint on a node").', numbers);
 }
 
 // ---- chart 4: capabilities -------------------------------------------------

@@ -1,23 +1,30 @@
 /**
- * A structural check of a parsed results.json before the reports render it:
- * enough that a garbled or foreign file gives one line naming the field,
- * not a TypeError deep in a renderer. (The full JSON schema is
- * harness/schema/results.schema.json.) Older runs (schemaVersion 1, one
- * workload) are upgraded in memory to the current model. Pure.
+ * A parsed results.json as the reports read it: validated against the JSON
+ * Schema of its schemaVersion (harness/schema/results.schema.json for the
+ * current one, results-v1 and results-v2.schema.json for older runs), so a
+ * garbled or foreign file gives one line naming the file and the field, not a
+ * TypeError deep in a renderer. Older runs are then upgraded in memory to the
+ * current model; what they did not record about their targets comes from the
+ * tables of harness/legacy.ts. Pure.
  */
-import { SCHEMA_VERSION, type Results, type WorkloadRecord } from '../model.js';
+import { legacyEnvironment, legacyRowFacts, legacyTargetInfo, type LegacyEnvironment } from '../legacy.js';
+import { SCHEMA_VERSION, type ArtifactRecord, type CapabilityRow, type Results, type TargetResult, type WorkloadRecord } from '../model.js';
+import { UserError } from '../errors.js';
+import { schemaValidator, show, type SchemaName } from '../validate.js';
 
-/** The schema versions the reports read: 1 (one workload per run) is upgraded on load. */
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
+/** The schema versions the reports read: 1 (one workload per run) and 2 are upgraded on load. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, SCHEMA_VERSION];
+
+const SCHEMAS: Readonly<Record<number, SchemaName>> = { 1: 'results-v1', 2: 'results-v2', [SCHEMA_VERSION]: 'results' };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const kindOf = (x: unknown) => (x === undefined ? 'missing' : x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x);
 
 /** The one-line message for a schemaVersion the reports cannot read. */
 export function unsupportedVersion(where: string, v: unknown): string {
+  const known = READABLE_SCHEMA_VERSIONS.join(', ').replace(/, (\d+)$/, ' and $1');
   return v === undefined
     ? `${where}: no schemaVersion field — is this a results.json written by \`wvc bench\`?`
-    : `${where}: schemaVersion ${JSON.stringify(v)} is not supported by this harness (it reads ${READABLE_SCHEMA_VERSIONS.join(' and ')})`;
+    : `${where}: schemaVersion ${JSON.stringify(v)} is not supported by this harness (it reads ${known})`;
 }
 
 /**
@@ -31,32 +38,77 @@ export function splitLegacyName(old: string): { name: string; language: string }
   return { name, language: m ? m[2].trim() : 'unknown' };
 }
 
+/** A row of a schemaVersion 2 run: the current row without what the variant now declares about itself. */
+type V2Target = Omit<TargetResult, 'class' | 'defaultVariant' | 'baseline' | 'phaseSource' | 'cacheState' | 'exitCodes' | 'notes'> & { phases?: { source: string } | null };
+
+/** A schemaVersion 2 run, as results-v2.schema.json admits it. */
+interface V2 extends Omit<Results, 'schemaVersion' | 'workloads' | 'environment' | 'targets' | 'targetInfo' | 'crossRatios'> {
+  schemaVersion: 2;
+  workloads: Omit<WorkloadRecord, 'baselines'>[];
+  environment: LegacyEnvironment;
+  targets: V2Target[];
+}
+
+/** A schemaVersion 1 run, as results-v1.schema.json admits it: one workload, rows and capability rows without one. */
+interface V1 extends Omit<V2, 'schemaVersion' | 'workloads' | 'targets' | 'capabilities'> {
+  schemaVersion: 1;
+  workload: { name: string; args: string[]; expectedStdout: string };
+  targets: Omit<V2Target, 'workload'>[];
+  capabilities: (Omit<NonNullable<Results['capabilities']>, 'rows'> & { rows: Omit<CapabilityRow, 'workload'>[] }) | null;
+}
+
 /**
- * A schemaVersion 1 document as the current model: its `workload` becomes
- * `workloads[0]` (no manifest was recorded then, so `manifest` and
- * `manifestSha256` are empty), and every target and capability row gets that
- * workload. Artifact ids stay as they were (`native-bin`, `component-cwasm`, …).
- * Does not modify `doc`.
+ * A schemaVersion 2 run as the current model: every row gets what its variant
+ * declares today, from the tables of harness/legacy.ts (its `phases.source`
+ * when it recorded one); `defaultVariant` is the first variant of its target in
+ * the workload; each workload's baselines are the baseline rows that were
+ * measured; the environment's runtime versions are keyed by target id; the
+ * targets the run selected describe themselves; there are no cross-workload
+ * ratios (runs of that version computed none). Does not modify `doc`.
  */
-export function upgradeV1(doc: Record<string, unknown>): Results {
-  const old = isObj(doc.workload) ? doc.workload : {};
-  const { name, language } = splitLegacyName(typeof old.name === 'string' ? old.name : 'workload');
-  const workload: WorkloadRecord = {
-    name,
-    language,
-    description: '',
-    manifest: '',
-    manifestSha256: '',
-    args: Array.isArray(old.args) ? old.args.map(String) : [],
-    expectedStdout: typeof old.expectedStdout === 'string' ? old.expectedStdout : '',
-    notApplicable: [],
+export function upgradeV2(doc: V2): Results {
+  const { environment, targets, workloads, schemaVersion: _v, ...rest } = structuredClone(doc);
+  const kindOf = new Map<string, ArtifactRecord['kind']>(rest.artifacts.map((a) => [a.id, a.kind]));
+  const seen = new Set<string>();
+  const rows = targets.map((t): TargetResult => {
+    const first = !seen.has(`${t.workload}\0${t.id}`);
+    seen.add(`${t.workload}\0${t.id}`);
+    const facts = legacyRowFacts(t, t.artifact ? kindOf.get(t.artifact.id) : undefined, 'phases' in t && t.phases ? t.phases.source : undefined);
+    return { ...t, ...facts, defaultVariant: first, notes: [] } as TargetResult;
+  });
+  const baseline = (w: string, b: 'floor' | 'container') => {
+    const t = rows.find((x) => x.workload === w && x.status === 'ok' && x.baseline === b);
+    return t ? `${t.id}/${t.variant}` : null;
   };
-  const { workload: _dropped, ...rest } = structuredClone(doc);
-  const out = { ...rest, schemaVersion: SCHEMA_VERSION, workloads: [workload] } as Record<string, unknown>;
-  if (Array.isArray(out.targets)) out.targets = out.targets.map((t) => (isObj(t) ? { workload: name, ...t } : t));
-  const caps = out.capabilities;
-  if (isObj(caps) && Array.isArray(caps.rows)) caps.rows = caps.rows.map((row) => (isObj(row) ? { workload: name, ...row } : row));
-  return out as unknown as Results;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    ...rest,
+    workloads: workloads.map((w) => ({ ...w, baselines: { floor: baseline(w.name, 'floor'), container: baseline(w.name, 'container') } })),
+    environment: legacyEnvironment(environment),
+    targets: rows,
+    targetInfo: legacyTargetInfo([...rest.options.targets, ...rows.map((t) => t.id)]),
+    crossRatios: [],
+  };
+}
+
+/**
+ * A schemaVersion 1 run as the current model: its `workload` becomes
+ * `workloads[0]` (no manifest was recorded then, so `manifest` and
+ * `manifestSha256` are empty), every target and capability row gets that
+ * workload, and the rest is {@link upgradeV2}. Artifact ids stay as they were
+ * then (`component-cwasm`, not `<workload>/component-cwasm`). Does not modify `doc`.
+ */
+export function upgradeV1(doc: V1): Results {
+  const { workload: old, targets, capabilities, schemaVersion: _v, ...rest } = structuredClone(doc);
+  const { name, language } = splitLegacyName(old.name);
+  const workload: Omit<WorkloadRecord, 'baselines'> = { name, language, description: '', manifest: '', manifestSha256: '', args: old.args, expectedStdout: old.expectedStdout, notApplicable: [] };
+  return upgradeV2({
+    ...rest,
+    schemaVersion: 2,
+    workloads: [workload],
+    targets: targets.map((t) => ({ workload: name, ...t }) as V2Target),
+    capabilities: capabilities && { ...capabilities, rows: capabilities.rows.map((row) => ({ workload: name, ...row })) },
+  });
 }
 
 /** True for a results document upgraded from schemaVersion 1: its workload has no manifest. */
@@ -65,50 +117,18 @@ export function isUpgradedV1(r: Results): boolean {
 }
 
 /**
- * Returns `doc` typed as Results when it has the shape every report reads,
- * upgrading a schemaVersion 1 document (see {@link upgradeV1}).
+ * Returns `doc` typed as Results when its schema admits it, upgrading an older
+ * schemaVersion (see {@link upgradeV1}, {@link upgradeV2}).
  * @param where names the file in messages, e.g. `results/x/results.json`.
- * @throws Error with one line: `<where>: <field> is …`.
+ * @throws UserError with one line: `<where>: <field>: <problem>`.
  */
 export function assertResults(doc: unknown, where: string): Results {
-  const bad = (field: string, want: string, got: unknown): never => {
-    throw new Error(`${where}: ${field} must be ${want}, but is ${kindOf(got)}`);
-  };
-  if (!isObj(doc)) bad('the top level', 'an object', doc);
-  const d = doc as Record<string, unknown>;
-  if (!READABLE_SCHEMA_VERSIONS.includes(d.schemaVersion as number)) throw new Error(unsupportedVersion(where, d.schemaVersion));
-  const v1 = d.schemaVersion === 1;
-  for (const k of ['runId', 'startedAt']) if (typeof d[k] !== 'string') bad(k, 'a string', d[k]);
-  if (typeof d.complete !== 'boolean') bad('complete', 'a boolean', d.complete);
-  if (typeof d.seed !== 'number') bad('seed', 'a number', d.seed);
-  for (const k of ['options', ...(v1 ? ['workload'] : []), 'environment', 'calibration']) if (!isObj(d[k])) bad(k, 'an object', d[k]);
-  for (const k of [...(v1 ? [] : ['workloads']), 'artifacts', 'targets', 'warnings']) if (!Array.isArray(d[k])) bad(k, 'an array', d[k]);
-  if (!v1) {
-    (d.workloads as unknown[]).forEach((w, i) => {
-      if (!isObj(w)) bad(`workloads[${i}]`, 'an object', w);
-      const x = w as Record<string, unknown>;
-      for (const k of ['name', 'language', 'expectedStdout']) if (typeof x[k] !== 'string') bad(`workloads[${i}].${k}`, 'a string', x[k]);
-      for (const k of ['args', 'notApplicable']) if (!Array.isArray(x[k])) bad(`workloads[${i}].${k}`, 'an array', x[k]);
-    });
-  }
-  (d.targets as unknown[]).forEach((t, i) => {
-    if (!isObj(t)) bad(`targets[${i}]`, 'an object', t);
-    const x = t as Record<string, unknown>;
-    for (const k of [...(v1 ? [] : ['workload']), 'id', 'variant', 'status']) if (typeof x[k] !== 'string') bad(`targets[${i}].${k}`, 'a string', x[k]);
-    if (!Array.isArray(x.grants)) bad(`targets[${i}].grants`, 'an array', x.grants);
-    if (x.status === 'ok') {
-      if (!isObj(x.coldStart)) bad(`targets[${i}].coldStart`, 'an object', x.coldStart);
-      const cs = x.coldStart as Record<string, unknown>;
-      if (!Array.isArray(cs.samples)) bad(`targets[${i}].coldStart.samples`, 'an array', cs.samples);
-      if (!isObj(cs.stats)) bad(`targets[${i}].coldStart.stats`, 'an object for an ok target', cs.stats);
-      if (!isObj(x.warm)) bad(`targets[${i}].warm`, 'an object', x.warm);
-    }
-  });
-  (d.artifacts as unknown[]).forEach((a, i) => {
-    if (!isObj(a)) bad(`artifacts[${i}]`, 'an object', a);
-    const x = a as Record<string, unknown>;
-    if (typeof x.id !== 'string') bad(`artifacts[${i}].id`, 'a string', x.id);
-    if (typeof x.bytes !== 'number') bad(`artifacts[${i}].bytes`, 'a number', x.bytes);
-  });
-  return v1 ? upgradeV1(d) : (doc as Results);
+  if (!isObj(doc)) throw new UserError(`${where}: must be an object, got ${show(doc)}`);
+  const v = doc.schemaVersion;
+  if (!READABLE_SCHEMA_VERSIONS.includes(v as number)) throw new UserError(unsupportedVersion(where, v));
+  const checked = schemaValidator<Results | V2 | V1>(SCHEMAS[v as number]).check(doc, where);
+  if (checked.schemaVersion === 1) return upgradeV1(checked);
+  if (checked.schemaVersion === 2) return upgradeV2(checked);
+  return checked;
 }
+

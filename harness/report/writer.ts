@@ -2,6 +2,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Results } from '../model.js';
 import { samplesCsv } from './csv.js';
+import { renderJson } from './json.js';
 
 /** Files rendered from a results model, by file name. */
 export type Rendered = Record<string, string>;
@@ -15,15 +16,29 @@ export type Rendered = Record<string, string>;
  */
 export async function writeRun(outRoot: string, results: Results, extra: Rendered = {}): Promise<string> {
   const dir = path.join(outRoot, results.runId);
-  await mkdir(dir, { recursive: true });
-  const files: Rendered = { 'results.json': JSON.stringify(results, null, 2) + '\n', 'samples.csv': samplesCsv(results), ...extra };
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    await writeFile(file + '.tmp', text);
-    await rename(file + '.tmp', file);
-  }
+  await writeReports(dir, { 'results.json': renderJson(results), 'samples.csv': samplesCsv(results), ...extra });
   const latest = path.join(outRoot, 'latest');
   await rm(latest, { force: true });
   await symlink(results.runId, latest);
   return dir;
+}
+
+/**
+ * Writes rendered files into a directory (a run directory, for re-rendering a run):
+ * unlike `writeRun` it does not derive the directory from the run id and does not
+ * touch `latest`. Each file goes through a temp file and a rename, so a crash never
+ * leaves a torn file.
+ * @returns the paths written, in `files` order.
+ */
+export async function writeReports(dir: string, files: Rendered): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    if (name !== path.basename(name)) throw new Error(`writeReports: ${JSON.stringify(name)} is not a plain file name`);
+    const file = path.join(dir, name);
+    await writeFile(file + '.tmp', text);
+    await rename(file + '.tmp', file);
+    written.push(file);
+  }
+  return written;
 }

@@ -1,4 +1,4 @@
-import type { Artifact, PrepareContext, SkippedArtifact } from './types.js';
+import type { Artifact, PreparedVariant, PrepareContext, SkippedArtifact, VariantRunner, VariantSpec } from './types.js';
 import type { Grant } from '../workload.js';
 import { artifactId } from '../model.js';
 
@@ -17,6 +17,28 @@ export function harnessArtifact(ctx: PrepareContext, id: string): Artifact | und
 export function skippedArtifact(ctx: PrepareContext, role: string): SkippedArtifact | undefined {
   const ids = [artifactId(ctx.workload.name, role), role];
   return ctx.manifest.skipped?.find((s) => ids.includes(s.id));
+}
+
+/** The spec of a variant by name; a name the target does not declare is a harness fault. */
+export function specOf(specs: readonly VariantSpec[], name: string): VariantSpec {
+  const s = specs.find((v) => v.name === name);
+  if (!s) throw new Error(`unknown variant ${name} (declared: ${specs.map((v) => v.name).join(', ')})`);
+  return s;
+}
+
+/** A ready variant. */
+export function ready(spec: VariantSpec, runner: VariantRunner): PreparedVariant {
+  return { spec, status: 'ok', ...runner };
+}
+
+/** A variant that cannot run here (an image that was not built, say), with how to fix it. */
+export function unavailable(spec: VariantSpec, reason: string, hint: string): PreparedVariant {
+  return { spec, status: 'skipped', reason, hint };
+}
+
+/** A variant that does not apply to the workload, with why. */
+export function inapplicable(spec: VariantSpec, reason: string): PreparedVariant {
+  return { spec, status: 'n/a', reason };
 }
 
 /** The target does not apply: the workload declares no artifact of the role it runs. */

@@ -1,10 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, skippedArtifact, withGrantDir } from './common.js';
-import { type Artifact, type Availability, type PrepareContext, type ProbeRequest, type RunRequest, type RunResult, type RuntimeInfo, type Target, type TargetDescription, UserError } from './types.js';
+import { splitArtifactId } from '../model.js';
+import { measureImages } from '../measure/footprint.js';
+import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir } from './common.js';
+import type { Artifact, Baseline, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
 export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'wvc.target': 'docker' };
@@ -14,6 +19,8 @@ interface VariantConfig {
   /** The workload's image role (artifacts.image or artifacts.imageDebian in workload.json). */
   artifact: 'image' | 'imageDebian';
   label: string;
+  /** Set on the variant the ratio columns divide by (× docker). */
+  baseline?: Baseline;
   /** HostConfig on top of the grants' bind mounts and `NetworkMode: 'none'`, which every variant gets. */
   hostConfig: Docker.HostConfig;
   /** Top-level create options on top of image, command and labels (e.g. `User`). */
@@ -21,11 +28,12 @@ interface VariantConfig {
   grants: string[];
 }
 
-/** Every variant's container options, in one place; the first is Docker's default configuration. */
+/** Every variant's container options, in one place, in declaration order; the first is Docker's default configuration. */
 export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
   default: {
     artifact: 'image',
     label: 'docker (the workload image, default config)',
+    baseline: 'container',
     hostConfig: {},
     create: {},
     grants: ['net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)'],
@@ -58,28 +66,41 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
   },
 };
 
+/**
+ * verify runs at most this many vectors on a docker variant unless `--all`: a container
+ * start costs hundreds of ms (the number was DOCKER_SAMPLE in harness/commands/verify.ts).
+ */
+const VERIFY_SAMPLE = 100;
+
+const SPECS: readonly VariantSpec[] = Object.entries(VARIANTS).map(([name, v]) => ({
+  name,
+  label: v.label,
+  class: 'container',
+  ...(v.baseline ? { baseline: v.baseline } : {}),
+  phaseSource: 'Engine API call timings, plus the container State.StartedAt/FinishedAt',
+  cacheState: 'image local, layers on disk: no pull is measured',
+  warm: { none: 'no in-process equivalent: the nearest is a new container per request, which is the cold start' },
+  exitCodes: 'exact',
+  verifySample: VERIFY_SAMPLE,
+}));
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 // After a kill, how long the daemon gets to report the exit before the run counts as a harness fault.
 const KILL_GRACE_MS = 10_000;
 
-let engine: Docker | null = null;
-let runtime: RuntimeInfo = { name: 'docker', version: 'unknown' };
-let grants: Grant[] = [];
-let workloadName = '';
-let meter: PeakMeter | null = null;
-let meterUnavailable = '';
-const images = new Map<string, Artifact>();
-const missingVariants: { variant: string; reason: string; hint: string }[] = [];
-const inapplicable: { variant: string; reason: string }[] = [];
-
-function variantConfig(variant: string): VariantConfig {
-  const v = VARIANTS[variant];
-  if (!v) throw new UserError(`docker: unknown variant ${variant} (known: ${Object.keys(VARIANTS).join(', ')})`);
-  return v;
+/** What prepare() found and the runs of one preparation share: the engine, and the memory meter when there is one. */
+interface Engine {
+  docker: Docker;
+  meter: PeakMeter | null;
+  /** Cleared by the preparation's dispose(). */
+  live: boolean;
 }
 
+/** An image the engine holds, as the manifest recorded it. */
+type LocalImage = Artifact & { imageId: string; tag: string };
+
 /** The full create options for one run; the single source for both the API call and the equivalent CLI line. */
-function createOptions(v: VariantConfig, image: string, args: string[], g: readonly Grant[] = grants): Docker.ContainerCreateOptions {
+function createOptions(v: VariantConfig, image: string, args: string[], g: readonly Grant[], meter: PeakMeter | null): Docker.ContainerCreateOptions {
   return {
     ...v.create,
     Image: image,
@@ -195,6 +216,29 @@ function registerWait(d: Docker, id: string): Promise<{ response: IncomingMessag
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 
+/** One ready variant: runs, probes and describe() over what prepare() found. */
+function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, engine: Engine, grants: readonly Grant[], runtime: RuntimeInfo, notes: readonly string[]): PreparedVariant {
+  return ready(spec, {
+    run: (req) => runContainer(engine, v, image.imageId, req, grants),
+    /**
+     * A probe is a normal run of the variant with `grantDir` bind-mounted at the first grant's guest path.
+     * The variant's own config holds the limits (req.limits is not used), and a container
+     * never sees the client's environment.
+     */
+    probe: (req) => runContainer(engine, v, image.imageId, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir)),
+    describe: () => {
+      const opts = createOptions(v, image.tag, [], grants, engine.meter);
+      return {
+        runtime,
+        command: `docker run ${cliFlags(opts).join(' ')} ${image.tag} <args>  (via Engine API: create/start/wait/remove)`,
+        artifact: image.id,
+        grants: [...grantLines(grants, (g) => `${g.readOnly ? 'read-only' : 'writable'} bind mount`), ...v.grants],
+        ...(notes.length ? { notes: [...notes] } : {}),
+      };
+    },
+  });
+}
+
 /**
  * The workload as a Docker container, through the Engine API (dockerode): one
  * create → start → wait → remove cycle per run, as `docker run --rm` does, from
@@ -205,36 +249,77 @@ const msSince = (t: bigint) => Number(now() - t) / 1e6;
  * it is the daemon's view, not the process's own clock, and for a millisecond
  * workload it can be slightly negative (see the comment where it is computed).
  */
-export const docker: Target = {
+export const docker: TargetDefinition = {
   id: 'docker',
-  get variants() {
-    // After prepare(), only the variants whose image is in the engine; the rest are in unavailableVariants().
-    return engine ? Object.keys(VARIANTS).filter((v) => images.has(v)) : Object.keys(VARIANTS);
-  },
-  unavailableVariants() {
-    return [...missingVariants];
-  },
-  inapplicableVariants() {
-    return [...inapplicable];
+  summary: 'the workload image as a container through the Docker Engine API (create/start/wait/remove per run, as docker run --rm)',
+  variants: SPECS,
+  capabilityRows: [
+    {
+      suffix: 'default',
+      variant: 'default',
+      limitsText: 'none (Docker defaults)',
+      netNamespace: true,
+      policyNote: 'Docker defaults plus the harness\'s NetworkMode none (every docker variant here has it). On the default bridge the result would be the same for this probe: 127.0.0.1 in a container is its own loopback, so a loopback connect can never reach the host listener.',
+    },
+    { suffix: 'hardened', variant: 'hardened', limitsText: '--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=2:2, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534', netNamespace: true },
+  ],
+  caveats: ['Docker is measured through the Engine API (create/start/wait/remove, what `docker run --rm` does), so no docker CLI process start is included; its peak memory is the container\'s cgroup peak, not the daemon\'s.'],
+  prerequisites: [
+    {
+      name: 'docker engine',
+      async check() {
+        const d = await connectDocker();
+        return { ok: d.ok, detail: d.ok ? d.version : `${d.reason} — ${d.hint}` };
+      },
+    },
+  ],
+
+  async version(): Promise<string | null> {
+    const conn = await connectDocker();
+    return conn.ok ? conn.version : null;
   },
 
-  async prepare(ctx: PrepareContext): Promise<Availability> {
+  async runtimeFiles() {
+    return [
+      {
+        name: 'docker engine',
+        files: ['dockerd', 'containerd', 'containerd-shim-runc-v2', 'runc', 'docker-init'].map((label) => ({ label, candidates: [label] })),
+      },
+    ];
+  },
+
+  /** Each workload image's sizes and its `docker load` cost; a base (image-node-base) is loaded with the image built on it, not on its own. */
+  async footprint(ctx): Promise<TargetFootprint> {
+    const conn = await connectDocker();
+    if (!conn.ok) return { images: [], rollout: [], notes: ['no image sizes or docker load cost: no Docker engine'] };
+    const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
+    try {
+      const m = await measureImages(conn.docker, ctx.artifacts.filter((a) => a.kind === 'image' && splitArtifactId(a.id)), ctx.runs, work);
+      return { images: m.images, rollout: m.rollout, notes: [] };
+    } catch (e) {
+      return { images: [], rollout: [], notes: [`image footprint failed: ${e instanceof Error ? e.message : String(e)}`] };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  },
+
+  async prepare(ctx: PrepareContext) {
     if (!ctx.workload.artifacts.image) return notDeclared(ctx, 'image', 'docker');
     const conn = await connectDocker();
     if (!conn.ok) return { status: 'skipped', reason: conn.reason, hint: conn.hint };
-    images.clear();
-    missingVariants.length = 0;
-    inapplicable.length = 0;
+    // In declaration order: a variant that cannot run here, or the image a ready one runs.
+    const found: (PreparedVariant | { spec: VariantSpec; v: VariantConfig; image: LocalImage })[] = [];
     for (const [name, v] of Object.entries(VARIANTS)) {
+      const spec = specOf(SPECS, name);
       if (!ctx.workload.artifacts[v.artifact]) {
-        inapplicable.push({ variant: name, reason: `docker/${name} runs artifacts.${v.artifact}, which workload ${ctx.workload.name} does not declare` });
+        found.push(inapplicable(spec, `docker/${name} runs artifacts.${v.artifact}, which workload ${ctx.workload.name} does not declare`));
         continue;
       }
       const art = findArtifact(ctx, v.artifact);
       if (!art?.imageId || !art.tag) {
         const why = skippedArtifact(ctx, v.artifact);
         if (name === 'default') return { status: 'skipped', reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build` (needs a running Docker daemon)' };
-        missingVariants.push({ variant: name, reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build`' });
+        found.push(unavailable(spec, why?.reason ?? `image ${v.artifact} not built`, why?.hint ?? 'run `npm run build`'));
         continue;
       }
       let id: string | undefined;
@@ -245,73 +330,40 @@ export const docker: Target = {
       }
       if (id !== art.imageId) {
         if (name === 'default') return { status: 'skipped', reason: `image ${art.tag} (${art.imageId.slice(7, 19)}) is not in the Docker engine`, hint: 'run `npm run build`' };
-        missingVariants.push({ variant: name, reason: `image ${art.tag} is not in the Docker engine`, hint: 'run `npm run build`' });
+        found.push(unavailable(spec, `image ${art.tag} is not in the Docker engine`, 'run `npm run build`'));
         continue;
       }
-      images.set(name, art);
+      found.push({ spec, v, image: { ...art, imageId: art.imageId, tag: art.tag } });
     }
-    engine = conn.docker;
-    grants = ctx.workload.grants;
-    workloadName = ctx.workload.name;
     const m = await createPeakMeter(await conn.docker.info());
-    meter = 'unavailable' in m ? null : m;
-    meterUnavailable = 'unavailable' in m ? m.unavailable : '';
-    runtime = { name: 'docker', version: conn.version };
+    const engine: Engine = { docker: conn.docker, meter: 'unavailable' in m ? null : m, live: true };
+    const notes = 'unavailable' in m ? [`no container memory figure: ${m.unavailable}`] : [];
+    let runtime: RuntimeInfo = { name: 'docker', version: conn.version };
     try {
-      const v = await conn.docker.version();
-      const parts = (v.Components ?? [])
+      const ver = await conn.docker.version();
+      const parts = (ver.Components ?? [])
         .filter((c) => c.Name === 'containerd' || c.Name === 'runc')
         .map((c) => `${c.Name} ${c.Version}`);
       if (parts.length) runtime = { name: 'docker', version: `${conn.version} (${parts.join(', ')})` };
     } catch {
       // The component versions are a nicety; the engine version is already known.
     }
-    return { status: 'ok', runtime };
-  },
-
-  run(variant: string, req: RunRequest): Promise<RunResult> {
-    return runContainer(variant, req, grants);
-  },
-
-  /**
-   * A probe is a normal run of the variant with `grantDir` bind-mounted at the first grant's guest path.
-   * The variant's own config holds the limits (req.limits is not used), and a container
-   * never sees the client's environment.
-   */
-  probe(variant: string, req: ProbeRequest): Promise<RunResult> {
-    return runContainer(variant, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir));
-  },
-
-  describe(variant: string): TargetDescription {
-    const v = variantConfig(variant);
-    const tag = images.get(variant)?.tag ?? `<${v.artifact} tag>`;
-    const opts = createOptions(v, tag, []);
+    const grants = ctx.workload.grants;
     return {
-      id: 'docker',
-      variant,
-      label: v.label,
+      status: 'ok',
       runtime,
-      command: `docker run ${cliFlags(opts).join(' ')} ${tag} <args>  (via Engine API: create/start/wait/remove)`,
-      artifact: images.get(variant)?.id ?? `${workloadName}/${v.artifact}`,
-      grants: [...grantLines(grants, (g) => `${g.readOnly ? 'read-only' : 'writable'} bind mount`), ...v.grants],
-      exitCodes: 'exact',
-      ...(meter ? {} : { notes: [`no container memory figure: ${meterUnavailable}`] }),
+      variants: found.map((f) => ('status' in f ? f : readyVariant(f.spec, f.v, f.image, engine, grants, runtime, notes))),
+      async dispose() {
+        engine.live = false;
+      },
     };
-  },
-
-  async dispose(): Promise<void> {
-    engine = null;
-    images.clear();
   },
 };
 
 /** One create → start → wait → logs → inspect → remove cycle, with the grants bind-mounted. */
-async function runContainer(variant: string, req: RunRequest, g: readonly Grant[]): Promise<RunResult> {
-    const d = engine;
-    if (!d) throw new Error('docker: run() before a successful prepare()');
-    const v = variantConfig(variant);
-    const image = images.get(variant);
-    if (!image?.imageId) throw new UserError(`docker: no image for variant ${variant} (${v.artifact}) — run \`npm run build\``);
+async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: RunRequest, g: readonly Grant[]): Promise<RunResult> {
+    const { docker: d, meter } = e;
+    if (!e.live) throw new Error('docker: run() after dispose()');
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const phases: Record<string, number> = {};
     let container: Docker.Container | null = null;
@@ -330,7 +382,7 @@ async function runContainer(variant: string, req: RunRequest, g: readonly Grant[
     const t0 = now();
     try {
       let t = now();
-      container = await d.createContainer(createOptions(v, image.imageId, req.args, g));
+      container = await d.createContainer(createOptions(v, imageId, req.args, g, meter));
       phases.create = msSince(t);
       const c = container;
 

@@ -1,17 +1,14 @@
 import path from 'node:path';
-import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
+import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, withGrantDir } from './common.js';
-import { nodeHeapFlags, probeEnv } from './probe-support.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir } from './common.js';
+import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
+import { MEM_LIMIT_BYTES } from '../measure/limits.js';
 
-let modulePath = '';
-let artifact = '';
-let argv0 = '';
-let grants: Grant[] = [];
 const host = path.join(HOSTS_DIST, 'node-wasi-host.js');
 // --no-warnings: node:wasi prints an ExperimentalWarning on stderr, which belongs to the workload.
 const nodeFlags = ['--no-warnings'];
@@ -19,69 +16,106 @@ const nodeFlags = ['--no-warnings'];
 // happens after a few dozen instances in one process (nodejs/node#53087, #52402). Only the
 // warm loop runs that many; it turns fast calls off, and its mode string says so.
 const warmFlags = ['--no-turbo-fast-api-calls'];
+/** What the warm loop adds to the host's mode string. */
+const warmNote = `node ${warmFlags.join(' ')} (nodejs/node#53087)`;
 
-/** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
-function hostFlags(g: readonly Grant[] = grants): string[] {
-  return preopenFlags(argv0, g);
+const VARIANTS: readonly VariantSpec[] = [
+  {
+    name: 'default',
+    label: 'node-wasi (core module, node:wasi preview1)',
+    class: 'wasm',
+    phaseSource: 'performance marks on a side channel (boot = Node start to host script)',
+    cacheState: 'Node compiles the core module on every run (no V8 code cache)',
+    warm: { mode: `node:wasi instantiate + _start, ${warmNote}` },
+    exitCodes: 'exact',
+  },
+];
+
+function runtime(): RuntimeInfo {
+  return { name: 'node:wasi', version: `node ${process.version}` };
 }
+
+export const NODE_WASI_POLICY_NOTE =
+  'Node\'s documentation: "The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes. Full support for secure file system sandboxing may or may not be implemented in future. In the mean time, do not rely on it to run untrusted code." Its denials are labelled policy.';
 
 /**
  * The core module under node:wasi (WASI preview1), one Node process per run.
  * node:wasi is not a security sandbox (Node's own documentation says so): its
  * denials are policy, not isolation.
  */
-export const nodeWasi: Target = {
+export const nodeWasi: TargetDefinition = {
   id: 'node-wasi',
-  variants: ['default'],
-  async prepare(ctx: PrepareContext): Promise<Availability> {
+  summary: "the workload's core module under node:wasi (WASI preview1), one Node process per run",
+  variants: VARIANTS,
+  capabilityRows: [
+    {
+      variant: 'default',
+      limits: { memoryBytes: MEM_LIMIT_BYTES },
+      limitsText: '--max-old-space-size=256 (bounds the JS heap, not wasm memory)',
+      policyNote: NODE_WASI_POLICY_NOTE,
+      denialsArePolicy: true,
+    },
+  ],
+  caveats: [
+    'node:wasi is not a security sandbox. Node\'s documentation: "The node:wasi module does not currently provide the comprehensive file system security properties provided by some WASI runtimes." Its numbers are a runtime cost, not a sandbox\'s.',
+  ],
+  async version() {
+    return runtime().version;
+  },
+  async runtimeFiles() {
+    return [nodeRuntimeFiles()];
+  },
+  async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.core) return notDeclared(ctx, 'core', 'node-wasi');
     const art = findArtifact(ctx, 'core');
     if (!art?.path) return { status: 'skipped', reason: 'core module not built', hint: 'run `npm run build`' };
-    modulePath = art.path;
-    artifact = art.id;
-    argv0 = ctx.workload.argv0;
-    grants = ctx.workload.grants;
-    return { status: 'ok', runtime: runtime() };
-  },
-  async run(_variant: string, req: RunRequest): Promise<RunResult> {
-    const r = await run(process.execPath, [...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args], {
-      env: {},
-      timeoutMs: req.timeoutMs,
-      sideChannel: true,
-    });
-    return { ...r, phases: parsePhases(r.side) };
-  },
-  /**
-   * The host process inherits the harness's environment; the WASI config still passes env {}.
-   * limits.memoryBytes becomes --max-old-space-size, the only memory flag Node has: it bounds
-   * the JS heap, not wasm linear memory (the capability matrix measures what it does).
-   */
-  async probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
-    const flags = [...nodeFlags, ...nodeHeapFlags(req.limits)];
-    const r = await run(process.execPath, [...flags, host, ...hostFlags(withGrantDir(grants, req.grantDir)), modulePath, '--', ...req.args], {
-      env: probeEnv(),
-      timeoutMs: req.timeoutMs,
-      sideChannel: true,
-    });
-    return { ...r, phases: parsePhases(r.side) };
-  },
-  async warm(_variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
-    const w = parseWarm(await run(process.execPath, [...nodeFlags, ...warmFlags, host, '--iterations', String(req.iterations), ...hostFlags(), modulePath, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
-    return { ...w, mode: `${w.mode}, node ${warmFlags.join(' ')} (nodejs/node#53087)` };
-  },
-  describe(variant: string): TargetDescription {
+    const modulePath = art.path;
+    const artifact = art.id;
+    const argv0 = ctx.workload.argv0;
+    const grants = ctx.workload.grants;
+    /** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
+    const hostFlags = (g: readonly Grant[] = grants): string[] => preopenFlags(argv0, g);
     return {
-      id: 'node-wasi',
-      variant,
-      label: 'node-wasi (core module, node:wasi preview1)',
+      status: 'ok',
       runtime: runtime(),
-      command: `node ${nodeFlags.join(' ')} ${host} ${hostFlags().join(' ')} ${modulePath} -- <args>  (new WASI({version:'preview1', preopens, env:{}}))`,
-      artifact,
-      grants: [...grantLines(grants, () => 'preopen; node:wasi has no read-only flag'), 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
+      variants: [
+        ready(specOf(VARIANTS, 'default'), {
+          async run(req: RunRequest): Promise<RunResult> {
+            const r = await run(process.execPath, [...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args], {
+              env: {},
+              timeoutMs: req.timeoutMs,
+              sideChannel: true,
+            });
+            return { ...r, phases: parsePhases(r.side) };
+          },
+          /**
+           * The host process inherits the harness's environment; the WASI config still passes env {}.
+           * limits.memoryBytes becomes --max-old-space-size, the only memory flag Node has: it bounds
+           * the JS heap, not wasm linear memory (the capability matrix measures what it does).
+           */
+          async probe(req: ProbeRequest): Promise<RunResult> {
+            const flags = [...nodeFlags, ...nodeHeapFlags(req.limits)];
+            const r = await run(process.execPath, [...flags, host, ...hostFlags(withGrantDir(grants, req.grantDir)), modulePath, '--', ...req.args], {
+              env: probeEnv(),
+              timeoutMs: req.timeoutMs,
+              sideChannel: true,
+            });
+            return { ...r, phases: parsePhases(r.side) };
+          },
+          async warm(req: WarmRequest): Promise<WarmRun> {
+            const w = parseWarm(await run(process.execPath, [...nodeFlags, ...warmFlags, host, '--iterations', String(req.iterations), ...hostFlags(), modulePath, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
+            return { ...w, mode: `${w.mode}, ${warmNote}` };
+          },
+          describe(): VariantDescription {
+            return {
+              runtime: runtime(),
+              command: `node ${nodeFlags.join(' ')} ${host} ${hostFlags().join(' ')} ${modulePath} -- <args>  (new WASI({version:'preview1', preopens, env:{}}))`,
+              artifact,
+              grants: [...grantLines(grants, () => 'preopen; node:wasi has no read-only flag'), 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
+            };
+          },
+        }),
+      ],
     };
   },
 };
-
-function runtime() {
-  return { name: 'node:wasi', version: `node ${process.version}` };
-}

@@ -1,24 +1,46 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription } from './types.js';
-import type { Grant } from '../workload.js';
+import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapGuestArgs, notDeclared, unsandboxedGrantLines, withGrantDir } from './common.js';
-import { nodeHeapFlags, probeEnv } from './probe-support.js';
+import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir } from './common.js';
+import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
+import { MEM_LIMIT_BYTES } from '../measure/limits.js';
 
-let entry = '';
-let artifact = '';
-let grants: Grant[] = [];
+// No baseline: the JavaScript workload has no × native column.
+const VARIANTS: readonly VariantSpec[] = [
+  {
+    name: 'default',
+    label: 'node (the script on Node, no sandbox)',
+    class: 'script',
+    phaseSource: null,
+    cacheState: 'Node compiles the script on every run (no V8 code cache)',
+    warm: { none: 'not measured: a script on Node would be warm as a long-running server, which is a different program' },
+    exitCodes: 'exact',
+  },
+];
+
+function runtime(): RuntimeInfo {
+  return { name: 'node', version: process.version };
+}
 
 /**
  * A script workload run directly by the Node that runs the harness, one process
  * per run: the floor for JavaScript, as native is for C. No sandbox; guest paths
  * in the args are mapped to the granted host directories.
  */
-export const node: Target = {
+export const node: TargetDefinition = {
   id: 'node',
-  variants: ['default'],
-  async prepare(ctx: PrepareContext): Promise<Availability> {
+  summary: "the workload's script on the Node that runs the harness: no isolation (the floor for JavaScript)",
+  variants: VARIANTS,
+  capabilityRows: [{ variant: 'default', limits: { memoryBytes: MEM_LIMIT_BYTES }, limitsText: '--max-old-space-size=256 (bounds the JS heap); no sandbox' }],
+  caveats: ["node runs a JavaScript workload's script directly on the Node that runs the harness, with no sandbox: the floor for JavaScript, as native/static is for C."],
+  async version() {
+    return runtime().version;
+  },
+  async runtimeFiles() {
+    return [nodeRuntimeFiles()];
+  },
+  async prepare(ctx: PrepareContext): Promise<Preparation> {
     const spec = ctx.workload.artifacts.script;
     if (!spec) return notDeclared(ctx, 'script', 'node');
     const art = findArtifact(ctx, 'script');
@@ -28,31 +50,31 @@ export const node: Target = {
     } catch {
       return { status: 'skipped', reason: `script missing at ${art.entry}`, hint: 'run `npm run build`' };
     }
-    entry = art.entry;
-    artifact = art.id;
-    grants = ctx.workload.grants;
-    return { status: 'ok', runtime: runtime() };
-  },
-  run(_variant: string, req: RunRequest): Promise<RunResult> {
-    return run(process.execPath, [entry, ...mapGuestArgs(req.args, grants)], { env: {}, timeoutMs: req.timeoutMs });
-  },
-  /** As deployed: the harness's environment, the user's files and network. limits.memoryBytes → --max-old-space-size (the JS heap). */
-  probe(_variant: string, req: ProbeRequest): Promise<RunResult> {
-    return run(process.execPath, [...nodeHeapFlags(req.limits), entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });
-  },
-  describe(variant: string): TargetDescription {
+    const entry = art.entry;
+    const artifact = art.id;
+    const grants = ctx.workload.grants;
     return {
-      id: 'node',
-      variant,
-      label: 'node (the script on Node, no sandbox)',
+      status: 'ok',
       runtime: runtime(),
-      command: `node ${path.relative(process.cwd(), entry) || entry} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
-      artifact,
-      grants: unsandboxedGrantLines(grants),
+      variants: [
+        ready(specOf(VARIANTS, 'default'), {
+          run(req: RunRequest): Promise<RunResult> {
+            return run(process.execPath, [entry, ...mapGuestArgs(req.args, grants)], { env: {}, timeoutMs: req.timeoutMs });
+          },
+          /** As deployed: the harness's environment, the user's files and network. limits.memoryBytes → --max-old-space-size (the JS heap). */
+          probe(req: ProbeRequest): Promise<RunResult> {
+            return run(process.execPath, [...nodeHeapFlags(req.limits), entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });
+          },
+          describe(): VariantDescription {
+            return {
+              runtime: runtime(),
+              command: `node ${path.relative(process.cwd(), entry) || entry} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
+              artifact,
+              grants: unsandboxedGrantLines(grants),
+            };
+          },
+        }),
+      ],
     };
   },
 };
-
-function runtime() {
-  return { name: 'node', version: process.version };
-}

@@ -1,8 +1,16 @@
-import type { Grant, Workload } from '../workload.js';
+import type { BuildContext, Skipped } from '../build/common.js';
+import type { Role, Workload } from '../workload.js';
+import type { ArtifactRole, Baseline, ExitCodes, ImageFootprint, RolloutCost, RuntimeInfo, TargetClass, TargetId, VariantName } from '../model.js';
+
+export type { RuntimeInfo, TargetClass, Baseline, ExitCodes, TargetId, VariantName } from '../model.js';
 
 /**
- * The contract every runtime target implements. One file per target in
- * harness/targets/, registered once in harness/targets/index.ts.
+ * The contract every runtime target implements. A target is one file in
+ * harness/targets/ exporting one {@link TargetDefinition}, registered with one line
+ * in harness/targets/index.ts. Everything the harness knows about a runtime is
+ * declared here — its variants' class, baseline, phase source, cache state, warm
+ * mode, exit-code fidelity, capability rows, derived artifacts, footprint,
+ * prerequisites — so measure/, report/ and commands/ never name a target.
  */
 
 /** What a build produced, as recorded in build/manifest.json. */
@@ -82,6 +90,12 @@ export interface RunResult {
   oomKilled?: boolean;
 }
 
+/** Limits a target enforces where its runtime can (ignored where the variant's own config holds them, e.g. docker). */
+export interface ProbeLimits {
+  memoryBytes?: number;
+  fuel?: number;
+}
+
 /**
  * One capability probe (`<argv0> --probe=NAME ...`, the probe contract in modules/tax-calculator/README.md).
  * Unlike `run()`, the runtime process inherits the harness's environment (as a
@@ -94,8 +108,12 @@ export interface ProbeRequest {
   timeoutMs: number;
   /** Host directory granted at the workload's first grant's guest path (`/rules`) for this probe (default: the manifest's). */
   grantDir?: string;
-  /** Limits the target enforces where its runtime can (ignored where the variant's own config holds them, e.g. docker). */
-  limits?: { memoryBytes?: number; fuel?: number };
+  limits?: ProbeLimits;
+}
+
+/** A warm loop: `iterations` requests, each on a fresh instance of the already-compiled module. */
+export interface WarmRequest extends RunRequest {
+  iterations: number;
 }
 
 /** What a warm loop measured: per-request latency in ms, and the first request's stdout for the answer check. */
@@ -105,17 +123,55 @@ export interface WarmRun {
   stdout: string;
 }
 
-export interface RuntimeInfo {
-  name: string;
-  version: string;
-}
-
-/** `describe()` of one variant: what runs, and what it is allowed to touch. */
-export interface TargetDescription {
-  id: string;
-  variant: string;
+/**
+ * What a variant declares about itself, before anything is prepared. Everything in it
+ * is recorded with each row in results.json, so the reports need no target knowledge.
+ */
+export interface VariantSpec {
+  name: VariantName;
   /** Human label, e.g. "wasmtime-embed (AOT .cwasm)". */
   label: string;
+  class: TargetClass;
+  /** This variant is the floor (× native) or the container baseline (× docker) of the ratio columns. */
+  baseline?: Baseline;
+  /** Where the phase numbers come from, or null when the variant reports none. */
+  phaseSource: string | null;
+  /** Where the compiled code comes from on a cold start. */
+  cacheState: string;
+  /** The warm (plugin-model) loop this variant has, or why it has none. */
+  warm: { mode: string } | { none: string };
+  /**
+   * How much of the guest's exit code reaches the caller. `exact` for processes and
+   * preview1 hosts. `ok-err` for WASI 0.2 components: the stable `wasi:cli/exit.exit`
+   * takes a `result`, so the preview1 adapter turns every non-zero `proc_exit(n)` into 1.
+   */
+  exitCodes: ExitCodes;
+  /** Caveats an operator should read next to the numbers. */
+  notes?: readonly string[];
+  /** A configuration that exists only for the capability matrix (jco's `default-shim`): never cold-started. */
+  probeOnly?: boolean;
+  /** verify runs at most this many vectors on this variant unless `--all` (a container start costs hundreds of ms). */
+  verifySample?: number;
+}
+
+/** One row of the capability matrix that a target asks for. */
+export interface CapabilityRowSpec {
+  /** The row id is the target id, or `<target id>-<suffix>` when given (`docker-hardened`). */
+  suffix?: string;
+  variant: VariantName;
+  /** Limits the harness asks the runtime to enforce. */
+  limits?: ProbeLimits;
+  /** What those limits are, in the runtime's own terms. */
+  limitsText: string;
+  policyNote?: string;
+  /** This host says it is not a sandbox: its denials are labelled policy (node:wasi). */
+  denialsArePolicy?: boolean;
+  /** The runtime isolates the network by namespace (a container's 127.0.0.1 is its own loopback). */
+  netNamespace?: boolean;
+}
+
+/** `describe()` of one prepared variant: what runs, and what it is allowed to touch. */
+export interface VariantDescription {
   runtime: RuntimeInfo;
   /** The exact command line or API call sequence used. */
   command: string;
@@ -125,73 +181,122 @@ export interface TargetDescription {
   fuelArtifact?: string;
   /** Capabilities granted to the workload, e.g. `fs:/rules (ro)`, `env: none`, `net: none`. */
   grants: string[];
-  /**
-   * How much of the guest's exit code reaches the caller. `exact` for processes and
-   * preview1 hosts. `ok-err` for WASI 0.2 components: the stable `wasi:cli/exit.exit`
-   * takes a `result`, so the preview1 adapter turns every non-zero `proc_exit(n)` into 1.
-   * Defaults to `exact`.
-   */
-  exitCodes?: 'exact' | 'ok-err';
-  /** Caveats an operator should read next to the numbers, e.g. a figure this runtime cannot give here. */
+  /** Caveats known only after prepare (e.g. no container memory figure here), added to the spec's notes. */
   notes?: string[];
 }
 
+/** What one prepared variant can do. */
+export interface VariantRunner {
+  /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
+  run(req: RunRequest): Promise<RunResult>;
+  /** One capability probe (harness/measure/capabilities.ts). Throws only on harness faults. */
+  probe?(req: ProbeRequest): Promise<RunResult>;
+  /** The warm loop, when the spec declares one. */
+  warm?(req: WarmRequest): Promise<WarmRun>;
+  describe(): VariantDescription;
+}
+
+/** One variant after prepare(): ready, skipped with a hint, or not applicable to the workload. */
+export type PreparedVariant =
+  | ({ spec: VariantSpec; status: 'ok' } & VariantRunner)
+  | { spec: VariantSpec; status: 'skipped'; reason: string; hint: string }
+  | { spec: VariantSpec; status: 'n/a'; reason: string };
+
 /**
- * Result of prepare(): ready; skipped with an actionable reason (the runtime or an
- * artifact is missing); or not applicable, because the workload declares no
- * artifact this target runs (a JavaScript workload has no native program).
+ * Result of prepare() for one workload: ready, with every declared variant's own
+ * status; skipped with an actionable reason (the runtime is missing); or not
+ * applicable, because the workload declares no artifact this target runs.
  */
-export type Availability =
-  | { status: 'ok'; runtime: RuntimeInfo }
+export type Preparation =
+  | { status: 'ok'; runtime: RuntimeInfo; variants: PreparedVariant[]; dispose?(): Promise<void> }
   | { status: 'skipped'; reason: string; hint: string }
   | { status: 'n/a'; reason: string };
 
-export interface Target {
-  readonly id: string;
-  /**
-   * Variant names, the first being the runtime's default configuration. After
-   * prepare(), only the usable ones (see unavailableVariants()).
-   */
-  readonly variants: readonly string[];
-  /**
-   * Check the runtime and artifacts are present; load what is needed. A missing runtime
-   * is `skipped`, never an exception; a runtime that is present but broken throws, and
-   * the caller records the target as errored.
-   */
-  prepare(ctx: PrepareContext): Promise<Availability>;
-  /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
-  run(variant: string, req: RunRequest): Promise<RunResult>;
-  /**
-   * Warm, in-process latency (the plugin model): the module compiled once, then a
-   * fresh instance per request, `iterations` times. Absent where the runtime has
-   * no in-process equivalent (a process, a container).
-   */
-  warm?(variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun>;
-  /** Valid after a successful prepare(). */
-  describe(variant: string): TargetDescription;
-  /**
-   * Runs one capability probe (harness/measure/capabilities.ts). `variant` may also be a
-   * probe-only configuration listed in `probeVariants` (e.g. jco's `default-shim`).
-   * Throws only on harness faults.
-   */
-  probe?(variant: string, req: ProbeRequest): Promise<RunResult>;
-  /** Configurations that exist only for probes, on top of `variants`. */
-  readonly probeVariants?: readonly string[];
-  /**
-   * Variants that prepare() found unusable while the target itself is ready (an image
-   * that was not built, say). They are reported as skipped rows, never dropped.
-   */
-  unavailableVariants?(): { variant: string; reason: string; hint: string }[];
-  /** Variants that do not apply to the workload (it declares no artifact they run), with why. */
-  inapplicableVariants?(): { variant: string; reason: string }[];
-  /** Release resources (daemon connections, temp dirs). */
-  dispose?(): Promise<void>;
+/** A derived artifact: made by the build from one of the workload's artifacts, for this target. */
+export interface DerivedArtifactSpec {
+  role: ArtifactRole;
+  /** The workload artifact it is made from. */
+  from: Role;
+  /** Only for workloads this holds for (e.g. those with the probe mode). */
+  when?: (w: Workload) => boolean;
+  build(ctx: DeriveContext): Promise<Artifact | Skipped>;
 }
 
-/** Thrown for problems the user can fix; printed as one line without a stack. */
-export class UserError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UserError';
-  }
+export interface DeriveContext {
+  build: BuildContext;
+  workload: Workload;
+  /** The artifact it derives from. */
+  input: Artifact;
+  /** The id to record it under (`<workload>/<role>`). */
+  id: string;
+  /** The workload's build folder (`build/workloads/<name>`). */
+  outDir: string;
+  /** The harness's own artifacts built so far (`wasmtime-embed-host`, ...). */
+  harnessArtifact(id: string): Artifact | undefined;
 }
+
+/** What the footprint step gets. */
+export interface FootprintContext {
+  /** Every artifact of the run's workloads, and the harness's own. */
+  artifacts: readonly Artifact[];
+  /** Runs of each rollout-cost measurement. */
+  runs: number;
+  log: (line: string) => void;
+}
+
+/** Files a node needs before the first module runs, measured from disk. */
+export interface RuntimeFiles {
+  /** Group name; targets that declare the same name share one group (`node`). */
+  name: string;
+  /** Each file with the paths or command names to look for, in order. */
+  files: { label: string; candidates: string[] }[];
+}
+
+/** What a target measures for the footprint beyond its files on disk. */
+export interface TargetFootprint {
+  images: ImageFootprint[];
+  rollout: RolloutCost[];
+  notes: string[];
+}
+
+/** One thing `wvc doctor` checks for a target. */
+export interface Prerequisite {
+  name: string;
+  optional?: boolean;
+  /** `detail` is the version when ok, else what is missing and the command that fixes it. */
+  check(): Promise<{ ok: boolean; detail: string }>;
+}
+
+export interface TargetDefinition {
+  readonly id: TargetId;
+  /** One line for the help text: what runs. */
+  readonly summary: string;
+  /** Every variant, the first being the runtime's default configuration. */
+  readonly variants: readonly VariantSpec[];
+  /** The capability-matrix rows; an empty list says, on purpose, that the target is never probed. */
+  readonly capabilityRows: readonly CapabilityRowSpec[];
+  /** Caveats the methodology lists when this target ran. */
+  readonly caveats?: readonly string[];
+  /** Artifacts the build derives for this target from each workload's. */
+  readonly derived?: readonly DerivedArtifactSpec[];
+  /** The harness's own programs this target needs built once (not per workload), e.g. an embedding host. */
+  readonly tools?: readonly { id: string; build(ctx: BuildContext): Promise<Artifact | Skipped> }[];
+  /** What `wvc doctor` checks. */
+  readonly prerequisites?: readonly Prerequisite[];
+  /** The runtime's version for the run's environment record, or null when it is not installed. */
+  version?(): Promise<string | null>;
+  /** The runtime files a node needs, for the footprint. */
+  runtimeFiles?(ctx: FootprintContext): Promise<RuntimeFiles[]>;
+  /** Image sizes and rollout cost per node, for the footprint. */
+  footprint?(ctx: FootprintContext): Promise<TargetFootprint>;
+  /**
+   * Check the runtime and artifacts for this workload and get ready. Returns a value:
+   * no state is kept between calls. A missing runtime is `skipped`, never an
+   * exception; a runtime that is present but broken throws, and the caller records
+   * the target as errored.
+   */
+  prepare(ctx: PrepareContext): Promise<Preparation>;
+}
+
+/** The registry: every target, by id, in the order rows are measured and shown. */
+export type Registry = Readonly<Record<TargetId, TargetDefinition>>;

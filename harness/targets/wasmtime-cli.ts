@@ -2,20 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Availability, PrepareContext, RunRequest, RunResult, Target, TargetDescription } from './types.js';
+import type { Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf } from './common.js';
+import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 
 const exec = promisify(execFile);
-
-let bin = '';
-let version = '';
-let component = '';
-let cwasm = '';
-let componentId = '';
-let argv0 = '';
-let grants: Grant[] = [];
 
 /** The wasmtime CLI named by $WASMTIME, else `wasmtime` on PATH. */
 export async function findWasmtimeCli(): Promise<{ bin: string; version: string } | null> {
@@ -28,8 +21,31 @@ export async function findWasmtimeCli(): Promise<{ bin: string; version: string 
   }
 }
 
+const WARM_NONE = 'the CLI has no in-process loop; see wasmtime-embed for the embedded engine';
+
+const VARIANTS: readonly VariantSpec[] = [
+  {
+    name: 'jit-cache-off',
+    label: 'wasmtime CLI (JIT, cache off)',
+    class: 'wasm',
+    phaseSource: null,
+    cacheState: 'compiles on every run (-C cache=n disables the on-disk code cache)',
+    warm: { none: WARM_NONE },
+    exitCodes: 'ok-err',
+  },
+  {
+    name: 'precompiled',
+    label: 'wasmtime CLI (precompiled .cwasm)',
+    class: 'wasm',
+    phaseSource: null,
+    cacheState: 'loads a .cwasm made by wasmtime compile (--allow-precompiled)',
+    warm: { none: WARM_NONE },
+    exitCodes: 'ok-err',
+  },
+];
+
 // Flags go before the wasm file; everything after it is the guest's argv.
-function flags(variant: string): string[] {
+function flags(variant: string, argv0: string, grants: readonly Grant[]): string[] {
   const f = ['run', '-C', 'cache=n', ...preopenFlags(argv0, grants)];
   if (variant === 'precompiled') f.push('--allow-precompiled');
   return f;
@@ -40,10 +56,30 @@ function flags(variant: string): string[] {
  * default config caches compiled code on disk), and a `.cwasm` made by
  * `wasmtime compile` with `--allow-precompiled`.
  */
-export const wasmtimeCli: Target = {
+export const wasmtimeCli: TargetDefinition = {
   id: 'wasmtime',
-  variants: ['jit-cache-off', 'precompiled'],
-  async prepare(ctx: PrepareContext): Promise<Availability> {
+  summary: 'the wasmtime CLI, when installed, running the workload\'s component: JIT with -C cache=n, and a .cwasm from wasmtime compile',
+  variants: VARIANTS,
+  capabilityRows: [{ variant: 'jit-cache-off', limitsText: 'none set' }],
+  caveats: [WASI_P2_EXIT_CAVEAT],
+  prerequisites: [
+    {
+      name: 'wasmtime CLI (optional)',
+      optional: true,
+      async check() {
+        const cli = await findWasmtimeCli();
+        return { ok: !!cli, detail: cli ? cli.version : 'not installed — optional; put wasmtime on PATH or set WASMTIME to measure the CLI too' };
+      },
+    },
+  ],
+  async version() {
+    return (await findWasmtimeCli())?.version ?? null;
+  },
+  async runtimeFiles() {
+    const cli = await findWasmtimeCli();
+    return cli ? [{ name: 'wasmtime CLI', files: [{ label: 'wasmtime', candidates: [cli.bin] }] }] : [];
+  },
+  async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'wasmtime');
     const found = await findWasmtimeCli();
     if (!found) {
@@ -55,13 +91,13 @@ export const wasmtimeCli: Target = {
     }
     const art = findArtifact(ctx, 'component');
     if (!art?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
-    ({ bin, version } = found);
-    component = art.path;
-    componentId = art.id;
-    argv0 = ctx.workload.argv0;
-    grants = ctx.workload.grants;
+    const { bin, version } = found;
+    const component = art.path;
+    const componentId = art.id;
+    const argv0 = ctx.workload.argv0;
+    const grants = ctx.workload.grants;
     // A .cwasm only loads in the wasmtime version and config that compiled it, so the CLI compiles its own.
-    cwasm = path.join(ctx.buildDir, 'wasmtime-cli', `${ctx.workload.name}.${art.sha256.slice(0, 12)}.cwasm`);
+    const cwasm = path.join(ctx.buildDir, 'wasmtime-cli', `${ctx.workload.name}.${art.sha256.slice(0, 12)}.cwasm`);
     await mkdir(path.dirname(cwasm), { recursive: true });
     try {
       await exec(bin, ['compile', '-C', 'cache=n', component, '-o', cwasm]);
@@ -69,23 +105,27 @@ export const wasmtimeCli: Target = {
       // A runtime that is present but fails is an errored row, not a skipped one.
       throw new Error(`wasmtime compile failed (components need wasmtime 14 or newer): ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
     }
-    return { status: 'ok', runtime: { name: 'wasmtime CLI', version } };
-  },
-  run(variant: string, req: RunRequest): Promise<RunResult> {
-    const file = variant === 'precompiled' ? cwasm : component;
-    return run(bin, [...flags(variant), file, ...req.args], { env: {}, timeoutMs: req.timeoutMs });
-  },
-  describe(variant: string): TargetDescription {
-    const file = variant === 'precompiled' ? cwasm : component;
+    const runtime: RuntimeInfo = { name: 'wasmtime CLI', version };
+    const variant = (name: string, file: string, artifact: string) => {
+      const f = flags(name, argv0, grants);
+      return ready(specOf(VARIANTS, name), {
+        run(req: RunRequest): Promise<RunResult> {
+          return run(bin, [...f, file, ...req.args], { env: {}, timeoutMs: req.timeoutMs });
+        },
+        describe(): VariantDescription {
+          return {
+            runtime,
+            command: `${bin} ${f.join(' ')} ${file} <args>`,
+            artifact,
+            grants: [...grantLines(grants, () => '--dir preopen'), 'env: none', 'net: none (not granted by default)', 'stdio: stdout, stderr'],
+          };
+        },
+      });
+    };
     return {
-      id: 'wasmtime',
-      variant,
-      label: variant === 'precompiled' ? 'wasmtime CLI (precompiled .cwasm)' : 'wasmtime CLI (JIT, cache off)',
-      runtime: { name: 'wasmtime CLI', version },
-      command: `${bin} ${flags(variant).join(' ')} ${file} <args>`,
-      artifact: variant === 'precompiled' ? `${componentId} (compiled by this CLI)` : componentId,
-      grants: [...grantLines(grants, () => '--dir preopen'), 'env: none', 'net: none (not granted by default)', 'stdio: stdout, stderr'],
-      exitCodes: 'ok-err',
+      status: 'ok',
+      runtime,
+      variants: [variant('jit-cache-off', component, componentId), variant('precompiled', cwasm, `${componentId} (compiled by this CLI)`)],
     };
   },
 };

@@ -1,11 +1,18 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Availability, PrepareContext, ProbeRequest, RunRequest, RunResult, Target, TargetDescription, WarmRun } from './types.js';
+import type { Artifact, DeriveContext, PreparedVariant, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, harnessArtifact, notDeclared, skippedArtifact, withGrantDir } from './common.js';
+import { splitArtifactId } from '../model.js';
+import { EMBED_HOST_ID, buildEmbedHost, findLibwasmtime, precompileComponent } from '../build/embed-host.js';
+import type { Skipped } from '../build/common.js';
+import { FUEL, MEM_LIMIT_BYTES } from '../measure/limits.js';
+import { measureWasmRollout } from '../measure/footprint.js';
+import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedArtifact, specOf, withGrantDir } from './common.js';
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
+import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 
 const exec = promisify(execFile);
 
@@ -14,17 +21,39 @@ const INSTALL_HINT = 'pip install wasmtime';
 const WARM_WARMUP = 10;
 const RUNTIME_NAME = 'wasmtime (embedded, C API)';
 
-let host = '';
-let component = '';
-let cwasm = '';
-let fuelCwasm = '';
-let artifacts = { jit: '', aot: '', fuel: '' };
-let argv0 = '';
-let grants: Grant[] = [];
-let version = '';
+type Variant = 'jit' | 'aot';
+
+const COMMON = {
+  class: 'wasm',
+  phaseSource: 'reported by the embedding host (engine, load or compile, instantiate, run)',
+  warm: { mode: 'wasmtime-embed --iterations N: new store + WASI ctx + instantiate + run' },
+  // WASI 0.2 `wasi:cli/exit.exit` takes a result: the preview1 adapter reports any non-zero exit as 1.
+  exitCodes: 'ok-err',
+} as const;
+
+const SPECS: readonly VariantSpec[] = [
+  { name: 'jit', label: 'wasmtime-embed (JIT)', ...COMMON, cacheState: 'compiles the component on every run (the host has no code cache)' },
+  { name: 'aot', label: 'wasmtime-embed (AOT .cwasm)', ...COMMON, cacheState: 'deserializes the precompiled .cwasm; nothing is compiled at start' },
+];
+
+/** What prepare() found, shared by the variants of one preparation. */
+interface Found {
+  host: string;
+  argv0: string;
+  grants: readonly Grant[];
+  runtime: RuntimeInfo;
+}
+
+/** One variant's files: what it runs, and for `aot` the .cwasm compiled for fuel metering (empty when not built). */
+interface Files {
+  wasm: string;
+  artifact: string;
+  fuelWasm: string;
+  fuelArtifact: string;
+}
 
 // Host flags; the component file and `-- <guest args>` follow.
-function flags(variant: string, g: readonly Grant[] = grants): string[] {
+function flags(variant: Variant, argv0: string, g: readonly Grant[]): string[] {
   const f = ['run'];
   if (variant === 'aot') f.push('--aot');
   f.push('--timings-fd', '3', '--argv0', argv0);
@@ -32,8 +61,80 @@ function flags(variant: string, g: readonly Grant[] = grants): string[] {
   return f;
 }
 
-function file(variant: string): string {
-  return variant === 'aot' ? cwasm : component;
+function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant {
+  const { host, argv0, grants } = s;
+  return ready(specOf(SPECS, variant), {
+    async run(req: RunRequest): Promise<RunResult> {
+      const r = await run(host, [...flags(variant, argv0, grants), files.wasm, '--', ...req.args], {
+        env: {},
+        timeoutMs: req.timeoutMs,
+        sideChannel: true,
+      });
+      return { ...r, phases: parsePhases(r.side) };
+    },
+    /**
+     * limits.memoryBytes → --max-memory (the store limiter: memory.grow fails past it);
+     * limits.fuel → --fuel; under `aot` it runs the .cwasm compiled with `--consume-fuel`
+     * (built for workloads with probes), since the plain .cwasm has no fuel metering.
+     * The host process inherits the harness's environment; the WASI context still has none.
+     */
+    async probe(req: ProbeRequest): Promise<RunResult> {
+      const limits: string[] = [];
+      if (req.limits?.memoryBytes) limits.push('--max-memory', String(req.limits.memoryBytes));
+      if (req.limits?.fuel) {
+        if (variant === 'aot' && !files.fuelWasm) throw new Error('wasmtime-embed: --fuel with --aot needs the component-cwasm-fuel artifact (`compile --consume-fuel`); run `npm run build`, or probe the jit variant');
+        limits.push('--fuel', String(req.limits.fuel));
+      }
+      const wasm = variant === 'aot' && req.limits?.fuel ? files.fuelWasm : files.wasm;
+      const r = await run(host, [...flags(variant, argv0, withGrantDir(grants, req.grantDir)), ...limits, wasm, '--', ...req.args], {
+        env: probeEnv(),
+        timeoutMs: req.timeoutMs,
+        sideChannel: true,
+      });
+      return { ...r, phases: parsePhases(r.side) };
+    },
+    /** The host's loop mode: load once, then per request a new store + WASI context + instantiate + run. */
+    async warm(req: WarmRequest): Promise<WarmRun> {
+      const [cmd, ...rest] = flags(variant, argv0, grants);
+      const r = await run(host, [cmd, '--iterations', String(req.iterations + WARM_WARMUP), ...rest, files.wasm, '--', ...req.args], {
+        env: {},
+        timeoutMs: req.timeoutMs ?? 300_000,
+        sideChannel: true,
+      });
+      const line = r.side?.trim().split('\n').pop() ?? '';
+      let its: { instantiate_ms: number; run_ms: number }[] | undefined;
+      try {
+        its = (JSON.parse(line) as { iterations?: typeof its }).iterations;
+      } catch {
+        its = undefined;
+      }
+      if (r.exitCode !== 0 || !its || its.length !== req.iterations + WARM_WARMUP) throw new Error(`wasmtime-embed loop failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
+      return {
+        mode: `wasmtime-embed --iterations ${req.iterations}: new store + WASI ctx + instantiate + run`,
+        // Like tinybench's warm-up in the Node hosts: the first iterations (the first also builds the linker) are not measured.
+        samples: its.slice(WARM_WARMUP).map((i) => i.instantiate_ms + i.run_ms),
+        stdout: r.stdout.split('\n')[0] + '\n',
+      };
+    },
+    describe() {
+      return {
+        runtime: s.runtime,
+        command: `${host} ${flags(variant, argv0, grants).join(' ')} ${files.wasm} -- <args>`,
+        artifact: files.artifact,
+        ...(variant === 'aot' && files.fuelArtifact ? { fuelArtifact: files.fuelArtifact } : {}),
+        grants: [...grantLines(grants, (g) => (g.readOnly ? 'read-only preopen' : 'writable preopen')), 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
+      };
+    },
+  });
+}
+
+/** The derived .cwasm: the component precompiled by the embed host, when the build made one. */
+function precompiled(file: (argv0: string) => string, opts: { consumeFuel?: boolean } = {}) {
+  return async (d: DeriveContext): Promise<Artifact | Skipped> => {
+    const host = d.harnessArtifact(EMBED_HOST_ID)?.path;
+    if (!host) return { skipped: true, reason: 'needs the wasmtime-embed host', hint: INSTALL_HINT };
+    return precompileComponent(d.build, host, d.input, d.id, path.join(d.outDir, 'wasm', file(d.workload.argv0)), opts);
+  };
 }
 
 /**
@@ -42,14 +143,66 @@ function file(variant: string): string {
  * component on every run (the engine's default config, no code cache); `aot` loads
  * the .cwasm that the same host precompiled at build time.
  */
-export const wasmtimeEmbed: Target = {
+export const wasmtimeEmbed: TargetDefinition = {
   id: 'wasmtime-embed',
-  variants: ['jit', 'aot'],
-  async prepare(ctx: PrepareContext): Promise<Availability> {
+  summary: 'the component on Wasmtime embedded through its C API (harness/hosts/wasmtime-embed), JIT or a precompiled .cwasm, one process per run',
+  variants: SPECS,
+  // AOT with a .cwasm compiled for fuel metering: the same sandbox as JIT, without a compile per probe
+  // (seconds for the JavaScript component).
+  capabilityRows: [
+    { variant: 'aot', limits: { memoryBytes: MEM_LIMIT_BYTES, fuel: FUEL }, limitsText: `--max-memory ${MEM_LIMIT_BYTES} (store limiter), --fuel ${FUEL} (AOT .cwasm compiled with --consume-fuel)` },
+  ],
+  caveats: [WASI_P2_EXIT_CAVEAT],
+  // The embedding host (harness/hosts/wasmtime-embed/host.c linked against libwasmtime), built once.
+  tools: [{ id: EMBED_HOST_ID, build: buildEmbedHost }],
+  derived: [
+    { role: 'component-cwasm', from: 'component', build: precompiled((argv0) => `${argv0}.cwasm`) },
+    // For the capability probes' fuel limit, without a JIT compile per probe.
+    { role: 'component-cwasm-fuel', from: 'component', when: (w) => w.probes, build: precompiled((argv0) => `${argv0}.fuel.cwasm`, { consumeFuel: true }) },
+  ],
+  prerequisites: [
+    {
+      name: 'libwasmtime',
+      async check() {
+        const lib = await findLibwasmtime();
+        return { ok: !!lib, detail: lib ? `${lib.version} at ${lib.libPath}` : 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)' };
+      },
+    },
+  ],
+
+  async version(): Promise<string | null> {
+    return (await findLibwasmtime())?.version ?? null;
+  },
+
+  async runtimeFiles(ctx) {
+    const lib = await findLibwasmtime();
+    const host = ctx.artifacts.find((a) => a.id === EMBED_HOST_ID)?.path;
+    return [
+      {
+        name: 'wasmtime embedded (libwasmtime + host)',
+        files: [
+          { label: 'libwasmtime', candidates: lib ? [lib.libPath] : [] },
+          { label: 'wvc-wasmtime-host', candidates: host ? [host] : [] },
+        ],
+      },
+    ];
+  },
+
+  /** The wasm rollout per node: copy each workload's component, then AOT-compile it (the JavaScript one is where this decides the story). */
+  async footprint(ctx): Promise<TargetFootprint> {
+    const out: TargetFootprint = { images: [], rollout: [], notes: [] };
+    const host = ctx.artifacts.find((a) => a.id === EMBED_HOST_ID)?.path;
+    const components = ctx.artifacts.filter((a) => splitArtifactId(a.id)?.role === 'component' && a.path);
+    if (host) for (const c of components) out.rollout.push(await measureWasmRollout(host, c, ctx.runs, 'wasmtime-embed'));
+    else out.notes.push('no wasm rollout cost: the wasmtime-embed host was not built (pip install wasmtime)');
+    return out;
+  },
+
+  async prepare(ctx: PrepareContext) {
     if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'wasmtime-embed');
-    const hostArt = harnessArtifact(ctx, 'wasmtime-embed-host');
+    const hostArt = harnessArtifact(ctx, EMBED_HOST_ID);
     if (!hostArt?.path) {
-      const why = skippedArtifact(ctx, 'wasmtime-embed-host');
+      const why = skippedArtifact(ctx, EMBED_HOST_ID);
       return { status: 'skipped', reason: why?.reason ?? 'libwasmtime not found', hint: why?.hint ?? INSTALL_HINT };
     }
     const comp = findArtifact(ctx, 'component');
@@ -59,6 +212,7 @@ export const wasmtimeEmbed: Target = {
       const why = skippedArtifact(ctx, 'component-cwasm');
       return { status: 'skipped', reason: why?.reason ?? 'component-cwasm not built', hint: why?.hint ?? 'run `npm run build`' };
     }
+    let version: string;
     try {
       const { stdout } = await exec(hostArt.path, ['version'], { env: {} });
       version = stdout.trim();
@@ -72,79 +226,18 @@ export const wasmtimeEmbed: Target = {
       if (err.code === 'ENOENT') return { status: 'skipped', reason: `${hostArt.path} is missing`, hint: 'run `npm run build`' };
       throw new Error(`wvc-wasmtime-host version failed: ${stderr || String(e)}`);
     }
-    host = hostArt.path;
-    component = comp.path;
-    cwasm = pre.path;
-    fuelCwasm = findArtifact(ctx, 'component-cwasm-fuel')?.path ?? '';
-    artifacts = { jit: comp.id, aot: pre.id, fuel: findArtifact(ctx, 'component-cwasm-fuel')?.id ?? '' };
-    argv0 = ctx.workload.argv0;
-    grants = ctx.workload.grants;
-    return { status: 'ok', runtime: { name: RUNTIME_NAME, version } };
-  },
-  async run(variant: string, req: RunRequest): Promise<RunResult> {
-    const r = await run(host, [...flags(variant), file(variant), '--', ...req.args], {
-      env: {},
-      timeoutMs: req.timeoutMs,
-      sideChannel: true,
-    });
-    return { ...r, phases: parsePhases(r.side) };
-  },
-  /**
-   * limits.memoryBytes → --max-memory (the store limiter: memory.grow fails past it);
-   * limits.fuel → --fuel; under `aot` it runs the .cwasm compiled with `--consume-fuel`
-   * (built for workloads with probes), since the plain .cwasm has no fuel metering.
-   * The host process inherits the harness's environment; the WASI context still has none.
-   */
-  async probe(variant: string, req: ProbeRequest): Promise<RunResult> {
-    const limits: string[] = [];
-    if (req.limits?.memoryBytes) limits.push('--max-memory', String(req.limits.memoryBytes));
-    if (req.limits?.fuel) {
-      if (variant === 'aot' && !fuelCwasm) throw new Error('wasmtime-embed: --fuel with --aot needs the component-cwasm-fuel artifact (`compile --consume-fuel`); run `npm run build`, or probe the jit variant');
-      limits.push('--fuel', String(req.limits.fuel));
-    }
-    const wasm = variant === 'aot' && req.limits?.fuel ? fuelCwasm : file(variant);
-    const r = await run(host, [...flags(variant, withGrantDir(grants, req.grantDir)), ...limits, wasm, '--', ...req.args], {
-      env: probeEnv(),
-      timeoutMs: req.timeoutMs,
-      sideChannel: true,
-    });
-    return { ...r, phases: parsePhases(r.side) };
-  },
-  /** The host's loop mode: load once, then per request a new store + WASI context + instantiate + run. */
-  async warm(variant: string, req: RunRequest & { iterations: number }): Promise<WarmRun> {
-    const [cmd, ...rest] = flags(variant);
-    const r = await run(host, [cmd, '--iterations', String(req.iterations + WARM_WARMUP), ...rest, file(variant), '--', ...req.args], {
-      env: {},
-      timeoutMs: req.timeoutMs ?? 300_000,
-      sideChannel: true,
-    });
-    const line = r.side?.trim().split('\n').pop() ?? '';
-    let its: { instantiate_ms: number; run_ms: number }[] | undefined;
-    try {
-      its = (JSON.parse(line) as { iterations?: typeof its }).iterations;
-    } catch {
-      its = undefined;
-    }
-    if (r.exitCode !== 0 || !its || its.length !== req.iterations + WARM_WARMUP) throw new Error(`wasmtime-embed loop failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
+    const fuel = findArtifact(ctx, 'component-cwasm-fuel');
+    const runtime: RuntimeInfo = { name: RUNTIME_NAME, version };
+    const found: Found = { host: hostArt.path, argv0: ctx.workload.argv0, grants: ctx.workload.grants, runtime };
+    // Only `aot` probes run the fuel build; `jit` compiles the component itself, with --fuel when asked.
+    const fuelFiles = { fuelWasm: fuel?.path ?? '', fuelArtifact: fuel?.id ?? '' };
     return {
-      mode: `wasmtime-embed --iterations ${req.iterations}: new store + WASI ctx + instantiate + run`,
-      // Like tinybench's warm-up in the Node hosts: the first iterations (the first also builds the linker) are not measured.
-      samples: its.slice(WARM_WARMUP).map((i) => i.instantiate_ms + i.run_ms),
-      stdout: r.stdout.split('\n')[0] + '\n',
-    };
-  },
-  describe(variant: string): TargetDescription {
-    return {
-      id: 'wasmtime-embed',
-      variant,
-      label: variant === 'aot' ? 'wasmtime-embed (AOT .cwasm)' : 'wasmtime-embed (JIT)',
-      runtime: { name: RUNTIME_NAME, version },
-      command: `${host} ${flags(variant).join(' ')} ${file(variant)} -- <args>`,
-      artifact: variant === 'aot' ? artifacts.aot : artifacts.jit,
-      ...(variant === 'aot' && artifacts.fuel ? { fuelArtifact: artifacts.fuel } : {}),
-      grants: [...grantLines(grants, (g) => (g.readOnly ? 'read-only preopen' : 'writable preopen')), 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
-      // WASI 0.2 `wasi:cli/exit.exit` takes a result: the preview1 adapter reports any non-zero exit as 1.
-      exitCodes: 'ok-err',
+      status: 'ok',
+      runtime,
+      variants: [
+        readyVariant('jit', found, { wasm: comp.path, artifact: comp.id, ...fuelFiles }),
+        readyVariant('aot', found, { wasm: pre.path, artifact: pre.id, ...fuelFiles }),
+      ],
     };
   },
 };
