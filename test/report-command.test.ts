@@ -134,7 +134,9 @@ describe('wvc compare', () => {
     await writeFile(path.join(dir, 'b.json'), 'not json');
     expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'b.json') }))).toMatch(/^NEW results file .*b\.json is not valid JSON \(/);
     await writeFile(path.join(dir, 'c.json'), JSON.stringify({ ...fixture(), schemaVersion: 99 }));
-    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe(unsupportedVersion('NEW results.json', 99));
+    expect(await userError(compare({ old: FIXTURE, new: path.join(dir, 'c.json') }))).toBe(
+      `${unsupportedVersion(`NEW results file ${path.join(dir, 'c.json')}`, 99)} — pass the results.json of a run as --new (e.g. results/<run-id>/results.json, written by \`wvc bench\`)`,
+    );
     expect(await userError(compare({ old: FIXTURE, new: FIXTURE, threshold: -1 }))).toBe('--threshold must be a number ≥ 0 (0.1 = 10%), got -1');
   });
 });

@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compare } from '../harness/commands/compare.js';
+import { UserError } from '../harness/errors.js';
 import type { Results } from '../harness/model.js';
 import { compareRuns, hasRegression, renderCompare } from '../harness/report/compare.js';
 import { createRng } from '../harness/util/rng.js';
-import { assertResults } from '../harness/report/load.js';
-import { cVsJs, fixture, rawFixture } from './report-builder.js';
+import { assertResults, unsupportedVersion } from '../harness/report/load.js';
+import { cVsJs, fixture, rawFixture, sha } from './report-builder.js';
 
 /** Every cold-start sample of every target multiplied by `k`. */
 function scaled(r: Results, k: number): Results {
@@ -84,26 +89,28 @@ describe('compareRuns', () => {
     expect(compareRuns(fixture(), fixture()).notCompared.map((x) => x.key)).toEqual(['wasmtime/jit-cache-off', 'wasmtime/precompiled']);
   });
 
-  it('rejects another schemaVersion and garbled documents with one clear line', () => {
-    expect(() => compareRuns(fixture(), { ...fixture(), schemaVersion: 3 })).toThrow(/^NEW results\.json: schemaVersion 3 is not supported by this harness \(it reads 1 and 2\)$/);
-    expect(() => compareRuns({ ...fixture(), schemaVersion: 0 }, fixture())).toThrow('OLD results.json: schemaVersion 0 is not supported by this harness (it reads 1 and 2)');
-    expect(() => compareRuns([], fixture())).toThrow('OLD results.json: expected a JSON object, got an array');
-    expect(() => compareRuns({ schemaVersion: 1 }, fixture())).toThrow('OLD results.json: field "targets" is missing');
-    expect(() => compareRuns({ runId: 'x' }, fixture())).toThrow('OLD results.json: no schemaVersion field');
-  });
-
-  it('keeps going past a garbled target and notes it', () => {
-    const neu = fixture() as unknown as { targets: unknown[] };
-    neu.targets.push({ nope: true });
-    const c = compareRuns(fixture(), neu);
-    expect(c.rows).toHaveLength(6);
-    expect(c.notes).toContain('NEW: targets[7] has no id/variant and was ignored.');
+  it('leaves out a successful sample whose duration was not recorded, and notes it', () => {
+    const neu = fixture();
+    const t = neu.targets.find((x) => x.id === 'native');
+    if (t?.status !== 'ok') throw new Error('fixture: native did not run');
+    (t.coldStart.samples[0] as { ms: number | null }).ms = null;
+    const c = compareRuns(fixture(), neu, { seed: 1 });
+    expect(c.rows.find((r) => r.key === 'native/static')).toMatchObject({ oldN: 5, newN: 4 });
+    expect(c.notes).toContain('NEW: native/static has 1 successful sample without a positive duration, left out.');
   });
 
   it('notes a different machine', () => {
     const neu = fixture();
     neu.environment.cpuModel = 'Intel Xeon';
     expect(compareRuns(fixture(), neu).notes).toContain('The runs differ in cpuModel (AMD EPYC → Intel Xeon): a change may come from the machine or runtime, not the code.');
+  });
+
+  it('notes a different runtime version, for every runtime the runs record', () => {
+    const neu = cVsJs();
+    neu.environment.runtimes = { ...neu.environment.runtimes, docker: '28.0.0', 'some-new-runtime': '1.0' };
+    neu.environment.gitCommit = 'def456';
+    expect(compareRuns(cVsJs(), neu).notes).toContain('The runs differ in runtimes.docker (27.0.1 → 28.0.0): a change may come from the machine or runtime, not the code.');
+    expect(compareRuns(cVsJs(), cVsJs()).notes.some((n) => n.startsWith('The runs differ'))).toBe(false);
   });
 });
 
@@ -120,9 +127,11 @@ describe('renderCompare', () => {
 });
 
 describe('compareRuns across schema versions and workloads', () => {
-  it('matches a schemaVersion 1 run with its upgraded, schemaVersion 2 self by workload, target and variant', () => {
-    const v2 = assertResults(rawFixture(), 'fixture');
-    const c = compareRuns(rawFixture(), scaled(v2, 2), { seed: 1 });
+  it('matches a schemaVersion 1 run with its upgraded, current self by workload, target and variant', () => {
+    // The upgraded copy as a current run: `wvc bench` records the workload's manifest.
+    const v3 = scaled(assertResults(rawFixture(), 'fixture'), 2);
+    v3.workloads[0] = { ...v3.workloads[0], manifest: 'modules/tax-calculator/workload.json', manifestSha256: sha('tax-calculator') };
+    const c = compareRuns(assertResults(rawFixture(), 'fixture'), v3, { seed: 1 });
     expect(c.rows.map((r) => [r.key, r.workload, r.verdict])).toEqual(measured.map((k) => [k, 'tax-calculator', 'regression']));
     expect(c.notes).toContain("OLD is a schemaVersion 1 run (one workload): its rows are matched as tax-calculator's.");
     expect(c.notes.some((n) => n.startsWith('The workloads differ'))).toBe(false);
@@ -146,5 +155,77 @@ describe('compareRuns across schema versions and workloads', () => {
     expect(c.notes).toContain('Workloads only in NEW: tax-calculator-js.');
     expect(c.added).toContain('tax-calculator-js:node/default');
     expect(c.rows.map((r) => r.key)).toContain('wasmtime-embed/aot');
+  });
+});
+
+describe('wvc compare on a document its schema rejects', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+  const FIX = (flag: 'old' | 'new') => `pass the results.json of a run as --${flag} (e.g. results/<run-id>/results.json, written by \`wvc bench\`)`;
+  /** Writes `doc` as JSON to a fresh file and returns its path. */
+  async function saved(doc: unknown): Promise<string> {
+    const d = await mkdtemp(path.join(tmpdir(), 'wvc-compare-'));
+    dirs.push(d);
+    const file = path.join(d, 'results.json');
+    await writeFile(file, JSON.stringify(doc));
+    return file;
+  }
+  /** The one-line UserError of comparing `old` with `neu` (documents, saved first). */
+  async function error(old: unknown, neu: unknown): Promise<{ message: string; old: string; new: string }> {
+    const files = { old: await saved(old), new: await saved(neu) };
+    try {
+      await compare(files);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as Error).message).not.toContain('\n');
+      return { message: (e as Error).message, ...files };
+    }
+    throw new Error('expected a UserError');
+  }
+
+  it('rejects another schemaVersion, naming OLD or NEW, the file and the fix', async () => {
+    let e = await error(fixture(), { ...fixture(), schemaVersion: 99 });
+    expect(e.message).toBe(`${unsupportedVersion(`NEW results file ${e.new}`, 99)} — ${FIX('new')}`);
+    expect(e.message).toMatch(/^NEW results file .+: schemaVersion 99 is not supported by this harness \(it reads [0-9, and]+\) — /);
+    e = await error({ ...fixture(), schemaVersion: 0 }, fixture());
+    expect(e.message).toBe(`${unsupportedVersion(`OLD results file ${e.old}`, 0)} — ${FIX('old')}`);
+    e = await error({ runId: 'x' }, fixture());
+    expect(e.message).toBe(`OLD results file ${e.old}: no schemaVersion field — is this a results.json written by \`wvc bench\`? — ${FIX('old')}`);
+  });
+
+  it('rejects a garbled document with the field its schema names', async () => {
+    let e = await error([], fixture());
+    expect(e.message).toBe(`OLD results file ${e.old}: must be an object, got [] — ${FIX('old')}`);
+    e = await error({ schemaVersion: 1 }, fixture());
+    expect(e.message).toBe(`OLD results file ${e.old}: missing field runId — ${FIX('old')}`);
+    e = await error(fixture(), { ...fixture(), targets: 'x' });
+    expect(e.message).toBe(`NEW results file ${e.new}: targets: must be an array, got "x" — ${FIX('new')}`);
+  });
+
+  it('rejects a garbled target instead of ignoring it', async () => {
+    const extra = fixture() as unknown as { targets: unknown[] };
+    extra.targets.push({ nope: true });
+    let e = await error(fixture(), extra);
+    expect(e.message).toBe(`NEW results file ${e.new}: targets[7]: missing field workload — ${FIX('new')}`);
+    const noId = fixture() as unknown as { targets: Record<string, unknown>[] };
+    delete noId.targets[0].id;
+    e = await error(fixture(), noId);
+    expect(e.message).toBe(`NEW results file ${e.new}: targets[0]: missing field id — ${FIX('new')}`);
+    const noSamples = fixture() as unknown as { targets: { coldStart: Record<string, unknown> }[] };
+    delete noSamples.targets[0].coldStart.samples;
+    e = await error(noSamples, fixture());
+    expect(e.message).toBe(`OLD results file ${e.old}: targets[0].coldStart: missing field samples — ${FIX('old')}`);
+  });
+
+  it('reads a schemaVersion 1 run file through the same path, upgraded', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-compare-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'v1.json'), JSON.stringify(rawFixture()));
+    const r = await compare({ old: path.join(dir, 'v1.json'), new: path.join(dir, 'v1.json'), seed: 1 });
+    expect(r.regression).toBe(false);
+    expect(r.result.rows.map((x) => x.key)).toEqual(measured);
+    expect(r.markdown).toBe(renderCompare(compareRuns(fixture(), fixture(), { seed: 1 })));
   });
 });

@@ -3,10 +3,12 @@
  * the ratio of the new median to the old with a seeded bootstrap CI. A change
  * is called only when the CI excludes 1 AND the change exceeds a threshold, so
  * a rerun on the same (noisy) machine reads as "no significant change". Pure;
- * takes parsed JSON of unknown shape and says clearly what it cannot use.
+ * takes runs as harness/report/load.ts `assertResults` returns them: validated,
+ * and upgraded to the current model when older.
  */
 import { bootstrapRatioCI } from '../measure/stats.js';
-import { READABLE_SCHEMA_VERSIONS, splitLegacyName, unsupportedVersion } from './load.js';
+import type { Environment, Results, TargetResult } from '../model.js';
+import { isUpgradedV1 } from './load.js';
 import { markdownSyntax } from './markdown.js';
 import { ms, pct, sig3, times } from './format.js';
 import { renderInline, renderTable, type Rich } from './table.js';
@@ -53,7 +55,7 @@ export interface CompareResult {
   removed: string[];
   /** In both runs but not comparable (skipped, errored, no samples), with why. */
   notCompared: { key: string; why: string }[];
-  /** Things a reader should know: different machines or workloads, garbled entries. */
+  /** Things a reader should know: different machines, runtimes or workloads, samples without a duration. */
   notes: string[];
 }
 
@@ -61,17 +63,18 @@ interface Entry {
   workload: string;
   target: string;
   variant: string;
-  status: string;
+  status: TargetResult['status'];
   reason: string | null;
   samples: number[];
-  dropped: number;
 }
 
+/** What a comparison needs of one run. */
 interface Parsed {
-  version: number;
+  /** Upgraded from schemaVersion 1 (one workload). */
+  v1: boolean;
   info: RunInfo;
-  seed: number | null;
-  env: Record<string, unknown>;
+  seed: number;
+  env: Environment;
   /** Each workload's name and args, in run order; the first is the primary. */
   workloads: { name: string; args: string }[];
   /** Keyed by `<workload>\0<target>/<variant>`. */
@@ -79,54 +82,47 @@ interface Parsed {
   notes: string[];
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x);
-
-/**
- * Checks that `doc` is a results.json this harness can read and extracts what
- * a comparison needs; `label` (OLD/NEW) starts every message.
- * @throws Error with one line for an unreadable document (not an object, a
- *   different schemaVersion, no targets array). Garbled targets become notes.
- */
-function parseRun(doc: unknown, label: string): Parsed {
-  const where = `${label} results.json`;
-  if (!isObj(doc)) throw new Error(`${where}: expected a JSON object, got ${kindOf(doc)}`);
-  if (!READABLE_SCHEMA_VERSIONS.includes(doc.schemaVersion as number)) throw new Error(unsupportedVersion(where, doc.schemaVersion));
-  if (!Array.isArray(doc.targets)) throw new Error(`${where}: field "targets" is ${doc.targets === undefined ? 'missing' : `not an array (${kindOf(doc.targets)})`}`);
+/** What a comparison needs of a run; `label` (OLD/NEW) starts every note. */
+function parseRun(r: Results, label: string): Parsed {
   const notes: string[] = [];
-  const env = isObj(doc.environment) ? doc.environment : {};
-  if (!isObj(doc.environment)) notes.push(`${label}: no environment recorded, so the machines cannot be compared.`);
-  const machine = isObj(doc.environment) ? `${String(env.cpuModel ?? '?')} ×${String(env.cpus ?? '?')}, ${String(env.kernel ?? '?')}` : 'unknown machine';
-  const args = (w: Record<string, unknown>) => (Array.isArray(w.args) ? w.args.join(' ') : '?');
-  // A schemaVersion 1 run has one workload, named as `tax-calculator (C)`: its rows are that workload's.
-  const workloads =
-    doc.schemaVersion === 1
-      ? [{ name: splitLegacyName(isObj(doc.workload) && typeof doc.workload.name === 'string' ? doc.workload.name : '?').name, args: isObj(doc.workload) ? args(doc.workload) : '?' }]
-      : (Array.isArray(doc.workloads) ? doc.workloads : []).filter(isObj).map((w) => ({ name: typeof w.name === 'string' ? w.name : '?', args: args(w) }));
+  const env = r.environment;
+  const workloads = r.workloads.map((w) => ({ name: w.name, args: w.args.join(' ') }));
   const primary = workloads[0]?.name ?? '?';
   const entries = new Map<string, Entry>();
-  doc.targets.forEach((t, i) => {
-    if (!isObj(t) || typeof t.id !== 'string' || typeof t.variant !== 'string') {
-      notes.push(`${label}: targets[${i}] has no id/variant and was ignored.`);
-      return;
-    }
-    const workload = typeof t.workload === 'string' ? t.workload : primary;
-    const name = `${workload === primary ? '' : `${workload}:`}${t.id}/${t.variant}`;
-    const status = typeof t.status === 'string' ? t.status : 'unknown';
-    const reason = typeof t.reason === 'string' ? t.reason : null;
-    const cs = isObj(t.coldStart) ? t.coldStart : null;
-    const raw = cs && Array.isArray(cs.samples) ? cs.samples : [];
-    if (status === 'ok' && !(cs && Array.isArray(cs.samples))) notes.push(`${label}: ${name} has no coldStart.samples array.`);
-    const good = raw.filter((s) => isObj(s) && s.ok === true).map((s) => (s as { ms: unknown }).ms);
+  for (const t of r.targets) {
+    const name = `${t.workload === primary ? '' : `${t.workload}:`}${t.id}/${t.variant}`;
+    // A duration the run could not measure is written as null (JSON has no NaN).
+    const good = ('coldStart' in t && t.coldStart ? t.coldStart.samples : []).filter((s) => s.ok).map((s) => s.ms as number | null);
     const samples = good.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
     const dropped = good.length - samples.length;
     if (dropped) notes.push(`${label}: ${name} has ${dropped} successful sample${dropped === 1 ? '' : 's'} without a positive duration, left out.`);
-    // A skipped target lists its variants joined by commas.
-    const variants = status === 'ok' ? [t.variant] : t.variant.split(',');
-    for (const v of variants) entries.set(`${workload}\0${t.id}/${v}`, { workload, target: t.id, variant: v, status, reason, samples: status === 'ok' ? samples : [], dropped });
-  });
-  const seed = typeof doc.seed === 'number' && Number.isInteger(doc.seed) && doc.seed >= 0 && doc.seed <= 0xffffffff ? doc.seed : null;
-  return { version: doc.schemaVersion as number, info: { runId: typeof doc.runId === 'string' ? doc.runId : '?', startedAt: typeof doc.startedAt === 'string' ? doc.startedAt : '?', machine }, seed, env, workloads, entries, notes };
+    // A skipped target lists its variants joined by commas; only a measured one is compared.
+    const variants = t.status === 'ok' ? [t.variant] : t.variant.split(',');
+    for (const v of variants) entries.set(`${t.workload}\0${t.id}/${v}`, { workload: t.workload, target: t.id, variant: v, status: t.status, reason: t.reason, samples: t.status === 'ok' ? samples : [] });
+  }
+  const machine = `${env.cpuModel} ×${env.cpus}, ${env.kernel}`;
+  return { v1: isUpgradedV1(r), info: { runId: r.runId, startedAt: r.startedAt, machine }, seed: r.seed, env, workloads, entries, notes };
+}
+
+/** Environment fields that identify the harness or the run rather than the machine or a runtime: not compared. */
+const NOT_MACHINE: readonly string[] = ['memoryBytes', 'harnessVersion', 'gitCommit', 'runtimes'];
+
+/**
+ * Where the machines or runtimes of two runs differ: every other field of
+ * `environment` (os, kernel, cpuModel, cpus, node), then every `runtimes` entry
+ * both record, as `runtimes.<target>` (an older run's fixed version fields are
+ * upgraded to those entries on load).
+ */
+function envDiffs(o: Environment, n: Environment): { key: string; old: unknown; new: unknown }[] {
+  const out: { key: string; old: unknown; new: unknown }[] = [];
+  for (const k of Object.keys(o) as (keyof Environment)[]) {
+    if (NOT_MACHINE.includes(k)) continue;
+    if (o[k] !== n[k]) out.push({ key: k, old: o[k], new: n[k] });
+  }
+  for (const id of Object.keys(o.runtimes)) {
+    if (id in n.runtimes && o.runtimes[id] !== n.runtimes[id]) out.push({ key: `runtimes.${id}`, old: o.runtimes[id], new: n.runtimes[id] });
+  }
+  return out;
 }
 
 /** Notes on workloads that differ between the runs: only in one, or run with other args. */
@@ -151,21 +147,22 @@ function workloadNotes(o: Parsed, n: Parsed): string[] {
  * ratio − 1 > threshold; IMPROVEMENT when the CI's upper bound < 1 and
  * 1/ratio − 1 > threshold (the mirror image); otherwise no significant change.
  * @param opts.threshold relative change that matters (default 0.10).
- * @param opts.seed bootstrap seed (default: the new run's seed, else 0).
- * @throws Error (one line, naming OLD or NEW) when a document is not a
- *   results.json of this schema version.
+ * @param oldR the OLD run, as `assertResults` (harness/report/load.ts) returns it.
+ * @param newR the NEW run, likewise.
+ * @param opts.seed bootstrap seed (default: the new run's seed).
+ * @throws Error (one line) for a threshold that is not a number ≥ 0.
  */
-export function compareRuns(oldR: unknown, newR: unknown, opts: { threshold?: number; seed?: number } = {}): CompareResult {
+export function compareRuns(oldR: Results, newR: Results, opts: { threshold?: number; seed?: number } = {}): CompareResult {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) throw new Error(`threshold must be a number ≥ 0 (e.g. 0.1 for 10%), got ${threshold}`);
   const o = parseRun(oldR, 'OLD');
   const n = parseRun(newR, 'NEW');
-  const seed = opts.seed ?? n.seed ?? 0;
+  const seed = opts.seed ?? n.seed;
   const notes = [...o.notes, ...n.notes];
-  const diffs = ['cpuModel', 'cpus', 'kernel', 'os', 'node', 'docker', 'wasmtime'].filter((k) => k in o.env && k in n.env && JSON.stringify(o.env[k]) !== JSON.stringify(n.env[k]));
-  if (diffs.length) notes.push(`The runs differ in ${diffs.map((k) => `${k} (${String(o.env[k])} → ${String(n.env[k])})`).join(', ')}: a change may come from the machine or runtime, not the code.`);
+  const diffs = envDiffs(o.env, n.env);
+  if (diffs.length) notes.push(`The runs differ in ${diffs.map((d) => `${d.key} (${String(d.old)} → ${String(d.new)})`).join(', ')}: a change may come from the machine or runtime, not the code.`);
   for (const [label, p] of [['OLD', o], ['NEW', n]] as const) {
-    if (p.version === 1 && (label === 'OLD' ? n : o).version !== 1) notes.push(`${label} is a schemaVersion 1 run (one workload): its rows are matched as ${p.workloads[0]?.name ?? '?'}'s.`);
+    if (p.v1 && !(label === 'OLD' ? n : o).v1) notes.push(`${label} is a schemaVersion 1 run (one workload): its rows are matched as ${p.workloads[0]?.name ?? '?'}'s.`);
   }
   notes.push(...workloadNotes(o, n));
 
