@@ -41,10 +41,15 @@ commands:
                         capabilities of every workload on every target
       --workload DIR      a workload directory with a workload.json; repeatable (default: both tax calculators)
       --targets a,b       only these targets
-      --runs N            measured rounds (default 30); every target runs once per round, shuffled
-      --warmup N          warm-up runs per target before measuring (default 3)
+      --runs N            exactly N rounds for every variant; without it each variant samples until
+                          the 95% CI of its median is within ±3% (≥ 10 samples), or its 15 s budget
+                          runs out, or 60 rounds have run (rounds are shuffled with --seed)
+      --warmup N          warm-up runs per variant before measuring (default 3; one when a warm-up
+                          takes over a second)
       --seed N            seed of the round shuffle and the bootstrap (default: random, recorded)
-      --quick             5 rounds, 1 warm-up, 20 warm iterations
+      --quick             ±5% or a 4 s budget per variant (≥ 5 samples, 10 rounds at most), 1 warm-up,
+                          20 warm iterations, bombs bounded at 4 s
+      --no-cross-check    do not time the floor and the fastest Wasm variant with hyperfine too
       --warm-iterations N iterations of each in-process warm loop (default 100)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
       --out DIR           where run folders go (default: results/)
@@ -127,6 +132,7 @@ const commands: Record<string, Handler> = {
       'warm-iterations': { type: 'string' },
       require: { type: 'string' },
       out: { type: 'string' },
+      'no-cross-check': { type: 'boolean' },
     });
     const { bench } = await import('./commands/bench.js');
     const r = await bench({
@@ -140,6 +146,7 @@ const commands: Record<string, Handler> = {
       require: v.require,
       out: v.out,
       criteria: v.criteria,
+      crossCheck: !v['no-cross-check'],
     });
     if (r.results.interrupted) return 130;
     return r.requiredMissing.length || !r.results.complete || r.criteriaFailed ? 1 : 0;

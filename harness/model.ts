@@ -26,6 +26,15 @@ export type Baseline = 'floor' | 'container';
 /** How much of the guest's exit code reaches the caller: `exact`, or only success/failure (`ok-err`). */
 export type ExitCodes = 'exact' | 'ok-err';
 
+/**
+ * Exactly how one sample of a variant is started: a process's argv (argv[0] an
+ * absolute path) and environment, which `hyperfine -N` can run as they are; or
+ * an API call sequence, with the equivalent CLI command when there is one.
+ */
+export type Invocation =
+  | { kind: 'process'; argv: string[]; env: Record<string, string> }
+  | { kind: 'api'; calls: string; equivalent: { argv: string[]; env: Record<string, string> } | null };
+
 export interface RuntimeInfo {
   name: string;
   version: string;
@@ -140,6 +149,12 @@ export interface Cell {
   durationMs: number;
   runtime: { name: string; version: string };
   artifactSha256: string;
+  /**
+   * A bomb (mem-bomb, cpu-spin) is run once per runtime configuration — target, variant
+   * and the limits asked of it — and its cell copied to later workloads' rows with the
+   * same configuration: this names the workload whose run decided it.
+   */
+  measuredOn?: string;
 }
 
 export interface CapabilityRow {
@@ -183,7 +198,10 @@ export interface Environment {
 /** One measured cold start. A failed sample (wrong answer, non-zero exit, timeout) is kept, never dropped. */
 export interface Sample {
   round: number;
+  /** The runtime's time: a process's fork to reap in the spawner (CLOCK_MONOTONIC), an API target's first call to last. */
   ms: number;
+  /** A process's spawn to 'close' as Node saw it (the harness's own spawn path included), for reference. */
+  outerMs?: number;
   ok: boolean;
   exitCode: number | null;
   /** Why the sample failed, with the workload's stderr. */
@@ -200,6 +218,22 @@ export interface ColdStart {
   /** Over the successful samples; null when none succeeded. */
   stats: Stats | null;
   warnings: Warning[];
+  /**
+   * Why sampling stopped: `precision` (the CI of the median within ±ciTarget), `budget`
+   * (the variant's time budget ran out first), `rounds` (every round ran: --runs, or the
+   * round cap), `interrupted`. Absent in runs before the adaptive stop.
+   */
+  stop?: StopReason;
+}
+
+export type StopReason = 'precision' | 'budget' | 'rounds' | 'interrupted';
+
+/** The adaptive stop the run used (see harness/measure/schedule.ts), or null with --runs (every round runs). */
+export interface AdaptiveOptions {
+  ciTarget: number;
+  minSamples: number;
+  budgetMs: number;
+  maxRounds: number;
 }
 
 /** Median and range of each phase over the successful samples. */
@@ -247,7 +281,10 @@ interface TargetBase {
   /** Caveats an operator should read next to the numbers. */
   notes: string[];
   runtime: RuntimeInfo | null;
+  /** The exact command line of a sample (shell-quoted from `invocation`), or the API calls; null for rows that did not run. */
   command: string | null;
+  /** The exact argv and environment of a sample; null for rows that did not run. */
+  invocation: Invocation | null;
   grants: string[];
   /** The artifact this variant runs, and its sha256. */
   artifact: { id: string; sha256: string } | null;
@@ -287,6 +324,39 @@ export interface CrossRatio {
   b: { workload: string; id: TargetId; variant: VariantName };
   ratio: number;
   ci95: [number, number];
+}
+
+/** One row timed by an independent tool in the same run, next to the harness's own median. */
+export type CrossCheck = {
+  workload: string;
+  id: TargetId;
+  variant: VariantName;
+  /** Why this row was checked: the floor, the fastest Wasm variant, the container baseline against its CLI. */
+  why: string;
+  /** `hyperfine --version`. */
+  tool: string;
+  /** The command line that reproduces the tool's figure. */
+  command: string;
+  runs: number;
+  harnessMedianMs: number;
+  /** What the harness's figure spans: fork to reap in the spawner, or the API calls. */
+  harnessMeasures: string;
+} & ({ status: 'ok'; toolMedianMs: number; ratio: number; warning?: string } | { status: 'failed'; error: string });
+
+/** The cross-check step: `off` (with why) when hyperfine is missing or --no-cross-check was given. */
+export type CrossChecks = { status: 'ok'; tool: string; checks: CrossCheck[] } | { status: 'off'; reason: string; checks: CrossCheck[] };
+
+/** How long each step of the bench took, in ms. */
+export interface Timeline {
+  build: number;
+  calibration: number;
+  coldStart: number;
+  warm: number;
+  probes: number;
+  crossCheck: number;
+  footprint: number;
+  reports: number;
+  total: number;
 }
 
 /** What a target declares once, for the methodology: recorded for every target the run selected. */
@@ -334,7 +404,8 @@ export interface Results {
   complete: boolean;
   interrupted?: string;
   seed: number;
-  options: { runs: number; warmup: number; targets: string[]; quick: boolean };
+  /** `runs` is the number of rounds with --runs, else the round cap of the adaptive stop. */
+  options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean };
   /**
    * The workloads measured, one after the other (rounds are shuffled within a workload):
    * each one's manifest, the input of every sample and the answer every sample must print.
@@ -354,4 +425,8 @@ export interface Results {
   targetInfo: TargetInfo[];
   /** Cold-start ratios across workloads (every later workload's row over every earlier one's), with bootstrap CIs. */
   crossRatios: CrossRatio[];
+  /** The harness's medians against an independent tool's, measured in the same run; null until the step ran. */
+  crossCheck: CrossChecks | null;
+  /** How long each step took; null until the run finished (or was interrupted). */
+  timeline: Timeline | null;
 }

@@ -190,13 +190,18 @@ describe('docker target', () => {
     }
   });
 
-  it('describes the grants and the equivalent docker run line', () => {
+  it('describes the grants and the equivalent docker run line, exactly as a sample runs', () => {
     const d = def.describe();
     expect(def.spec.label).toBe('docker (the workload image, default config)');
     expect(d.runtime.name).toBe('docker');
+    expect(d.how).toContain('create/start/wait/remove');
+    const inv = def.invocation({ args: ['--postal-code=10001'] });
+    expect(inv.kind).toBe('api');
+    if (inv.kind !== 'api' || !inv.equivalent) throw new Error('no docker CLI equivalent');
     // --cgroup-parent appears where the harness can meter container memory (a local cgroupfs engine, as root).
-    expect(d.command).toMatch(new RegExp(`^docker run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} <args>`));
-    expect(d.command).toContain('via Engine API: create/start/wait/remove');
+    expect(inv.equivalent.argv.slice(1).join(' ')).toMatch(new RegExp(`^run --rm (--cgroup-parent /wvc-bench )?--network none -v ${rulesDir}:/rules:ro ${image.tag!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --postal-code=10001$`));
+    expect(inv.equivalent.argv[0]).toMatch(/^\/.*\/docker$/);
+    expect(inv.equivalent.env).toEqual({});
     expect(d.grants).toEqual(['fs:/rules (read-only bind mount)', 'net: none', 'env: image defaults only', 'caps: docker default set', 'user: root (image default)']);
     expect(d.artifact).toBe('t/image');
   });
@@ -212,7 +217,8 @@ describe('docker target', () => {
     expect(prep.variants[2]).toMatchObject({ reason: 'docker/debian runs artifacts.imageDebian, which workload t does not declare' });
     expect(def.spec).toMatchObject({ class: 'container', baseline: 'container', exitCodes: 'exact', verifySample: 100 });
     expect(docker.variants.filter((v) => v.baseline).map((v) => v.name)).toEqual(['default']);
-    expect(readyVariant(prep, 'hardened').describe().command).toContain('--read-only --cap-drop ALL --security-opt no-new-privileges --memory 268435456 --memory-swap 268435456 --ulimit cpu=2:2 --pids-limit 64 --user 65534:65534');
+    const hardened = readyVariant(prep, 'hardened').invocation({ args: [] });
+    expect(hardened.kind === 'api' && hardened.equivalent?.argv.join(' ')).toContain('--read-only --cap-drop ALL --security-opt no-new-privileges --memory 268435456 --memory-swap 268435456 --ulimit cpu=2:2 --pids-limit 64 --user 65534:65534');
   });
 
   it('is skipped with a build hint when the image artifact is absent', async () => {

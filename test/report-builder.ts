@@ -148,6 +148,7 @@ export function okTarget(
     id,
     variant,
     label: `${id} (${variant})`,
+    invocation: { kind: 'process', argv: [`/usr/bin/${id}`, variant], env: {} },
     ...variantFacts(id, variant, o.facts),
     runtime: { name: id, version: `${id}-1.0` },
     command: `${id} <args>`,
@@ -215,8 +216,10 @@ export function makeResults(targets: TargetResult[], artifacts: ArtifactRecord[]
     warnings: [],
     targetInfo: targetInfoOf(targets),
     crossRatios: [],
+    crossCheck: null,
+    timeline: null,
     ...rest,
-  };
+  } as Results;
   return over.crossRatios ? r : { ...r, crossRatios: crossRatiosOf(r) };
 }
 

@@ -41,7 +41,8 @@ describe('a copied target file plus one registry line', async () => {
     const row = results.targets.find((t) => t.id === id)!;
     expect(row.status).toBe('ok');
     if (row.status !== 'ok') return;
-    expect(row.coldStart.samples).toHaveLength(5);
+    expect(row.coldStart.samples.length).toBeGreaterThanOrEqual(5);
+    expect(row.coldStart.stop).toMatch(/^(precision|rounds)$/);
     expect(row.coldStart.failures).toBe(0);
     expect(row.class).toBe('native');
     expect(row.vsNative!.ratio).toBe(1);

@@ -292,7 +292,8 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     const d = aot.describe();
     expect(aot.spec.label).toBe('wasmtime-embed (AOT .cwasm)');
     expect(d.runtime.name).toBe('wasmtime (embedded, C API)');
-    expect(d.command).toContain(`run --aot --timings-fd 3 --argv0 tax --dir ${rulesDir}::/rules ${cwasmArt.path}`);
+    const inv = aot.invocation({ args: ['--x=1'] });
+    expect(inv).toEqual({ kind: 'process', env: {}, argv: [expect.stringMatching(/wvc-wasmtime-host$/), 'run', '--aot', '--timings-fd', '3', '--argv0', 'tax', '--dir', `${rulesDir}::/rules`, cwasmArt.path, '--', '--x=1'] });
     expect(d.artifact).toBe('t/component-cwasm');
     expect(d.grants).toEqual(['fs:/rules (read-only preopen)', 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr']);
     expect(d.fuelArtifact).toBeUndefined();

@@ -95,7 +95,8 @@ describe('a bring-your-own workload, end to end', async () => {
       expect(t.workload).toBe('byo-wordcount');
       if (t.status !== 'ok') continue;
       expect(t.coldStart.failures).toBe(0);
-      expect(t.coldStart.samples).toHaveLength(5);
+      expect(t.coldStart.samples.length).toBeGreaterThanOrEqual(1);
+      expect(t.coldStart.stop).toMatch(/^(precision|budget|rounds)$/);
     }
   });
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ArtifactRecord, CapabilityMatrix, Results, TargetResult, Warm } from '../model.js';
+import type { AdaptiveOptions, ArtifactRecord, CapabilityMatrix, Results, StopReason, TargetResult, Timeline, Warm } from '../model.js';
+import { crossCheck } from '../measure/cross-check.js';
+import { type BombCache, newBombCache } from '../measure/capabilities.js';
 import { SCHEMA_VERSION, splitArtifactId } from '../model.js';
 import { build } from './build.js';
 import { collectEnvironment } from '../measure/environment.js';
@@ -22,15 +24,22 @@ import { useSpawner } from '../util/spawn.js';
 import { writeRun } from '../report/writer.js';
 import { REPORT_FORMATS, renderAll } from '../report/index.js';
 import { type Criteria, evaluateCriteria, loadCriteria } from '../report/criteria.js';
-import { summaryTable } from '../report/summary.js';
+import { summaryTable, timelineLine } from '../report/summary.js';
 import { createProgress } from '../report/progress.js';
 
 /** With --quick, the time bound the harness enforces on the cpu and memory bombs. */
 const QUICK_BOMB_BOUND_MS = 4_000;
 
-/** Runs of each rollout-cost measurement (docker load, copy + AOT compile); --quick takes 3. */
-const ROLLOUT_RUNS = 5;
-const QUICK_ROLLOUT_RUNS = 3;
+/** Runs of each rollout-cost measurement (docker load, copy + AOT compile): a median of 3. */
+const ROLLOUT_RUNS = 3;
+
+/**
+ * The adaptive stop (harness/measure/schedule.ts) without --runs: each variant samples
+ * until the 95% CI of its median is within ±3% with at least 10 samples, or its time
+ * budget runs out, or the round cap is reached. --quick trades precision for time.
+ */
+export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 15_000, maxRounds: 60 };
+export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 4_000, maxRounds: 10 };
 
 export interface BenchOptions {
   /** Workload directories, each with a workload.json (default: the C and JavaScript tax calculators). */
@@ -46,6 +55,8 @@ export interface BenchOptions {
   warmIterations?: number;
   /** A criteria file: the reports get the decision-gate section, and a failed criterion fails the run. */
   criteria?: string;
+  /** Time the floor and the fastest Wasm variant with hyperfine too, in the same run (default true; off when hyperfine is missing). */
+  crossCheck?: boolean;
   /** The targets to choose from (default: harness/targets/index.ts). Tests inject their own. */
   registry?: Registry;
   log?: (line: string) => void;
@@ -121,7 +132,9 @@ async function checkSample(w: Workload, ids: readonly TargetId[], registry: Regi
 export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const registry = opts.registry ?? defaultRegistry;
-  const runs = intOption('--runs', opts.runs, opts.quick ? 5 : 30, 1);
+  // --runs N: exactly N rounds for every variant. Without it, the adaptive stop.
+  const adaptive = opts.runs === undefined ? (opts.quick ? QUICK_ADAPTIVE : ADAPTIVE) : null;
+  const runs = intOption('--runs', opts.runs, adaptive?.maxRounds ?? 30, 1);
   const warmup = intOption('--warmup', opts.warmup, opts.quick ? 1 : 3, 0);
   const warmIterations = intOption('--warm-iterations', opts.warmIterations, opts.quick ? 20 : 100, 1);
   const seed = opts.seed ?? randomSeed();
@@ -137,7 +150,9 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const reports = (r: Results) => renderAll(r, criteria ? { criteria: evaluateCriteria(r, criteria) } : {});
   const defs = selected.map((id) => registry[id]!);
 
+  const buildStart = Date.now();
   const built = await build({ workloads, registry, log });
+  const buildMs = Date.now() - buildStart;
   // Only this run's workloads (and the harness's own artifacts): the manifest also keeps other workloads' builds.
   const names = new Set(workloads.map((w) => w.name));
   const mine = (id: string) => {
@@ -163,7 +178,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     finishedAt: null,
     complete: false,
     seed,
-    options: { runs, warmup, targets: [...selected], quick: !!opts.quick },
+    options: { runs, warmup, targets: [...selected], quick: !!opts.quick, adaptive, crossCheck: opts.crossCheck !== false },
     workloads: [],
     environment,
     calibration: { spawnOverheadMs: null, samples: [], stats: null, note: 'not measured: the no-op program was not built' },
@@ -174,9 +189,24 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     warnings: manifest.skipped.map((s) => ({ kind: 'artifact-skipped', message: `${s.id} not built: ${s.reason}`, advice: s.hint })),
     targetInfo: targetInfo(defs),
     crossRatios: [],
+    crossCheck: null,
+    timeline: null,
+  };
+  const timeline: Timeline = { build: buildMs, calibration: 0, coldStart: 0, warm: 0, probes: 0, crossCheck: 0, footprint: 0, reports: 0, total: 0 };
+  const runStart = Date.now();
+  /** Times one step into the timeline. */
+  const step = async <T>(name: Exclude<keyof Timeline, 'build' | 'total'>, f: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await f();
+    } finally {
+      timeline[name] += Date.now() - t;
+    }
   };
   const requiredMissing: string[] = [];
   const preparedAll: PreparedTarget[][] = [];
+  // A bomb runs once per runtime configuration (target, variant, limits), not once per workload.
+  const bombCache: BombCache = newBombCache();
 
   let stop: string | null = null;
   const shouldStop = () => stop !== null;
@@ -187,13 +217,15 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   };
   process.on('SIGINT', onSigint);
   let dir = path.join(outRoot, results.runId);
-  const write = async () => {
-    results.crossRatios = crossRatios(results);
-    dir = await writeRun(outRoot, results, reports(results));
-  };
+  const write = () =>
+    step('reports', async () => {
+      results.crossRatios = crossRatios(results);
+      results.timeline = { ...timeline, total: buildMs + (Date.now() - runStart) };
+      dir = await writeRun(outRoot, results, reports(results));
+    });
   useSpawner(spawner?.path ?? null);
   try {
-    results.calibration = await calibrate({ noop: byId.get('noop')?.path, spawner: !!spawner, warmup, runs, seed, shouldStop });
+    results.calibration = await step('calibration', () => calibrate({ noop: byId.get('noop')?.path, spawner: !!spawner, warmup, runs: Math.min(runs, 30), seed, shouldStop }));
 
     const done: TargetResult[] = [];
     const setWarnings = () => {
@@ -216,37 +248,43 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           measuredVariants(p).map((v) => ({ key: unitKey(w.name, p.id, v.spec.name), v, run: () => v.run({ args: w.sample.args }) })),
         );
         const memCovers = new Map<string, string>();
-        const progress = createProgress({ total: runs * units.length, log });
+        const stops = new Map<string, StopReason>();
+        const progress = createProgress({ log });
         let measured = new Map<string, Measured[]>(units.map((u) => [u.key, []]));
         const assemble = (warm: Map<string, Warm> = new Map()) => {
-          results.targets = [...done, ...assembleRows(w, prepared, measured, memCovers, warm, seed, byId)];
+          results.targets = [...done, ...assembleRows(w, prepared, measured, memCovers, warm, seed, byId, stops)];
           setWarnings();
         };
+        const t0 = Date.now();
         measured = await runSchedule(units, {
           warmup,
           runs,
           seed,
           shouldStop,
+          stops,
+          ...(adaptive ? { adaptive: { ...adaptive, good: (r: RunResult) => r.exitCode === 0 && r.stdout === w.sample.stdout } } : {}),
           onSample: (key, round, r: RunResult) => {
             if (r.memory) memCovers.set(key, r.memory.covers);
             progress.tick(key, round + 1, runs);
           },
+          onProgress: (p) => progress.round(p),
           onRound: async (_round, soFar) => {
             measured = soFar;
             assemble();
             await write();
           },
         });
+        timeline.coldStart += Date.now() - t0;
         progress.done();
 
-        assemble(await measureWarm(units, { args: w.sample.args, expectedStdout: w.sample.stdout, iterations: warmIterations, seed, shouldStop }));
+        assemble(await step('warm', () => measureWarm(units, { args: w.sample.args, expectedStdout: w.sample.stdout, iterations: warmIterations, seed, shouldStop })));
         done.splice(0, done.length, ...results.targets);
         await write();
 
         if (!stop && w.probes && w.grants.length) {
           log(`capabilities (${w.name}): one probe per capability on every target, judged by evidence the harness controls`);
           // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
-          const m = await runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) });
+          const m = await step('probes', () => runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) }));
           results.capabilities = mergeMatrix(results.capabilities, m);
           await write();
         }
@@ -256,10 +294,19 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     }
     requiredMissing.push(...requiredNowhere(preparedAll, required));
     if (!stop) {
+      log('cross-check: the floor and the fastest Wasm variant of each workload timed by hyperfine too, in this run');
+      results.crossCheck = await step('crossCheck', () => crossCheck(results.targets, { enabled: opts.crossCheck !== false, calibrationMs: results.calibration.spawnOverheadMs, shouldStop, log }));
+      for (const c of results.crossCheck.checks) {
+        if (c.status === 'ok' && c.warning) results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: c.warning, advice: `reproduce with: ${c.command}` });
+        if (c.status === 'failed') results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: `hyperfine failed: ${c.error}`, advice: `run it by hand: ${c.command}` });
+      }
+      await write();
+    }
+    if (!stop) {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
       // Only the targets that were ready for some workload measure rollout and images (an engine that is down has none).
       const ready = (id: string) => preparedAll.some((ps) => ps.some((p) => p.id === id && p.status === 'ok'));
-      results.footprint = await measureFootprint(defs, { artifacts: manifest.artifacts, runs: opts.quick ? QUICK_ROLLOUT_RUNS : ROLLOUT_RUNS, log }, ready);
+      results.footprint = await step('footprint', () => measureFootprint(defs, { artifacts: manifest.artifacts, runs: ROLLOUT_RUNS, log }, ready));
     }
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
@@ -270,6 +317,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     useSpawner(null);
   }
   log(summaryTable(results));
+  log(timelineLine(results));
   const verdict = criteria ? evaluateCriteria(results, criteria) : undefined;
   if (verdict) for (const c of verdict.criteria) log(`criterion ${c.id} ${c.status}: ${c.kind} ${c.subject} — measured ${c.measured}, limit ${c.limit}`);
   for (const f of REPORT_FORMATS.flatMap((x) => (x.file ? [x.file] : []))) log(`${f.padEnd(12)} ${path.join(dir, f)}`);

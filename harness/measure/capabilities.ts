@@ -230,6 +230,10 @@ export function decideCell(probe: ProbeName, out: ProbeOutput | null, obs: Harne
 
 // ---- running ---------------------------------------------------------------
 
+/** Bomb cells by runtime configuration (see CapabilityOptions.bombCache). */
+export type BombCache = Map<string, { workload: string; cell: Cell }>;
+export const newBombCache = (): BombCache => new Map();
+
 export interface CapabilityOptions {
   /** The build manifest (for each row's artifact sha256). */
   manifest: Manifest;
@@ -245,6 +249,8 @@ export interface CapabilityOptions {
   probes?: readonly ProbeName[];
   /** Time bound for the bombs, in ms (default 5000). */
   bombBoundMs?: number;
+  /** Bomb cells already measured in this run, by runtime configuration: a hit is copied, not re-run. */
+  bombCache?: BombCache;
   log?: (line: string) => void;
 }
 
@@ -306,6 +312,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
     rows: [],
     notes: [
       `Every probe runs once per row; bombs are bounded at ${bombBound} ms after the row's start-up (the duration of its clock probe, so a runtime that compiles the component on every start is not timed out by its compiler), other probes at ${PROBE_BOUND_MS} ms. Memory limit asked of runtimes that have one: ${MEM_LIMIT_BYTES / 2 ** 20} MiB.`,
+      ...(opts.bombCache ? ['A bomb (mem-bomb, cpu-spin) runs once per runtime configuration — target, variant and the limits asked of it: a later workload\'s row with the same configuration shows the cell measured on the first, marked with that workload. What contains a bomb is the runtime\'s limit, not the guest\'s language.'] : []),
       'Each row gets a fresh copy of the workload\'s first grant (the rules directory, /rules), so writes on rows that allow them never touch the repository.',
       'The runtime processes inherit the harness environment with WVC_SECRET planted in it (as a deployed runtime would); only the sandbox decides whether the guest sees it.',
       'net-connect targets 127.0.0.1 only, an ephemeral-port listener owned by the harness. wasm32-wasip1 has no sockets: those rows report absent.',
@@ -382,6 +389,14 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         if (probe === 'fs-write-granted') args.push(`--target-path=${opts.grantGuest}`);
         if (probe === 'net-connect') args.push(`--port=${listener.port}`);
         const bomb = probe === 'mem-bomb' || probe === 'cpu-spin';
+        const cacheKey = `${p.id}/${plan.variant}/${JSON.stringify(plan.limits ?? {})}/${bombBound}/${probe}`;
+        const cached = bomb ? opts.bombCache?.get(cacheKey) : undefined;
+        if (cached) {
+          row.cells.push({ ...cached.cell, measuredOn: cached.workload, harnessEvidence: `not re-run: the same runtime configuration (${p.id}/${plan.variant}, the same limits) was measured on workload ${cached.workload}; ${cached.cell.harnessEvidence}` });
+          log(`capabilities ${rowId} ${probe}: ${cached.cell.outcome} (measured on ${cached.workload}, the same runtime configuration)`);
+          await rm(grantDir, { recursive: true, force: true });
+          continue;
+        }
         const boundMs = bomb ? bombBound + Math.ceil(await startup()) : PROBE_BOUND_MS;
         const before = await hashGrant(grantDir);
         listener.reset();
@@ -427,6 +442,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         if (trap) cell.trap = trap;
         if (plan.denialsArePolicy && cell.outcome === 'denied') cell.policy = true;
         row.cells.push(cell);
+        if (bomb) opts.bombCache?.set(cacheKey, { workload: opts.workload, cell });
         log(`capabilities ${rowId} ${probe}: ${cell.outcome} — ${cell.evidence} | ${cell.harnessEvidence}`);
         await rm(grantDir, { recursive: true, force: true });
       }

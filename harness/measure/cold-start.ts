@@ -1,4 +1,4 @@
-import type { ColdStart, Memory, Phases, Sample } from '../model.js';
+import type { ColdStart, Memory, Phases, Sample, StopReason } from '../model.js';
 import type { RunResult } from '../targets/types.js';
 import { computeStats, detectOutliers, medianOf, statWarnings } from './stats.js';
 import type { Measured } from './schedule.js';
@@ -11,6 +11,7 @@ import type { Measured } from './schedule.js';
 export function toSample(round: number, r: RunResult, expectedStdout: string): Sample {
   const ok = !r.timedOut && r.exitCode === 0 && r.stdout === expectedStdout && Number.isFinite(r.durationMs);
   const s: Sample = { round, ms: r.durationMs, ok, exitCode: r.exitCode };
+  if (r.outerMs !== undefined && r.outerMs !== r.durationMs) s.outerMs = r.outerMs;
   if (!ok) {
     const why = r.timedOut
       ? 'timed out'
@@ -25,7 +26,7 @@ export function toSample(round: number, r: RunResult, expectedStdout: string): S
 }
 
 /** Cold-start statistics over the successful samples, with failures counted and outliers flagged. */
-export function summarizeColdStart(samples: Sample[], seed: number): ColdStart {
+export function summarizeColdStart(samples: Sample[], seed: number, stop?: StopReason): ColdStart {
   const good = samples.filter((s) => s.ok).map((s) => s.ms);
   const failures = samples.length - good.length;
   const outliers = good.length ? detectOutliers(good) : { count: 0, indices: [], fraction: 0 };
@@ -36,6 +37,7 @@ export function summarizeColdStart(samples: Sample[], seed: number): ColdStart {
     outliers,
     stats: good.length ? computeStats(good, { seed }) : null,
     warnings: statWarnings(good, { failures }),
+    ...(stop ? { stop } : {}),
   };
 }
 

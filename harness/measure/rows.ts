@@ -7,7 +7,8 @@
  * time, so the reports do no statistics of their own. Pure apart from describe().
  */
 import path from 'node:path';
-import type { CrossRatio, Results, Sample, TargetInfo, TargetResult, Warm, WorkloadRecord } from '../model.js';
+import type { CrossRatio, Invocation, Results, Sample, StopReason, TargetInfo, TargetResult, Warm, WorkloadRecord } from '../model.js';
+import { invocationLine } from '../util/shell.js';
 import type { Artifact, TargetDefinition, VariantDescription, VariantSpec } from '../targets/types.js';
 import type { PreparedTarget } from '../session.js';
 import type { Workload } from '../workload.js';
@@ -19,7 +20,7 @@ import { bootstrapRatioCI } from './stats.js';
 export const unitKey = (workload: string, id: string, variant: string) => `${workload}:${id}/${variant}`;
 
 /** What every row records about its variant, from the spec and (when prepared) its description. */
-function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescription | null, artifacts: ReadonlyMap<string, Artifact>) {
+function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescription | null, artifacts: ReadonlyMap<string, Artifact>, inv: Invocation | null = null) {
   const a = d ? artifacts.get(d.artifact) : undefined;
   return {
     workload: w.name,
@@ -34,7 +35,8 @@ function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescripti
     exitCodes: spec.exitCodes,
     notes: [...(spec.notes ?? []), ...(d?.notes ?? [])],
     runtime: d?.runtime ?? null,
-    command: d?.command ?? null,
+    command: inv ? invocationLine(inv) + (d?.how ? `  (${d.how})` : '') : null,
+    invocation: inv,
     grants: d?.grants ?? [],
     artifact: a ? { id: a.id, sha256: a.sha256 } : null,
   };
@@ -85,6 +87,7 @@ export function assembleRows(
   warm: ReadonlyMap<string, Warm>,
   seed: number,
   artifacts: ReadonlyMap<string, Artifact>,
+  stops: ReadonlyMap<string, StopReason> = new Map(),
 ): TargetResult[] {
   const samples = (id: string, variant: string): Sample[] => samplesOf(measured.get(unitKey(w.name, id, variant)) ?? [], w.sample.stdout);
   const okMs = (s: readonly Sample[]) => s.filter((x) => x.ok).map((x) => x.ms);
@@ -111,10 +114,10 @@ export function assembleRows(
         out.push({ ...rowBase(w, p.id, v.spec, null, artifacts), defaultVariant: isDefault, status: 'skipped', reason: v.reason, hint: v.hint });
         continue;
       }
-      const base = { ...rowBase(w, p.id, v.spec, v.describe(), artifacts), defaultVariant: isDefault };
+      const base = { ...rowBase(w, p.id, v.spec, v.describe(), artifacts, v.invocation({ args: w.sample.args })), defaultVariant: isDefault };
       const key = unitKey(w.name, p.id, v.spec.name);
       const s = samples(p.id, v.spec.name);
-      const coldStart = summarizeColdStart(s, seed);
+      const coldStart = summarizeColdStart(s, seed, stops.get(key));
       const good = okMs(s);
       if (s.length && !good.length) {
         out.push({ ...base, status: 'errored', reason: `every sample failed; first: ${s[0].error}`, coldStart });

@@ -1,5 +1,36 @@
 import { createRng, shuffle } from '../util/rng.js';
 import type { RunResult } from '../targets/types.js';
+import { bootstrapMedianCI, medianOf } from './stats.js';
+
+/** With the adaptive stop, a unit whose first warm-up takes longer than this gets no more warm-ups. */
+export const SLOW_WARMUP_MS = 1_000;
+
+import type { StopReason } from '../model.js';
+export type { StopReason } from '../model.js';
+
+/**
+ * The adaptive stop: a unit stops once the 95% bootstrap CI of its median is within
+ * ±`ciTarget` of the median with at least `minSamples` good samples, or once the time
+ * it has taken (warm-ups included) reaches `budgetMs`; the schedule ends when every
+ * unit has stopped or `runs` rounds have run.
+ */
+export interface Adaptive {
+  ciTarget: number;
+  minSamples: number;
+  budgetMs: number;
+  /** Which samples count towards the CI (the successful ones); default all. */
+  good?: (r: RunResult) => boolean;
+}
+
+/** Whether a unit's samples are precise enough to stop: the CI's half-width within ±ciTarget of the median. Pure (seeded). */
+export function precise(samples: readonly number[], a: Pick<Adaptive, 'ciTarget' | 'minSamples'>, seed: number): boolean {
+  if (samples.length < a.minSamples) return false;
+  const m = medianOf(samples);
+  if (!(m > 0)) return false;
+  // Fewer resamples than the reported CI: this only decides when to stop.
+  const [lo, hi] = bootstrapMedianCI(samples, { seed, resamples: 500 });
+  return m - lo <= a.ciTarget * m && hi - m <= a.ciTarget * m;
+}
 
 /** One thing to time: a target variant bound to the workload's input. */
 export interface Unit {
@@ -17,6 +48,12 @@ export interface ScheduleOptions {
   onRound?: (round: number, measured: Map<string, Measured[]>) => void | Promise<void>;
   /** Checked before every run; true stops the schedule (SIGINT). */
   shouldStop?: () => boolean;
+  /** Stop each unit by precision or budget instead of running every round (see {@link Adaptive}). */
+  adaptive?: Adaptive;
+  /** Filled with why each unit stopped. */
+  stops?: Map<string, StopReason>;
+  /** Called after every round with the units still sampling and the time spent so far, for an estimate of the time left. */
+  onProgress?: (p: { round: number; active: number; elapsedMs: number; estimateLeftMs: number }) => void;
 }
 
 export interface Measured {
@@ -34,27 +71,63 @@ export interface Measured {
  */
 export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions): Promise<Map<string, Measured[]>> {
   const out = new Map<string, Measured[]>(units.map((u) => [u.key, []]));
+  const spent = new Map<string, number>(units.map((u) => [u.key, 0]));
+  const stops = opts.stops ?? new Map<string, StopReason>();
   const rng = createRng(opts.seed);
+  const t0 = Date.now();
+  const a = opts.adaptive;
+  const timed = async (u: Unit) => {
+    const t = Date.now();
+    const r = await safeRun(u);
+    spent.set(u.key, spent.get(u.key)! + (Date.now() - t));
+    return r;
+  };
+  const interrupted = () => {
+    for (const u of units) if (!stops.has(u.key)) stops.set(u.key, 'interrupted');
+    return out;
+  };
   for (const u of units) {
     for (let i = 0; i < opts.warmup; i++) {
-      if (opts.shouldStop?.()) return out;
-      await safeRun(u);
+      if (opts.shouldStop?.()) return interrupted();
+      const t = Date.now();
+      await timed(u);
+      // Adaptive: a unit whose warm-up takes seconds (a JIT compiling megabytes of wasm) is warm after one.
+      if (a && Date.now() - t > SLOW_WARMUP_MS) break;
     }
   }
-  for (let round = 0; round < opts.runs; round++) {
-    const order = shuffle(units, rng);
+  const active = (u: Unit) => !stops.has(u.key);
+  for (let round = 0; round < opts.runs && units.some(active); round++) {
+    const order = shuffle(units, rng).filter(active);
     for (let slot = 0; slot < order.length; slot++) {
-      if (opts.shouldStop?.()) return out;
+      if (opts.shouldStop?.()) return interrupted();
       const u = order[slot];
-      const result = await safeRun(u);
+      const result = await timed(u);
       out.get(u.key)!.push({ round, slot, result });
       opts.onSample?.(u.key, round, result);
     }
+    if (a) {
+      for (const u of order) {
+        const good = out.get(u.key)!.filter((m) => (a.good ? a.good(m.result) : true)).map((m) => m.result.durationMs);
+        if (precise(good, a, opts.seed)) stops.set(u.key, 'precision');
+        else if (spent.get(u.key)! >= a.budgetMs) stops.set(u.key, 'budget');
+      }
+    }
     await opts.onRound?.(round, out);
+    if (opts.onProgress) {
+      const left = units.filter(active);
+      // Each active unit's mean time per sample, times the rounds it may still run (to its budget or the last round).
+      const estimate = left.reduce((sum, u) => {
+        const n = out.get(u.key)!.length;
+        const per = n ? spent.get(u.key)! / (n + opts.warmup) : 0;
+        const byRounds = (opts.runs - round - 1) * per;
+        return sum + (a ? Math.min(byRounds, Math.max(0, a.budgetMs - spent.get(u.key)!)) : byRounds);
+      }, 0);
+      opts.onProgress({ round: round + 1, active: left.length, elapsedMs: Date.now() - t0, estimateLeftMs: estimate });
+    }
   }
+  for (const u of units) if (!stops.has(u.key)) stops.set(u.key, 'rounds');
   return out;
 }
-
 async function safeRun(u: Unit): Promise<RunResult> {
   try {
     return await u.run();

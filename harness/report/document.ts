@@ -28,6 +28,7 @@ import {
 } from './data.js';
 import { bytes, duration, exactBytes, grouped, ms, msRange, pct, sig3, times } from './format.js';
 import type { Align, Cell, Inline, Rich, Table } from './table.js';
+import { hyperfineLine } from '../util/shell.js';
 
 /** The charts the HTML report draws; markdown skips these slots. */
 export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities';
@@ -188,9 +189,10 @@ function summary(r: Results): Block[] {
       t.memory ? bytes(t.memory.median) : '–',
       t.warm.status === 'ok' ? ms(t.warm.stats.median) : 'n/a',
       probes ? `${probes.denied}/${probes.tried}` : '–',
-      `${t.coldStart.failures}/${t.coldStart.samples.length}`,
+      `${t.coldStart.failures}/${t.coldStart.samples.length}${t.coldStart.stop === 'budget' ? '⁴' : ''}`,
     ];
   });
+  const byBudget = okTargets(r).filter((t) => t.coldStart.stop === 'budget');
   const out: Block[] = [
     h(2, 'Summary'),
     {
@@ -222,6 +224,9 @@ function summary(r: Results): Block[] {
   if (zero.length) memNote += ` A peak of 0 B (${zero.join(', ')}) means the figure was not captured, not that no memory was used.`;
   out.push(p(memNote));
   out.push(p('² Warm: per-request latency with the module already compiled and a fresh instance per request (see "Warm per-request latency"); n/a where the runtime has no in-process equivalent.'));
+  if (byBudget.length) {
+    out.push(p(`⁴ Stopped by its time budget before its CI reached ±${pct(r.options.adaptive?.ciTarget ?? 0)} of the median: ${byBudget.map((t) => `${keyOf(r, t)} (${t.coldStart.samples.length} sample${t.coldStart.samples.length === 1 ? '' : 's'})`).join(', ')}. Its median stands on those samples alone.`));
+  }
   out.push(p(cells.length ? '³ Probes: "denied" counts denied, absent (no such interface) and contained (a resource bomb stopped within the limits), out of the probes tried on that variant; see "Capability matrix".' : '³ Probes: no capability probes in this run.'));
   out.push({ kind: 'chart', chart: 'coldstart' }, { kind: 'chart', chart: 'sizes' });
   return out;
@@ -727,6 +732,41 @@ function observability(r: Results): Block[] {
   ];
 }
 
+// ---- agreement with an independent tool, reproducing a figure --------------
+
+function agreement(r: Results): Block[] {
+  const out: Block[] = [h(2, 'Agreement with an independent tool')];
+  const x = r.crossCheck;
+  if (!x) return [...out, p(NOT_MEASURED)];
+  if (x.status === 'off') return [...out, p(`Not checked in this run: ${x.reason}.`)];
+  out.push(
+    p(`In the same run, ${x.tool} timed the exact argv and environment the harness recorded (hyperfine -N: no shell, fork to wait), for each workload's floor and its fastest Wasm variant; the container baseline's equivalent docker CLI command is timed beside its Engine API figure. A ratio beyond ±25% is a warning with its likely cause.`),
+  );
+  const lead = leadOf(r);
+  const rows: Cell[][] = x.checks.map((c) => {
+    const ref = { workload: c.workload, id: c.id, variant: c.variant };
+    if (c.status === 'failed') return [...lead.cells(ref), c.why, ms(c.harnessMedianMs), { span: 2, text: [strong('failed'), `: ${c.error}`] }, code(c.command)];
+    return [...lead.cells(ref), c.why, `${ms(c.harnessMedianMs)} (${c.harnessMeasures})`, `${ms(c.toolMedianMs)} (n=${c.runs})`, c.warning ? [strong(times(c.ratio)), ` — ${c.warning}`] : times(c.ratio), code(c.command)];
+  });
+  out.push({ kind: 'table', table: { head: [...lead.head, 'checked as', 'harness median', 'hyperfine median', 'harness / hyperfine', 'reproduce with'], align: [...lead.align, 'left', 'right', 'right', 'right', 'left'], rows } });
+  return out;
+}
+
+/** Every process variant's exact command, as `hyperfine -N` would time it, so any figure can be checked by hand. */
+function reproduce(r: Results): Block[] {
+  const lead = leadOf(r);
+  const rows: Cell[][] = okTargets(r).flatMap((t): Cell[][] => {
+    const line = t.invocation ? hyperfineLine(t.invocation, 30) : null;
+    return line ? [[...lead.cells(t), t.invocation!.kind === 'api' ? 'its CLI equivalent' : 'the same process', code(line)]] : [];
+  });
+  if (!rows.length) return [];
+  return [
+    h(3, 'Reproduce a figure'),
+    p('The exact argv and environment of every sample is in results.json (targets[].invocation). These lines time the same process with hyperfine; the harness runs it through its spawner and reports fork to reap, which is what hyperfine measures.'),
+    { kind: 'table', table: { head: [...lead.head, 'times', 'command'], rows } },
+  ];
+}
+
 // ---- warnings, methodology -------------------------------------------------
 
 function warnings(r: Results): Block[] {
@@ -743,11 +783,15 @@ function methodology(r: Results): Block[] {
     c.spawnOverheadMs !== null
       ? `Spawn calibration: ${ms(c.spawnOverheadMs)}${c.stats ? ` (95% CI ${msRange(c.stats.ci95)} ms, n=${c.stats.n})` : ''} — ${c.note}${/subtract/.test(c.note) ? '' : '; shown, never subtracted'}.`
       : `Spawn calibration: not measured — ${c.note}.`;
+  const a = r.options.adaptive;
   const items: Rich[] = [
-    'A sample is one cold start: from spawn to exit for process targets (for a target driven through an API, from its first call to the last; see Caveats), timed by the harness with the monotonic clock. Every sample\'s stdout is checked against an independent reference implementation; a wrong answer or non-zero exit is a failed sample, counted and kept.',
-    `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then ${r.options.runs} rounds; every round runs each variant once in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets.`,
+    'A sample is one cold start. For a process target it is fork to reap of the runtime process, timed by the harness\'s spawner (wvc-spawn) on CLOCK_MONOTONIC — what hyperfine measures; Node\'s own spawn-to-close figure, which adds the harness\'s spawn path, is kept per sample as outerMs. For a target driven through an API it is the first call to the end of the last (see Caveats). Every sample\'s stdout is checked against the workload\'s expected answer; a wrong answer or non-zero exit is a failed sample, counted and kept.',
+    a
+      ? `Schedule: up to ${r.options.warmup} warm-up runs per variant (one when a warm-up takes over a second), then rounds in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets. Adaptive stop: a variant stops sampling once the 95% CI of its median is within ±${pct(a.ciTarget)} of the median with at least ${a.minSamples} samples, or once it has spent ${duration(a.budgetMs)} (warm-ups included), or after ${a.maxRounds} rounds; the summary marks the variants its budget stopped.`
+      : `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then exactly ${r.options.runs} rounds (--runs); every round runs each variant once in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets.`,
     `Statistics, all computed at bench time: type-7 percentiles; 95% percentile-bootstrap CIs of the median and of ratios of medians (${grouped(BOOTSTRAP_RESAMPLES)} resamples seeded with ${r.seed}); outliers by modified z-score (MAD, threshold 3.5).`,
     cal,
+    ...(r.timeline ? [timelineText(r.timeline)] : []),
   ];
   // What each target that has a row declares about itself, then what each row adds, each once.
   const ran = new Set(r.targets.map((t) => t.id));
@@ -755,7 +799,7 @@ function methodology(r: Results): Block[] {
   const notes = new Set<string>();
   for (const t of r.targets) for (const n of t.notes) notes.add(`${keyOf(r, t)}: ${n}`);
   caveats.push(...[...notes].map(declared));
-  if (r.options.runs < 30) caveats.push(`Only ${r.options.runs} rounds: the confidence intervals are wide; use the default 30 or more before quoting these numbers.`);
+  if (!a && r.options.runs < 30) caveats.push(`Only ${r.options.runs} rounds: the confidence intervals are wide; use the default 30 or more before quoting these numbers.`);
   return [
     h(2, 'Methodology'),
     { kind: 'list', items },
@@ -765,6 +809,11 @@ function methodology(r: Results): Block[] {
     h(3, 'Caveats'),
     caveats.length ? { kind: 'list', items: caveats } : p('None.'),
   ];
+}
+
+function timelineText(t: NonNullable<Results['timeline']>): string {
+  const parts: [string, number][] = [['build', t.build], ['calibration', t.calibration], ['cold start', t.coldStart], ['warm', t.warm], ['probes', t.probes], ['cross-check', t.crossCheck], ['footprint', t.footprint], ['reports', t.reports]];
+  return `The bench's own timeline: ${duration(t.total)} in all — ${parts.map(([k, v]) => `${k} ${duration(v)}`).join(', ')}.`;
 }
 
 /** The whole report as blocks, in reading order. */
@@ -780,7 +829,9 @@ export function buildReport(r: Results, opts: ReportOptions = {}): Block[] {
     ...memory(r),
     ...footprint(r),
     ...capabilities(r),
+    ...agreement(r),
     ...observability(r),
+    ...reproduce(r),
     ...warnings(r),
     ...methodology(r),
   ];

@@ -74,7 +74,8 @@ export function upgradeV2(doc: V2): Results {
     const first = !seen.has(`${t.workload}\0${t.id}`);
     seen.add(`${t.workload}\0${t.id}`);
     const facts = legacyRowFacts(t, t.artifact ? kindOf.get(t.artifact.id) : undefined, 'phases' in t && t.phases ? t.phases.source : undefined);
-    return { ...t, ...facts, defaultVariant: first, notes: [] } as TargetResult;
+    // Runs of that version recorded a command line with an <args> placeholder, not the exact invocation.
+    return { ...t, ...facts, defaultVariant: first, notes: [], invocation: null } as TargetResult;
   });
   const baseline = (w: string, b: 'floor' | 'container') => {
     const t = rows.find((x) => x.workload === w && x.status === 'ok' && x.baseline === b);
@@ -88,6 +89,8 @@ export function upgradeV2(doc: V2): Results {
     targets: rows,
     targetInfo: legacyTargetInfo([...rest.options.targets, ...rows.map((t) => t.id)]),
     crossRatios: [],
+    crossCheck: null,
+    timeline: null,
   };
 }
 

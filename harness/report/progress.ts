@@ -1,27 +1,29 @@
 /**
- * Progress for the bench: on a TTY, one live line (target, round r/R, ETA);
- * elsewhere (CI, pipes) a plain line per completed round.
+ * Progress for the bench: on a TTY, one live line (variant, round, estimate of the
+ * time left); elsewhere (CI, pipes) a plain line per completed round with the same
+ * estimate. The estimate is the schedule's: each variant still sampling, its mean
+ * time per sample times the rounds it may still run, capped by its time budget.
  */
-export function createProgress(opts: { total: number; log: (line: string) => void; stream?: NodeJS.WriteStream }) {
+export function createProgress(opts: { log: (line: string) => void; stream?: NodeJS.WriteStream }) {
   const stream = opts.stream ?? process.stderr;
   const tty = !!stream.isTTY && !process.env.CI;
   const t0 = Date.now();
   let done = 0;
-  let lastRound = 0;
+  let left = '';
+  const secs = (ms: number) => `${Math.ceil(ms / 1000)} s`;
   return {
     tick(key: string, round: number, rounds: number) {
       done++;
-      const eta = done ? ((Date.now() - t0) / done) * (opts.total - done) : 0;
-      if (tty) {
-        stream.write(`\r\x1b[K${key.padEnd(28)} round ${round}/${rounds}  ETA ${Math.ceil(eta / 1000)}s`);
-      } else if (round !== lastRound && done > 1) {
-        opts.log(`round ${lastRound}/${rounds} done`);
-      }
-      lastRound = round;
+      if (tty) stream.write(`\r\x1b[K${key.padEnd(32)} round ${round}/${rounds}${left}`);
+    },
+    /** After each round: how many variants still sample, and about how long they will take. */
+    round(p: { round: number; active: number; elapsedMs: number; estimateLeftMs: number }) {
+      left = p.active ? `  about ${secs(p.estimateLeftMs)} left` : '';
+      if (!tty) opts.log(`round ${p.round} done (${secs(p.elapsedMs)}): ${p.active ? `${p.active} variant${p.active === 1 ? '' : 's'} still sampling, about ${secs(p.estimateLeftMs)} left` : 'every variant has stopped'}`);
     },
     done() {
       if (tty) stream.write('\r\x1b[K');
-      else if (done) opts.log(`round ${lastRound} done: ${done} samples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      if (done) opts.log(`cold start: ${done} samples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     },
   };
 }

@@ -48,3 +48,21 @@ export function summaryTable(r: Results): string {
   if (warn.length) lines.push('', ...warn.map((w) => `warning${w.target ? ` [${w.target}]` : ''}: ${w.message}${w.advice ? ` — ${w.advice}` : ''}`));
   return lines.join('\n');
 }
+
+/** The bench's own timeline in one line: how long each step took. Pure. */
+export function timelineLine(r: Results): string {
+  const t = r.timeline;
+  if (!t) return 'timeline: not recorded';
+  const s = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const parts: [string, number][] = [
+    ['build', t.build],
+    ['calibration', t.calibration],
+    ['cold start', t.coldStart],
+    ['warm', t.warm],
+    ['probes', t.probes],
+    ['cross-check', t.crossCheck],
+    ['footprint', t.footprint],
+    ['reports', t.reports],
+  ];
+  return `timeline: ${s(t.total)} in all — ${parts.map(([k, v]) => `${k} ${s(v)}`).join(', ')}`;
+}

@@ -1,4 +1,5 @@
-import type { Artifact, PreparedVariant, PrepareContext, SkippedArtifact, VariantRunner, VariantSpec } from './types.js';
+import type { Artifact, Invocation, PreparedVariant, PrepareContext, RunResult, SkippedArtifact, VariantRunner, VariantSpec } from './types.js';
+import { run as spawnRun } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { artifactId } from '../model.js';
 
@@ -91,4 +92,16 @@ export function unsandboxedGrantLines(grants: readonly Grant[]): string[] {
 /** The grants as describe() lines: `fs:/rules (read-only …)`. */
 export function grantLines(grants: readonly Grant[], how: (g: Grant) => string): string[] {
   return grants.map((g) => `fs:${g.guest} (${how(g)})`);
+}
+
+/** A process invocation: argv[0] is the program, the environment exactly as given (empty by default). */
+export function processInvocation(argv: readonly string[], env: Record<string, string> = {}): Invocation & { kind: 'process' } {
+  return { kind: 'process', argv: [...argv], env: { ...env } };
+}
+
+/** Runs a process invocation through the harness's spawner, so what is recorded is what runs. */
+export async function runInvocation(inv: Invocation, opts: { timeoutMs?: number; sideChannel?: boolean } = {}): Promise<RunResult & { side?: string }> {
+  if (inv.kind !== 'process') throw new Error('runInvocation: not a process invocation');
+  const [cmd, ...args] = inv.argv;
+  return spawnRun(cmd!, args, { env: inv.env, timeoutMs: opts.timeoutMs, sideChannel: opts.sideChannel });
 }

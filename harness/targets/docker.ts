@@ -1,3 +1,4 @@
+import { access, constants } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -217,8 +218,14 @@ const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 
 /** One ready variant: runs, probes and describe() over what prepare() found. */
-function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, engine: Engine, grants: readonly Grant[], runtime: RuntimeInfo, notes: readonly string[]): PreparedVariant {
+function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, engine: Engine, grants: readonly Grant[], runtime: RuntimeInfo, notes: readonly string[], cli: string | null): PreparedVariant {
   return ready(spec, {
+    /** The Engine API calls; the equivalent `docker run --rm` (same options) when a docker CLI is on PATH, for the cross-check. */
+    invocation: (req) => ({
+      kind: 'api',
+      calls: 'Engine API: create, wait (next-exit), start, wait, logs, inspect, remove',
+      equivalent: cli ? { argv: [cli, 'run', ...cliFlags(createOptions(v, image.tag, [], grants, engine.meter)), image.tag, ...req.args], env: {} } : null,
+    }),
     run: (req) => runContainer(engine, v, image.imageId, req, grants),
     /**
      * A probe is a normal run of the variant with `grantDir` bind-mounted at the first grant's guest path.
@@ -230,7 +237,7 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, en
       const opts = createOptions(v, image.tag, [], grants, engine.meter);
       return {
         runtime,
-        command: `docker run ${cliFlags(opts).join(' ')} ${image.tag} <args>  (via Engine API: create/start/wait/remove)`,
+        how: `the Engine API calls that docker run ${cliFlags(opts).join(' ')} ${image.tag} makes: create/start/wait/remove`,
         artifact: image.id,
         grants: [...grantLines(grants, (g) => `${g.readOnly ? 'read-only' : 'writable'} bind mount`), ...v.grants],
         ...(notes.length ? { notes: [...notes] } : {}),
@@ -349,10 +356,11 @@ export const docker: TargetDefinition = {
       // The component versions are a nicety; the engine version is already known.
     }
     const grants = ctx.workload.grants;
+    const cli = await onPath('docker');
     return {
       status: 'ok',
       runtime,
-      variants: found.map((f) => ('status' in f ? f : readyVariant(f.spec, f.v, f.image, engine, grants, runtime, notes))),
+      variants: found.map((f) => ('status' in f ? f : readyVariant(f.spec, f.v, f.image, engine, grants, runtime, notes, cli))),
       async dispose() {
         engine.live = false;
       },
@@ -465,4 +473,18 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
     if (timedOut) result.timedOut = true;
     if (oomKilled) result.oomKilled = true;
     return result;
+}
+
+/** The absolute path of a command on PATH, or null. */
+async function onPath(cmd: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const p = `${dir}/${cmd}`;
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }

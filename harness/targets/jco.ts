@@ -4,7 +4,7 @@ import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { transpileComponent } from '../build/wasm.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
 import { nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -92,17 +92,16 @@ export const jco: TargetDefinition = {
       return { ...r, phases: parsePhases(r.side) };
     };
     const probeDefaultShim = probe(['--default-shim']);
+    const invocation = (req: RunRequest) => processInvocation([process.execPath, host, ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args]);
+    const defaultShimInvocation = (req: RunRequest) => processInvocation([process.execPath, host, '--default-shim', ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args]);
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'sandboxed'), {
+          invocation,
           async run(req: RunRequest): Promise<RunResult> {
-            const r = await run(process.execPath, [host, ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args], {
-              env: {},
-              timeoutMs: req.timeoutMs,
-              sideChannel: true,
-            });
+            const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
             return { ...r, phases: parsePhases(r.side) };
           },
           probe: probe([]),
@@ -112,7 +111,7 @@ export const jco: TargetDefinition = {
           describe(): VariantDescription {
             return {
               runtime: runtime(),
-              command: `node ${host} ${hostFlags().join(' ')} ${bundleDir} ${BUNDLE_NAME} -- <args>  (new WASIShim({sandbox:{preopens, env:{}, enableNetwork:false}}))`,
+              how: 'new WASIShim({sandbox:{preopens, env:{}, enableNetwork:false}})',
               artifact,
               grants: [...grantLines(grants, () => 'preopen; the shim has no read-only preopen'), 'env: none', 'net: none (enableNetwork: false)', 'stdio: stdout, stderr'],
             };
@@ -120,12 +119,16 @@ export const jco: TargetDefinition = {
         }),
         // Probe-only: never cold-started; run() is the probe with the manifest's grant.
         ready(specOf(VARIANTS, 'default-shim'), {
-          run: (req: RunRequest): Promise<RunResult> => probeDefaultShim({ args: req.args, timeoutMs: req.timeoutMs ?? 30_000 }),
+          invocation: defaultShimInvocation,
+          async run(req: RunRequest): Promise<RunResult> {
+            const r = await runInvocation(defaultShimInvocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
+            return { ...r, phases: parsePhases(r.side) };
+          },
           probe: probeDefaultShim,
           describe(): VariantDescription {
             return {
               runtime: runtime(),
-              command: `node ${host} --default-shim --argv0 ${argv0} ${bundleDir} ${BUNDLE_NAME} -- <args>  (new WASIShim(); guest argv set with the shim's cli._setArgs)`,
+              how: "new WASIShim(); guest argv set with the shim's cli._setArgs",
               artifact,
               grants: ['fs: the shim default preopens', 'env: the host process environment (shim default)', 'net: the shim default (enableNetwork defaults to true)', 'stdio: stdout, stderr'],
             };

@@ -59,9 +59,10 @@ export function createMockTarget(
     return {
       spec,
       status: 'ok',
+      invocation: (req: RunRequest) => ({ kind: 'api', calls: `mock ${id}/${v.name} ${req.args.join(' ')}`, equivalent: null }),
       run: runOf(v),
       ...(v.warm ? { warm: async (req: WarmRequest): Promise<WarmRun> => ({ mode: 'scripted warm loop', samples: Array.from({ length: req.iterations }, (_, i) => v.warm![i % v.warm!.length]!), stdout: v.stdout }) } : {}),
-      describe: () => ({ runtime: { name: 'mock', version: '0' }, command: `mock ${id}/${v.name}`, artifact: `mock/${id}`, grants: [] }),
+      describe: () => ({ runtime: { name: 'mock', version: '0' }, artifact: `mock/${id}`, grants: [] }),
     };
   };
   const status = 'variants' in script ? script.status : undefined;

@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, processInvocation, ready, runInvocation, specOf, unsandboxedGrantLines, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 
 const VARIANTS: readonly VariantSpec[] = [
@@ -47,14 +47,14 @@ export const native: TargetDefinition = {
     const binary = art.path;
     const artifact = art.id;
     const grants = ctx.workload.grants;
+    const invocation = (req: RunRequest) => processInvocation([binary, ...mapGuestArgs(req.args, grants)]);
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'static'), {
-          run(req: RunRequest): Promise<RunResult> {
-            return run(binary, mapGuestArgs(req.args, grants), { env: {}, timeoutMs: req.timeoutMs });
-          },
+          invocation,
+          run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
           /** A probe runs as a deployed native program would: the harness's environment, the user's files and network, no limits. */
           probe(req: ProbeRequest): Promise<RunResult> {
             return run(binary, mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false }), { env: probeEnv(), timeoutMs: req.timeoutMs });
@@ -62,7 +62,6 @@ export const native: TargetDefinition = {
           describe(): VariantDescription {
             return {
               runtime: runtime(),
-              command: `${binary} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
               artifact,
               grants: unsandboxedGrantLines(grants),
             };

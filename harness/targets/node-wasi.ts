@@ -3,7 +3,7 @@ import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, 
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -75,17 +75,15 @@ export const nodeWasi: TargetDefinition = {
     const grants = ctx.workload.grants;
     /** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
     const hostFlags = (g: readonly Grant[] = grants): string[] => preopenFlags(argv0, g);
+    const invocation = (req: RunRequest) => processInvocation([process.execPath, ...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args]);
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'default'), {
+          invocation,
           async run(req: RunRequest): Promise<RunResult> {
-            const r = await run(process.execPath, [...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args], {
-              env: {},
-              timeoutMs: req.timeoutMs,
-              sideChannel: true,
-            });
+            const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
             return { ...r, phases: parsePhases(r.side) };
           },
           /**
@@ -109,7 +107,7 @@ export const nodeWasi: TargetDefinition = {
           describe(): VariantDescription {
             return {
               runtime: runtime(),
-              command: `node ${nodeFlags.join(' ')} ${host} ${hostFlags().join(' ')} ${modulePath} -- <args>  (new WASI({version:'preview1', preopens, env:{}}))`,
+              how: "new WASI({version:'preview1', preopens, env:{}})",
               artifact,
               grants: [...grantLines(grants, () => 'preopen; node:wasi has no read-only flag'), 'env: none', 'net: none (preview1 has no sockets)', 'stdio: stdout, stderr'],
             };

@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir, processInvocation, runInvocation } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { MEM_LIMIT_BYTES } from '../measure/limits.js';
 
@@ -53,14 +53,14 @@ export const node: TargetDefinition = {
     const entry = art.entry;
     const artifact = art.id;
     const grants = ctx.workload.grants;
+    const invocation = (req: RunRequest) => processInvocation([process.execPath, entry, ...mapGuestArgs(req.args, grants)]);
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'default'), {
-          run(req: RunRequest): Promise<RunResult> {
-            return run(process.execPath, [entry, ...mapGuestArgs(req.args, grants)], { env: {}, timeoutMs: req.timeoutMs });
-          },
+          invocation,
+          run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
           /** As deployed: the harness's environment, the user's files and network. limits.memoryBytes → --max-old-space-size (the JS heap). */
           probe(req: ProbeRequest): Promise<RunResult> {
             return run(process.execPath, [...nodeHeapFlags(req.limits), entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });
@@ -68,7 +68,6 @@ export const node: TargetDefinition = {
           describe(): VariantDescription {
             return {
               runtime: runtime(),
-              command: `node ${path.relative(process.cwd(), entry) || entry} ${mapGuestArgs(['<args>'], grants).join(' ')}`,
               artifact,
               grants: unsandboxedGrantLines(grants),
             };

@@ -1,8 +1,8 @@
 import type { BuildContext, Skipped } from '../build/common.js';
 import type { Role, Workload } from '../workload.js';
-import type { ArtifactRole, Baseline, ExitCodes, ImageFootprint, RolloutCost, RuntimeInfo, TargetClass, TargetId, VariantName } from '../model.js';
+import type { ArtifactRole, Baseline, ExitCodes, ImageFootprint, Invocation, RolloutCost, RuntimeInfo, TargetClass, TargetId, VariantName } from '../model.js';
 
-export type { RuntimeInfo, TargetClass, Baseline, ExitCodes, TargetId, VariantName } from '../model.js';
+export type { Invocation, RuntimeInfo, TargetClass, Baseline, ExitCodes, TargetId, VariantName } from '../model.js';
 
 /**
  * The contract every runtime target implements. A target is one file in
@@ -78,8 +78,14 @@ export interface RunResult {
   /** Process exit code, or the guest's WASI exit code. null when killed (see `signal`). */
   exitCode: number | null;
   signal?: string | null;
-  /** Wall time from spawn (docker: first API call) to exit, in ms. */
+  /**
+   * The sample's time in ms: for a process, fork to reap as the spawner measures
+   * it on CLOCK_MONOTONIC (what hyperfine measures); for an API target, first
+   * call to the end of the last.
+   */
   durationMs: number;
+  /** For a process: spawn to 'close' as Node saw it, which adds Node's own spawn path; kept for reference. */
+  outerMs?: number;
   /** Per-phase timings in ms, when the target can report them. */
   phases?: Record<string, number>;
   /** Set when the harness killed the run at `timeoutMs`. */
@@ -173,8 +179,8 @@ export interface CapabilityRowSpec {
 /** `describe()` of one prepared variant: what runs, and what it is allowed to touch. */
 export interface VariantDescription {
   runtime: RuntimeInfo;
-  /** The exact command line or API call sequence used. */
-  command: string;
+  /** What the command does that its argv does not say (the sandbox a host configures), when anything. */
+  how?: string;
   /** Build-manifest id of the artifact this variant runs. */
   artifact: string;
   /** The artifact a probe with a fuel limit runs instead, when it differs (wasmtime-embed AOT: the .cwasm compiled for fuel). */
@@ -187,6 +193,8 @@ export interface VariantDescription {
 
 /** What one prepared variant can do. */
 export interface VariantRunner {
+  /** Exactly what run(req) starts: the argv and environment, or the API calls. */
+  invocation(req: RunRequest): Invocation;
   /** Run the workload once. Throws only on harness faults, never for a non-zero guest exit. */
   run(req: RunRequest): Promise<RunResult>;
   /** One capability probe (harness/measure/capabilities.ts). Throws only on harness faults. */

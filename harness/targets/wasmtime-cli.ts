@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, processInvocation, runInvocation } from './common.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 
 const exec = promisify(execFile);
@@ -108,14 +108,13 @@ export const wasmtimeCli: TargetDefinition = {
     const runtime: RuntimeInfo = { name: 'wasmtime CLI', version };
     const variant = (name: string, file: string, artifact: string) => {
       const f = flags(name, argv0, grants);
+      const invocation = (req: RunRequest) => processInvocation([bin, ...f, file, ...req.args]);
       return ready(specOf(VARIANTS, name), {
-        run(req: RunRequest): Promise<RunResult> {
-          return run(bin, [...f, file, ...req.args], { env: {}, timeoutMs: req.timeoutMs });
-        },
+        invocation,
+        run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
         describe(): VariantDescription {
           return {
             runtime,
-            command: `${bin} ${f.join(' ')} ${file} <args>`,
             artifact,
             grants: [...grantLines(grants, () => '--dir preopen'), 'env: none', 'net: none (not granted by default)', 'stdio: stdout, stderr'],
           };

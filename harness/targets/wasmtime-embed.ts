@@ -9,7 +9,7 @@ import { EMBED_HOST_ID, buildEmbedHost, findLibwasmtime, precompileComponent } f
 import type { Skipped } from '../build/common.js';
 import { FUEL, MEM_LIMIT_BYTES } from '../measure/limits.js';
 import { measureWasmRollout } from '../measure/footprint.js';
-import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedArtifact, specOf, withGrantDir } from './common.js';
+import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedArtifact, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
@@ -63,13 +63,11 @@ function flags(variant: Variant, argv0: string, g: readonly Grant[]): string[] {
 
 function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant {
   const { host, argv0, grants } = s;
+  const invocation = (req: RunRequest) => processInvocation([host, ...flags(variant, argv0, grants), files.wasm, '--', ...req.args]);
   return ready(specOf(SPECS, variant), {
+    invocation,
     async run(req: RunRequest): Promise<RunResult> {
-      const r = await run(host, [...flags(variant, argv0, grants), files.wasm, '--', ...req.args], {
-        env: {},
-        timeoutMs: req.timeoutMs,
-        sideChannel: true,
-      });
+      const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
       return { ...r, phases: parsePhases(r.side) };
     },
     /**
@@ -119,7 +117,6 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
     describe() {
       return {
         runtime: s.runtime,
-        command: `${host} ${flags(variant, argv0, grants).join(' ')} ${files.wasm} -- <args>`,
         artifact: files.artifact,
         ...(variant === 'aot' && files.fuelArtifact ? { fuelArtifact: files.fuelArtifact } : {}),
         grants: [...grantLines(grants, (g) => (g.readOnly ? 'read-only preopen' : 'writable preopen')), 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],

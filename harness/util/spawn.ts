@@ -28,9 +28,13 @@ export function useSpawner(path: string | null): void {
 const REPORT_FD = 4;
 
 /**
- * Spawns a command without a shell and times it from spawn to exit with the
- * monotonic clock. Resolves for any exit status; rejects only when the
- * command cannot be started (ENOENT, EACCES).
+ * Spawns a command without a shell. Through the spawner (the bench's way), the
+ * result's `durationMs` is the spawner's fork-to-reap on CLOCK_MONOTONIC — the
+ * runtime's own cost, as hyperfine measures it — and `outerMs` Node's spawn to
+ * 'close', which adds Node's own spawn path (3 to 15 ms here, growing with the
+ * harness process's size and the machine's load). Without the spawner both are
+ * Node's figure. Resolves for any exit status; rejects only when the command
+ * cannot be started (ENOENT, EACCES).
  */
 export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<SpawnResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -74,6 +78,7 @@ export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {
         exitCode: code,
         signal,
         durationMs,
+        outerMs: durationMs,
         timedOut,
         side: opts.sideChannel ? side() : undefined,
       };
@@ -86,7 +91,7 @@ export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {
 
 /** Folds the spawner's report into the result; returns an Error when the command could not start. */
 function applyReport(result: SpawnResult, line: string, cmd: string): Error | undefined {
-  let rep: { maxrss_kb?: number; exit?: number; signal?: number };
+  let rep: { maxrss_kb?: number; wall_ms?: number; exit?: number; signal?: number };
   try {
     rep = JSON.parse(line.trim()) as typeof rep;
   } catch {
@@ -95,6 +100,7 @@ function applyReport(result: SpawnResult, line: string, cmd: string): Error | un
   if (rep.exit === 127 && /wvc-spawn: cannot execute/.test(result.stderr)) {
     return Object.assign(new Error(`spawn ${cmd}: ${result.stderr.trim()}`), { code: 'ENOENT' });
   }
+  if (typeof rep.wall_ms === 'number' && Number.isFinite(rep.wall_ms)) result.durationMs = rep.wall_ms;
   if (typeof rep.maxrss_kb === 'number') {
     result.memory = { peakBytes: rep.maxrss_kb * 1024, covers: 'peak RSS of the runtime process (ru_maxrss from wait4)' };
   }
