@@ -280,6 +280,8 @@ interface TargetBase {
   exitCodes: ExitCodes;
   /** Caveats an operator should read next to the numbers. */
   notes: string[];
+  /** For a container variant, the stack it starts through and its depth above the OCI runtime (see VariantSpec.layer). */
+  layer?: { name: string; depth: number };
   runtime: RuntimeInfo | null;
   /** The exact command line of a sample (shell-quoted from `invocation`), or the API calls; null for rows that did not run. */
   command: string | null;
@@ -300,6 +302,8 @@ export type TargetResult =
       memory: Memory | null;
       vsNative: Ratio | null;
       vsDocker: Ratio | null;
+      /** Ratio to the workload's fastest container variant at any layer (absent in runs before it was measured). */
+      vsBestContainer?: Ratio | null;
     })
   | (TargetBase & { status: 'skipped'; reason: string; hint: string })
   | (TargetBase & { status: 'errored'; reason: string; coldStart?: ColdStart });
@@ -382,7 +386,7 @@ export interface WorkloadRecord {
   /** Targets that do not apply: the workload declares no artifact they run. */
   notApplicable: { target: string; reason: string }[];
   /** The variants (`id/variant`) the ratio columns divide by, as the targets declare them; null when none ran. */
-  baselines: { floor: string | null; container: string | null };
+  baselines: { floor: string | null; container: string | null; bestContainer?: string | null };
 }
 
 export interface ArtifactRecord {

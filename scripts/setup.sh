@@ -12,7 +12,7 @@
 set -euo pipefail
 
 # apt packages to install. Add more here (one word each).
-APT_PACKAGES="docker.io build-essential musl-tools hyperfine ca-certificates debootstrap chromium"
+APT_PACKAGES="docker.io containerd runc crun build-essential musl-tools hyperfine ca-certificates debootstrap chromium"
 
 # Where a dockerd started by this script logs, and how long to wait for it.
 DOCKERD_LOG="${WVC_DOCKERD_LOG:-/var/log/wvc-dockerd.log}"
@@ -151,6 +151,22 @@ if docker info >/dev/null 2>&1; then
   summary "docker daemon" "ok (engine $engine)"
 else
   summary "docker daemon" "running (engine $engine), but $(id -un) cannot reach it: sudo usermod -aG docker $(id -un), then log in again"
+fi
+
+# --- containerd ---------------------------------------------------------------
+# The containerd target uses /run/containerd/containerd.sock when it answers, else the
+# containerd dockerd runs for itself (/var/run/docker/containerd/containerd.sock).
+
+ctr_up() { as_root ctr -a "$1" --connect-timeout 2s version >/dev/null 2>&1; }
+if ctr_up /run/containerd/containerd.sock; then
+  summary "containerd" "ok (/run/containerd/containerd.sock)"
+elif ctr_up /var/run/docker/containerd/containerd.sock; then
+  summary "containerd" "ok (dockerd's own, /var/run/docker/containerd/containerd.sock)"
+else
+  note "starting containerd in the background (log: /var/log/wvc-containerd.log)"
+  as_root sh -c 'nohup setsid containerd >>/var/log/wvc-containerd.log 2>&1 </dev/null &'
+  for _ in $(seq 1 30); do ctr_up /run/containerd/containerd.sock && break; sleep 1; done
+  if ctr_up /run/containerd/containerd.sock; then summary "containerd" "ok (started, /run/containerd/containerd.sock)"; else summary "containerd" "FAILED (see /var/log/wvc-containerd.log)"; fi
 fi
 
 # --- the typical container base (Debian minbase, built locally: no registry) ---

@@ -12,7 +12,7 @@ const DOCUMENTED: Record<string, string[]> = {
   'actions/setup-node@v4': ['always-auth', 'node-version', 'node-version-file', 'architecture', 'check-latest', 'registry-url', 'scope', 'token', 'cache', 'cache-dependency-path', 'mirror', 'mirror-token'],
   'actions/upload-artifact@v4': ['name', 'path', 'if-no-files-found', 'retention-days', 'compression-level', 'overwrite', 'include-hidden-files'],
 };
-const REQUIRE = 'native,node,node-wasi,jco,wasmtime-embed,docker';
+const REQUIRE = 'native,node,node-wasi,jco,wasmtime-embed,docker,containerd,oci';
 
 describe('.github/workflows/bench.yml', () => {
   const text = readFileSync(path.join(ROOT, '.github', 'workflows', 'bench.yml'), 'utf8');

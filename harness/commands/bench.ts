@@ -12,7 +12,7 @@ import { calibrate } from '../measure/calibrate.js';
 import { measureWarm } from '../measure/warm.js';
 import { measureFootprint } from '../measure/footprint.js';
 import { runCapabilityMatrix } from '../measure/capabilities.js';
-import { assembleRows, crossRatios, targetInfo, unitKey, workloadRecord } from '../measure/rows.js';
+import { assembleRows, bestContainerOf, crossRatios, targetInfo, unitKey, workloadRecord } from '../measure/rows.js';
 import { randomSeed } from '../util/rng.js';
 import { DEFAULT_WORKLOADS, ROOT } from '../paths.js';
 import { disposeAll, measuredVariants, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget, type ReadyVariant } from '../session.js';
@@ -253,6 +253,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
         let measured = new Map<string, Measured[]>(units.map((u) => [u.key, []]));
         const assemble = (warm: Map<string, Warm> = new Map()) => {
           results.targets = [...done, ...assembleRows(w, prepared, measured, memCovers, warm, seed, byId, stops)];
+          const rec = results.workloads.find((x) => x.name === w.name)!;
+          rec.baselines.bestContainer = bestContainerOf(results.targets, w.name);
           setWarnings();
         };
         const t0 = Date.now();

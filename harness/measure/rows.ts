@@ -34,6 +34,7 @@ function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescripti
     cacheState: spec.cacheState,
     exitCodes: spec.exitCodes,
     notes: [...(spec.notes ?? []), ...(d?.notes ?? [])],
+    ...(spec.layer ? { layer: { ...spec.layer } } : {}),
     runtime: d?.runtime ?? null,
     command: inv ? invocationLine(inv) + (d?.how ? `  (${d.how})` : '') : null,
     invocation: inv,
@@ -136,7 +137,28 @@ export function assembleRows(
       });
     }
   }
-  return out;
+  return withBestContainer(out, seed);
+}
+
+/**
+ * The workload's fastest container variant at any layer (Docker, containerd, an OCI runtime, hardened
+ * or not) by cold-start median, and every ok row's ratio to it: the honest best of the container side,
+ * next to the × docker column.
+ */
+function withBestContainer(rows: TargetResult[], seed: number): TargetResult[] {
+  type Ok = Extract<TargetResult, { status: 'ok' }>;
+  const ok = rows.filter((t): t is Ok => t.status === 'ok' && !!t.coldStart.stats);
+  const best = ok.filter((t) => t.class === 'container').sort((a, b) => a.coldStart.stats!.median - b.coldStart.stats!.median)[0];
+  const ms = (t: Ok) => t.coldStart.samples.filter((s) => s.ok).map((s) => s.ms);
+  return rows.map((t) => (t.status === 'ok' ? { ...t, vsBestContainer: best && t.coldStart.stats ? bootstrapRatioCI(ms(t), ms(best), { seed }) : null } : t));
+}
+
+/** The key (`id/variant`) of a workload's fastest container row, or null. */
+export function bestContainerOf(rows: readonly TargetResult[], workload: string): string | null {
+  const best = rows
+    .filter((t): t is Extract<TargetResult, { status: 'ok' }> => t.workload === workload && t.status === 'ok' && t.class === 'container' && !!t.coldStart.stats)
+    .sort((a, b) => a.coldStart.stats!.median - b.coldStart.stats!.median)[0];
+  return best ? `${best.id}/${best.variant}` : null;
 }
 
 /**

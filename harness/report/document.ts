@@ -31,7 +31,7 @@ import type { Align, Cell, Inline, Rich, Table } from './table.js';
 import { hyperfineLine } from '../util/shell.js';
 
 /** The charts the HTML report draws; markdown skips these slots. */
-export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities';
+export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities' | 'layers';
 
 /** One block of a report. */
 export type Block =
@@ -167,11 +167,14 @@ function baselinesText(r: Results): string {
 function summary(r: Results): Block[] {
   const cells = capabilityCells(r);
   const lead = leadOf(r);
+  // The × best container column, when the run measured it (runs before it did not).
+  const withBest = okTargets(r).some((t) => t.vsBestContainer);
+  const width = withBest ? 12 : 11;
   const rows: Cell[][] = r.targets.map((t): Cell[] => {
-    if (t.status === 'skipped') return [...lead.cells(t), { span: 11, text: [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] }];
+    if (t.status === 'skipped') return [...lead.cells(t), { span: width, text: [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] }];
     if (t.status === 'errored') {
       const n = samplesOf(t).length;
-      return [...lead.cells(t), { span: 11, text: [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] }];
+      return [...lead.cells(t), { span: width, text: [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] }];
     }
     const s = t.coldStart.stats!;
     const a = artifactOf(r, t);
@@ -183,6 +186,7 @@ function summary(r: Results): Block[] {
       ms(s.p95),
       ratioCell(t.vsNative),
       ratioCell(t.vsDocker),
+      ...(withBest ? [ratioCell(t.vsBestContainer ?? null)] : []),
       t.artifact?.id ?? '–',
       a ? bytes(a.bytes) : '–',
       gz === null ? '–' : bytes(gz),
@@ -198,8 +202,8 @@ function summary(r: Results): Block[] {
     {
       kind: 'table',
       table: {
-        head: [...lead.head, 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
-        align: [...lead.align, 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+        head: [...lead.head, 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', ...(withBest ? ['× best container (95% CI)'] : []), 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
+        align: [...lead.align, 'right', 'right', 'right', 'right', ...(withBest ? ['right' as const] : []), 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
         rows,
       },
     },
@@ -732,6 +736,47 @@ function observability(r: Results): Block[] {
   ];
 }
 
+// ---- container cold start by layer ------------------------------------------
+
+/**
+ * The rows of one workload's container stack, deepest layer last, then the bare process
+ * (the floor): each declared layer in its default configuration (VariantSpec.layer).
+ */
+export function layerRows(r: Results, workload: string): { row: OkTarget; layer: string; depth: number }[] {
+  const mine = okTargets(r).filter((t) => t.workload === workload && t.coldStart.stats);
+  const layers = mine.filter((t) => t.layer).map((t) => ({ row: t, layer: t.layer!.name, depth: t.layer!.depth }));
+  if (!layers.length) return [];
+  layers.sort((a, b) => b.depth - a.depth || a.row.coldStart.stats!.median - b.row.coldStart.stats!.median);
+  const floor = mine.find((t) => t.baseline === 'floor') ?? mine.find((t) => (t.class === 'native' || t.class === 'script') && t.defaultVariant);
+  if (floor) layers.push({ row: floor, layer: 'the bare process, no isolation', depth: -1 });
+  return layers;
+}
+
+function containerLayers(r: Results): Block[] {
+  const ws = r.workloads.filter((w) => layerRows(r, w.name).length > 1);
+  if (!ws.length) return [];
+  const out: Block[] = [
+    h(2, 'Container cold start by layer'),
+    p('A Kubernetes node does not go through dockerd: the kubelet drives containerd, and containerd drives an OCI runtime. Each row is one layer of the container stack in its default configuration, measured in this run on the same image: its median with the 95% CI, and its share of the top layer\'s median (the rest of the top layer\'s time is spent in the layers above it).'),
+  ];
+  const lead = leadOf(r);
+  for (const w of ws) {
+    const rows = layerRows(r, w.name);
+    const top = rows[0]!.row.coldStart.stats!.median;
+    if (ws.length > 1) out.push(h(3, workloadTitle(w)));
+    out.push({
+      kind: 'table',
+      table: {
+        head: [...lead.head, 'layer', 'cold start median (95% CI)', `share of ${keyOf(r, rows[0]!.row)}`],
+        align: [...lead.align, 'left', 'right', 'right'],
+        rows: rows.map(({ row, layer }) => [...lead.cells(row), layer, `${ms(row.coldStart.stats!.median)} (${msRange(row.coldStart.stats!.ci95)})`, pct(row.coldStart.stats!.median / top)]),
+      },
+    });
+  }
+  out.push({ kind: 'chart', chart: 'layers' });
+  return out;
+}
+
 // ---- agreement with an independent tool, reproducing a figure --------------
 
 function agreement(r: Results): Block[] {
@@ -823,6 +868,7 @@ export function buildReport(r: Results, opts: ReportOptions = {}): Block[] {
     ...summary(r),
     ...(opts.criteria ? decision(r, opts.criteria) : []),
     ...claims(r),
+    ...containerLayers(r),
     ...languages(r),
     ...phases(r),
     ...warm(r),

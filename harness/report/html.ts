@@ -23,8 +23,8 @@ import {
   workloadOf,
   type TargetClass,
 } from './data.js';
-import { buildReport, leadOf, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
-import { bytes, exactBytes, grouped, ms, pct, sig3, siBytes } from './format.js';
+import { buildReport, layerRows, leadOf, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
+import { bytes, exactBytes, grouped, ms, msRange, pct, sig3, siBytes } from './format.js';
 import { renderInline, renderTable, type Align, type Cell, type MarkupSyntax, type Table } from './table.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -451,6 +451,51 @@ function sizesChart(r: Results): string {
   return figure('sizes', 'Artifact sizes', parts.join('\n'), 'The artifact each target loads; the runtimes themselves are not included (see "Runtime footprint on a node").', numbers);
 }
 
+// ---- chart 5: container layers ---------------------------------------------
+
+function layersChart(r: Results): string {
+  const rows = r.workloads.flatMap((w) => {
+    const xs = layerRows(r, w.name);
+    return xs.length > 1 ? xs.map((x) => ({ ...x, workload: w.name })) : [];
+  });
+  if (!rows.length) return '';
+  const L = 230;
+  const R = 120;
+  const T = 20;
+  const RH = 34;
+  const layout = rowLayout(rows.map((x) => groupOf(r)({ workload: x.workload })), T, RH);
+  const H = T + layout.height + 46;
+  const max = Math.max(1e-9, ...rows.map((x) => x.row.coldStart.stats!.ci95[1]));
+  const step = niceStep(max);
+  const hi = Math.ceil(max / step) * step;
+  const x = linScale(hi, L, W - R);
+  const yBottom = T + layout.height;
+  const parts: string[] = [svgOpen('layers', H, 'Container cold start by layer (ms, medians with 95% CI)', 'Each bar is one layer of the container stack in its default configuration, from the top (dockerd) down to the bare process.')];
+  for (let v = 0; v <= hi + step / 2; v += step) {
+    parts.push(`<line x1="${f1(x(v))}" x2="${f1(x(v))}" y1="${T}" y2="${yBottom}" class="grid-major"/>`);
+    parts.push(text(x(v), yBottom + 16, `${Number(v.toPrecision(6))}`, 'text-anchor="middle" class="tick"'));
+  }
+  parts.push(...groupHeads(layout, L, W - R));
+  rows.forEach(({ row, layer }, i) => {
+    const cy = layout.ys[i] + RH / 2;
+    const st = row.coldStart.stats!;
+    parts.push(rowLabel(L - 10, cy + 4, `${row.id}/${row.variant}`));
+    parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(st.median) - L, 1))}" height="20" fill="${CLASS_COLOR[row.class]}" class="bar"><title>${esc(`${keyOf(r, row)} (${layer}): median ${ms(st.median)}, 95% CI ${msRange(st.ci95)}`)}</title></rect>`);
+    parts.push(`<line x1="${f1(x(st.ci95[0]))}" x2="${f1(x(st.ci95[1]))}" y1="${cy}" y2="${cy}" class="whisker"/>`);
+    parts.push(text(x(st.ci95[1]) + 6, cy + 4, `${ms(st.median)} ms — ${layer}`, 'class="row-sub"'));
+  });
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, H - 10, 'cold start (ms, median; whisker: 95% CI)', 'text-anchor="middle" class="axis-label"'));
+  parts.push('</svg>');
+  const lead = leadOf(r);
+  const numbers = table({
+    head: [...lead.head, 'layer', 'median ms', '95% CI'],
+    align: [...lead.align, 'left', 'right', 'right'],
+    rows: rows.map(({ row, layer }): Cell[] => [...lead.cells(row), layer, ms(row.coldStart.stats!.median), msRange(row.coldStart.stats!.ci95)]),
+  });
+  return figure('layers', 'Container cold start by layer', parts.join('\n'), '', numbers);
+}
+
 // ---- chart 4: capabilities -------------------------------------------------
 
 function capabilitiesChart(r: Results): string {
@@ -563,6 +608,7 @@ export function renderHtml(r: Results, opts: ReportOptions = {}): string {
     phases: () => phasesChart(r),
     sizes: () => sizesChart(r),
     capabilities: () => capabilitiesChart(r),
+    layers: () => layersChart(r),
   };
   const blocks = buildReport(r, opts);
   const title = blocks.find((b): b is Extract<Block, { kind: 'heading' }> => b.kind === 'heading')?.text ?? `run ${r.runId}`;

@@ -83,6 +83,8 @@ const SPECS: readonly VariantSpec[] = Object.entries(VARIANTS).map(([name, v]) =
   warm: { none: 'no in-process equivalent: the nearest is a new container per request, which is the cold start' },
   exitCodes: 'exact',
   verifySample: VERIFY_SAMPLE,
+  // The Docker layer of the container stack, in its default configuration (hardened and debian are other configurations of it).
+  ...(v.baseline === 'container' ? { layer: { name: 'dockerd → containerd → containerd-shim-runc-v2 → runc', depth: 2 } } : {}),
 }));
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -6,12 +6,14 @@ import { jco } from './jco.js';
 import { wasmtimeEmbed } from './wasmtime-embed.js';
 import { wasmtimeCli } from './wasmtime-cli.js';
 import { docker } from './docker.js';
+import { containerd } from './containerd.js';
+import { oci } from './oci.js';
 
 /**
  * Every runtime target, in the order rows are measured and shown. Adding a runtime
  * is one file in this folder and one line here; nothing else names a target.
  */
-export const registry: Registry = byId([native, node, nodeWasi, jco, wasmtimeEmbed, wasmtimeCli, docker]);
+export const registry: Registry = byId([native, node, nodeWasi, jco, wasmtimeEmbed, wasmtimeCli, docker, containerd, oci]);
 
 /** A registry from a list of definitions (tests inject their own); a duplicate id is a harness fault. */
 export function byId(defs: readonly TargetDefinition[]): Registry {

@@ -156,6 +156,13 @@ export interface VariantSpec {
   notes?: readonly string[];
   /** A configuration that exists only for the capability matrix (jco's `default-shim`): never cold-started. */
   probeOnly?: boolean;
+  /**
+   * For a container variant: the stack a start goes through, top first (`dockerd → containerd → shim → runc`),
+   * and how many layers sit above the OCI runtime's process (docker 2, containerd 1, an OCI runtime 0).
+   * The report's "Container cold start by layer" orders the container rows by it. Declared on the variant
+   * that stands for the layer in its default configuration (not on hardened or other-image variants).
+   */
+  layer?: { name: string; depth: number };
   /** verify runs at most this many vectors on this variant unless `--all` (a container start costs hundreds of ms). */
   verifySample?: number;
 }

@@ -24,12 +24,14 @@ export interface PeakMeter {
  * (systemd driver, a remote daemon, no permission). cgroup v1: the parent's
  * memory.max_usage_in_bytes, reset by writing 0. cgroup v2: the parent's
  * memory.peak, reset by writing to it (Linux 6.12+); without reset support
- * the peak would span runs, so there is no meter.
+ * the peak would span runs, so there is no meter. `parentName` is the parent's
+ * name under the cgroup root (default {@link CGROUP_PARENT_NAME}); a target that
+ * runs containers through another engine passes its own, so two meters never share a parent.
  */
-export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersion?: string }): Promise<PeakMeter | { unavailable: string }> {
+export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersion?: string }, parentName: string = CGROUP_PARENT_NAME): Promise<PeakMeter | { unavailable: string }> {
   if (info.CgroupDriver !== 'cgroupfs') return { unavailable: `cgroup driver ${info.CgroupDriver ?? 'unknown'} (the harness meters cgroupfs parents only)` };
   const v2 = info.CgroupVersion === '2';
-  const dir = v2 ? path.join('/sys/fs/cgroup', CGROUP_PARENT_NAME) : path.join('/sys/fs/cgroup/memory', CGROUP_PARENT_NAME);
+  const dir = v2 ? path.join('/sys/fs/cgroup', parentName) : path.join('/sys/fs/cgroup/memory', parentName);
   try {
     await access(path.dirname(dir));
     await mkdir(dir, { recursive: true });
@@ -39,7 +41,7 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
   if (!v2) {
     const file = path.join(dir, 'memory.max_usage_in_bytes');
     const meter: PeakMeter = {
-      cgroupParent: `/${CGROUP_PARENT_NAME}`,
+      cgroupParent: `/${parentName}`,
       covers: 'peak memory of the container (cgroup v1 memory.max_usage_in_bytes of a harness-owned cgroup parent, reset before each run)',
       reset: () => writeFile(file, '0'),
       read: async () => Number((await readFile(file, 'utf8')).trim()),
@@ -63,7 +65,7 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
   }
   const handle = fh;
   return {
-    cgroupParent: `/${CGROUP_PARENT_NAME}`,
+    cgroupParent: `/${parentName}`,
     covers: 'peak memory of the container (cgroup v2 memory.peak of a harness-owned cgroup parent, reset before each run)',
     reset: async () => {
       await handle.write('reset\n', 0);
