@@ -18,6 +18,9 @@ export type ArtifactRole = string;
 
 /** What a target variant is, for the claims and the class colours of the charts. */
 export type TargetClass = 'native' | 'script' | 'wasm' | 'container';
+/** The classes of a language's floor: the program with no sandbox (a native binary, a script on its interpreter). */
+export const isFloorClass = (c: TargetClass): boolean => c === 'native' || c === 'script';
+
 /**
  * A baseline of the ratio columns: `floor` is the program with no sandbox (× native),
  * `container` the container runtime's default configuration (× docker).

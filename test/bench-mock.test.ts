@@ -69,7 +69,8 @@ describe('bench() with mock targets', async () => {
     const aot = row('mwasm', 'aot')!;
     expect(aot.status === 'ok' && aot.vsNative!.ratio).toBe(2);
     expect(aot.status === 'ok' && aot.vsDocker!.ratio).toBe(0.02);
-    expect(results.workloads[0].baselines).toEqual({ floor: 'mfloor/static', container: 'mctr/default' });
+    expect(results.workloads[0].baselines).toEqual({ floor: 'mfloor/static', container: 'mctr/default', bestContainer: 'mctr/default' });
+    expect(aot.status === 'ok' && aot.vsBestContainer!.ratio).toBe(0.02);
   });
 
   it('records skipped rows with their reason and hint, and n/a on the workload', () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CrossCheck, CrossChecks, Invocation, TargetResult } from '../model.js';
+import { isFloorClass } from '../model.js';
 import { commandLine, hyperfineLine } from '../util/shell.js';
 
 const exec = promisify(execFile);
@@ -40,7 +41,7 @@ export function rowsToCheck(rows: readonly TargetResult[]): { row: OkRow; why: s
   const out: { row: OkRow; why: string }[] = [];
   for (const w of [...new Set(ok.map((t) => t.workload))]) {
     const mine = ok.filter((t) => t.workload === w);
-    const floor = mine.find((t) => t.baseline === 'floor') ?? mine.find((t) => (t.class === 'native' || t.class === 'script') && t.defaultVariant);
+    const floor = mine.find((t) => t.baseline === 'floor') ?? mine.find((t) => isFloorClass(t.class) && t.defaultVariant);
     if (floor && floor.invocation!.kind === 'process') out.push({ row: floor, why: 'the floor' });
     const wasm = mine.filter((t) => t.class === 'wasm' && t.invocation!.kind === 'process').sort((a, b) => a.coldStart.stats!.median - b.coldStart.stats!.median)[0];
     if (wasm) out.push({ row: wasm, why: 'the fastest Wasm variant' });

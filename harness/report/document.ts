@@ -5,6 +5,7 @@
  * no I/O, no clock, no environment.
  */
 import { artifactId, type Results, type TargetResult, type WorkloadRecord } from '../model.js';
+import { isFloorClass } from '../model.js';
 import { evaluateClaims, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
 import {
@@ -747,7 +748,7 @@ export function layerRows(r: Results, workload: string): { row: OkTarget; layer:
   const layers = mine.filter((t) => t.layer).map((t) => ({ row: t, layer: t.layer!.name, depth: t.layer!.depth }));
   if (!layers.length) return [];
   layers.sort((a, b) => b.depth - a.depth || a.row.coldStart.stats!.median - b.row.coldStart.stats!.median);
-  const floor = mine.find((t) => t.baseline === 'floor') ?? mine.find((t) => (t.class === 'native' || t.class === 'script') && t.defaultVariant);
+  const floor = mine.find((t) => t.baseline === 'floor') ?? mine.find((t) => isFloorClass(t.class) && t.defaultVariant);
   if (floor) layers.push({ row: floor, layer: 'the bare process, no isolation', depth: -1 });
   return layers;
 }
