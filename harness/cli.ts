@@ -42,12 +42,12 @@ commands:
       --workload DIR      a workload directory with a workload.json; repeatable (default: both tax calculators)
       --targets a,b       only these targets
       --runs N            exactly N rounds for every variant; without it each variant samples until
-                          the 95% CI of its median is within ±3% (≥ 10 samples), or its 15 s budget
-                          runs out, or 60 rounds have run (rounds are shuffled with --seed)
+                          the 95% CI of its median is within ±3% (≥ 10 samples), or its 6 s budget (once it has 3)
+                          runs out, or 40 rounds have run (rounds are shuffled with --seed)
       --warmup N          warm-up runs per variant before measuring (default 3; one when a warm-up
                           takes over a second)
       --seed N            seed of the round shuffle and the bootstrap (default: random, recorded)
-      --quick             ±5% or a 4 s budget per variant (≥ 5 samples, 10 rounds at most), 1 warm-up,
+      --quick             ±5% or a 2.5 s budget per variant (≥ 5 samples, 10 rounds at most), 1 warm-up,
                           20 warm iterations, bombs bounded at 4 s
       --no-cross-check    do not time the floor and the fastest Wasm variant with hyperfine too
       --warm-iterations N iterations of each in-process warm loop (default 100)

@@ -236,6 +236,8 @@ export interface AdaptiveOptions {
   ciTarget: number;
   minSamples: number;
   budgetMs: number;
+  /** The budget stops a variant only once it has this many samples. */
+  minBudgetSamples?: number;
   maxRounds: number;
 }
 

@@ -26,7 +26,7 @@ describe('wvc bench --quick', async () => {
     expect(schemaErrors(results)).toEqual([]);
     expect(results.complete).toBe(true);
     expect(results.seed).toBe(12345);
-    expect(results.options).toMatchObject({ runs: 10, warmup: 1, quick: true, adaptive: { ciTarget: 0.05, minSamples: 5, budgetMs: 4000, maxRounds: 10 }, crossCheck: true });
+    expect(results.options).toMatchObject({ runs: 10, warmup: 1, quick: true, adaptive: { ciTarget: 0.05, minSamples: 5, budgetMs: 2500, minBudgetSamples: 1, maxRounds: 10 }, crossCheck: true });
     expect(results.timeline).not.toBeNull();
     for (const k of ['build', 'calibration', 'coldStart', 'warm', 'probes', 'crossCheck', 'footprint', 'reports'] as const) expect(results.timeline![k]).toBeGreaterThanOrEqual(0);
     expect(results.timeline!.total).toBeGreaterThanOrEqual(results.timeline!.coldStart + results.timeline!.probes + results.timeline!.footprint);

@@ -38,8 +38,8 @@ const ROLLOUT_RUNS = 3;
  * until the 95% CI of its median is within ±3% with at least 10 samples, or its time
  * budget runs out, or the round cap is reached. --quick trades precision for time.
  */
-export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 15_000, maxRounds: 60 };
-export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 4_000, maxRounds: 10 };
+export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 6_000, minBudgetSamples: 3, maxRounds: 40 };
+export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 2_500, minBudgetSamples: 1, maxRounds: 10 };
 
 export interface BenchOptions {
   /** Workload directories, each with a workload.json (default: the C and JavaScript tax calculators). */

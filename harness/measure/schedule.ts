@@ -18,6 +18,8 @@ export interface Adaptive {
   ciTarget: number;
   minSamples: number;
   budgetMs: number;
+  /** The budget stops a unit only once it has this many samples (a median of one is hardly a figure); default 1. */
+  minBudgetSamples?: number;
   /** Which samples count towards the CI (the successful ones); default all. */
   good?: (r: RunResult) => boolean;
 }
@@ -109,7 +111,7 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
       for (const u of order) {
         const good = out.get(u.key)!.filter((m) => (a.good ? a.good(m.result) : true)).map((m) => m.result.durationMs);
         if (precise(good, a, opts.seed)) stops.set(u.key, 'precision');
-        else if (spent.get(u.key)! >= a.budgetMs) stops.set(u.key, 'budget');
+        else if (spent.get(u.key)! >= a.budgetMs && out.get(u.key)!.length >= (a.minBudgetSamples ?? 1)) stops.set(u.key, 'budget');
       }
     }
     await opts.onRound?.(round, out);
