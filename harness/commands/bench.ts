@@ -217,11 +217,15 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   };
   process.on('SIGINT', onSigint);
   let dir = path.join(outRoot, results.runId);
-  const write = () =>
+  /**
+   * Writes the run. After every round only results.json and samples.csv (what was measured is
+   * never lost); with `full`, after each step, the cross-workload ratios and every report too.
+   */
+  const write = (full = true) =>
     step('reports', async () => {
-      results.crossRatios = crossRatios(results);
+      if (full) results.crossRatios = crossRatios(results);
       results.timeline = { ...timeline, total: buildMs + (Date.now() - runStart) };
-      dir = await writeRun(outRoot, results, reports(results));
+      dir = await writeRun(outRoot, results, full ? reports(results) : {});
     });
   useSpawner(spawner?.path ?? null);
   try {
@@ -273,7 +277,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           onRound: async (_round, soFar) => {
             measured = soFar;
             assemble();
-            await write();
+            await write(false);
           },
         });
         timeline.coldStart += Date.now() - t0;

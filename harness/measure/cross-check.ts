@@ -102,7 +102,7 @@ export async function crossCheck(
     opts.log?.(`cross-check ${row.workload}:${row.id}/${row.variant}: ${base.command}`);
     try {
       // A generous bound: warm-ups plus runs at ten times the harness's median, at least a minute.
-      const toolMs = await timeWithHyperfine(bin, inv, runs, Math.max(60_000, (runs + 3) * harnessMs * 10));
+      const toolMs = await timeWithHyperfine(bin, inv, runs, Math.round(Math.max(60_000, (runs + 3) * harnessMs * 10)));
       const ratio = harnessMs / toolMs;
       const check: CrossCheck = { ...base, status: 'ok', toolMedianMs: toolMs, ratio };
       if (Math.abs(ratio - 1) > AGREEMENT_TOLERANCE) check.warning = `the harness's median is ${ratio.toPrecision(3)}× hyperfine's: ${likelyCause(row, ratio, opts.calibrationMs)}`;
