@@ -250,7 +250,7 @@ describe('bench through an injected registry', () => {
   it.skipIf(!available)(`a quick bench with --targets containerd on the C workload measures it: rows ok${skipNote}`, async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'wvc-containerd-bench-'));
     try {
-      const { results } = await bench({ registry: byId([...Object.values(registry), containerd]), targets: 'containerd', require: '', quick: true, seed: 5, workloads: [WORKLOAD_DIR], out, log: () => undefined });
+      const { results } = await bench({ targets: 'containerd', require: '', quick: true, seed: 5, workloads: [WORKLOAD_DIR], out, log: () => undefined });
       const rows = results.targets.filter((t) => t.id === 'containerd');
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {

@@ -79,7 +79,8 @@ describe('targets prepare to values, not module state', () => {
     expect((await va.run({ args: ['--rules=/rules/x'] })).stdout).toBe('--rules=/h/a/x\n');
     expect((await vb.run({ args: ['--subtotal=1.00'] })).stdout).toBe('--subtotal=1.00 --rules=/h/b\n');
     expect((await va.probe!({ args: ['--probe=clock', '--target-path=/rules'], timeoutMs: 5_000, grantDir: '/p' })).stdout).toBe('--probe=clock --target-path=/p\n');
-    expect(va.describe()).toMatchObject({ command: '/bin/echo <args> --rules=/h/a', artifact: 't/native' });
+    expect(va.describe()).toMatchObject({ artifact: 't/native' });
+    expect(va.invocation({ args: ['--subtotal=1.00'] })).toEqual({ kind: 'process', argv: ['/bin/echo', '--subtotal=1.00', '--rules=/h/a'], env: {} });
     expect(vb.describe().grants[0]).toBe('fs:/rules (host path /h/b; all the user can access)');
   });
 

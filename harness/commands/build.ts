@@ -71,7 +71,12 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
     schemaVersion: 1,
     builtAt: new Date().toISOString(),
     // Another workload's artifacts are kept while their files exist (a test's prebuilt ones in a temp dir go).
-    artifacts: [...ctx.built.values(), ...(previous?.artifacts.filter((a) => otherWorkload(a.id) && !ctx.built.has(a.id) && (!a.path || existsSync(a.path))) ?? [])],
+    // So are the harness's own tools this build did not make (a registry without their target, as a test injects),
+    // unless this build found them missing.
+    artifacts: [
+      ...ctx.built.values(),
+      ...(previous?.artifacts.filter((a) => (otherWorkload(a.id) || !splitArtifactId(a.id)) && !ctx.built.has(a.id) && !skipped.some((x) => x.id === a.id) && (!a.path || existsSync(a.path))) ?? []),
+    ],
     skipped: [...skipped, ...(previous?.skipped?.filter((s) => otherWorkload(s.id)) ?? [])],
   };
   // Write-then-rename, so an interrupted build never leaves a torn manifest.
