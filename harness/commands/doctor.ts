@@ -33,7 +33,7 @@ export async function doctor(opts: { require?: string; registry?: Registry; work
   for (const def of Object.values(registry)) {
     for (const pre of def.prerequisites ?? []) {
       const r = await pre.check().catch((e: unknown) => ({ ok: false, detail: `check failed: ${e instanceof Error ? e.message : String(e)}` }));
-      prerequisites.push({ name: pre.optional ? `${pre.name} (optional)` : pre.name, ok: r.ok, detail: r.detail });
+      prerequisites.push({ name: pre.optional && !/\(optional\)/.test(pre.name) ? `${pre.name} (optional)` : pre.name, ok: r.ok, detail: r.detail });
     }
   }
 
