@@ -1,4 +1,5 @@
 import type { Artifact, Invocation, PreparedVariant, PrepareContext, RunResult, SkippedArtifact, VariantRunner, VariantSpec } from './types.js';
+import { access, constants } from 'node:fs/promises';
 import { run as spawnRun } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { artifactId } from '../model.js';
@@ -104,4 +105,18 @@ export async function runInvocation(inv: Invocation, opts: { timeoutMs?: number;
   if (inv.kind !== 'process') throw new Error('runInvocation: not a process invocation');
   const [cmd, ...args] = inv.argv;
   return spawnRun(cmd!, args, { env: inv.env, timeoutMs: opts.timeoutMs, sideChannel: opts.sideChannel });
+}
+
+/** The absolute path of a command on PATH, or null. */
+export async function onPath(cmd: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const p = `${dir}/${cmd}`;
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }

@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, constants, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath } from './common.js';
 import { probeEnv } from './probe-support.js';
 import type { Artifact, Invocation, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
@@ -51,19 +51,6 @@ const SPECS: readonly VariantSpec[] = [
   },
 ];
 
-/** The absolute path of a command on PATH, or null. */
-async function onPath(cmd: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    const p = `${dir}/${cmd}`;
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /** `ctr -a SOCK -n wvc ARGS...`, bounded; rejects with ctr's stderr on a non-zero exit. */
 async function ctr(bin: string, sock: string, args: readonly string[], timeoutMs = CTR_CALL_TIMEOUT_MS): Promise<string> {

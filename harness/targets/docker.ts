@@ -1,4 +1,3 @@
-import { access, constants } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
 import { splitArtifactId } from '../model.js';
 import { measureImages } from '../measure/footprint.js';
-import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir } from './common.js';
+import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir, onPath } from './common.js';
 import type { Artifact, Baseline, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
@@ -477,16 +476,3 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
     return result;
 }
 
-/** The absolute path of a command on PATH, or null. */
-async function onPath(cmd: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    const p = `${dir}/${cmd}`;
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
