@@ -21,6 +21,20 @@ describe('round scheduler with a mock target', () => {
     expect(out.get('b')!.every((m) => m.result.durationMs === 2)).toBe(true);
   });
 
+  it('primes a unit shorter than primeBelowMs with one untimed run before each sample, and only that unit', async () => {
+    const fast = unitOf('fast', [1]);
+    const slow = unitOf('slow', [80]);
+    const out = await runSchedule([fast.u, slow.u], { warmup: 1, runs: 5, seed: 1, primeBelowMs: 50 });
+    // 1 warm-up + 5 samples + 5 primes (the warm-up told the scheduler it is short).
+    expect(fast.t.calls.length).toBe(11);
+    expect(slow.t.calls.length).toBe(6);
+    expect(out.get('fast')!.length).toBe(5);
+    // Without the option nothing is primed.
+    const plain = unitOf('plain', [1]);
+    await runSchedule([plain.u], { warmup: 1, runs: 5, seed: 1 });
+    expect(plain.t.calls.length).toBe(6);
+  });
+
   it('shuffles the order within rounds, reproducibly for a seed', async () => {
     const slots = async (seed: number) => {
       const units = ['a', 'b', 'c', 'd'].map((id) => unitOf(id, [1]).u);
