@@ -1,3 +1,4 @@
+import type { SizeCache } from '../measure/footprint.js';
 import type { BuildContext, Skipped } from '../build/common.js';
 import type { Role, Workload } from '../workload.js';
 import type { ArtifactRole, Baseline, ExitCodes, ImageFootprint, Invocation, RolloutCost, RuntimeInfo, TargetClass, TargetId, VariantName } from '../model.js';
@@ -79,7 +80,7 @@ export interface RunResult {
   exitCode: number | null;
   signal?: string | null;
   /**
-   * The sample's time in ms: for a process, fork to reap as the spawner measures
+   * The sample's time in ms: for a process, spawn to reap as the spawner measures
    * it on CLOCK_MONOTONIC (what hyperfine measures); for an API target, first
    * call to the end of the last.
    */
@@ -257,6 +258,8 @@ export interface FootprintContext {
   /** Runs of each rollout-cost measurement. */
   runs: number;
   log: (line: string) => void;
+  /** Compressed sizes by content (harness/measure/footprint.ts); the footprint step opens build/cache's when absent. */
+  sizeCache?: SizeCache;
 }
 
 /** Files a node needs before the first module runs, measured from disk. */
