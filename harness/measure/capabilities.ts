@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PreparedTarget } from '../session.js';
 import type { Manifest, PreparedVariant, Registry, RunResult } from '../targets/types.js';
@@ -66,6 +66,8 @@ export interface HarnessObservation {
 export { BOMB_BOUND_MS, FUEL, MEM_LIMIT_BYTES } from './limits.js';
 import { BOMB_BOUND_MS, MEM_LIMIT_BYTES } from './limits.js';
 const PROBE_BOUND_MS = 20_000;
+/** Rows probed at the same time: two, one per core of the 2-core machines this runs on (fewer on a 1-core one). */
+export const PROBE_LANES = 2;
 const BOMB_FULL_MIB = 1024;
 
 /** Parses the last JSON line of stdout, or null. */
@@ -249,6 +251,8 @@ export interface CapabilityOptions {
   probes?: readonly ProbeName[];
   /** Time bound for the bombs, in ms (default 5000). */
   bombBoundMs?: number;
+  /** Rows probed at the same time (default {@link PROBE_LANES}, at most the machine's cores). */
+  lanes?: number;
   /** Bomb cells already measured in this run, by runtime configuration: a hit is copied, not re-run. */
   bombCache?: BombCache;
   log?: (line: string) => void;
@@ -325,12 +329,17 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
   const sentinelValue = `wvc-sentinel-${randomBytes(12).toString('hex')}`;
   const outside = path.join(root, 'outside');
   const sentinel = path.join(outside, 'sentinel.txt');
-  let listener: Awaited<ReturnType<typeof listen>> | null = null;
+  const lanes = Math.max(1, Math.min(opts.lanes ?? PROBE_LANES, availableParallelism()));
+  if (lanes > 1) matrix.notes.push(`Rows run ${lanes} at a time (one per core), each row's probes one after another; every bomb bound is at least twice the CPU-time limit a row asks, so a limit still ends its spinner first.`);
+  const listeners: Awaited<ReturnType<typeof listen>>[] = [];
   try {
     await mkdir(outside, { recursive: true });
     await writeFile(sentinel, sentinelValue + '\n');
-    listener = await listen();
+    // One loopback listener per lane: a lane's net-connect counts only its own connections.
+    for (let i = 0; i < lanes; i++) listeners.push(await listen());
     process.env.WVC_SECRET = secret;
+    /** The rows in registry order, each with the work that fills it in. */
+    const tasks: { weight: number; run: (listener: Awaited<ReturnType<typeof listen>>) => Promise<void> }[] = [];
     let rowNo = 0;
     for (const p of prepared) {
       if (p.status === 'n/a') continue;
@@ -366,7 +375,12 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       const artId = plan.limits?.fuel ? (desc.fuelArtifact ?? desc.artifact) : desc.artifact;
       const art = opts.manifest.artifacts.find((a) => a.id === artId);
       const sha = art?.sha256 ?? 'unknown';
-      rowNo++;
+      const no = ++rowNo;
+      // A row whose bombs are not yet measured runs for seconds, to the bound when it asks no
+      // limit: those start first (longest first), so that the lanes end together.
+      const bombs = probes.some((q) => (q === 'mem-bomb' || q === 'cpu-spin') && !opts.bombCache?.get(`${p.id}/${plan.variant}/${JSON.stringify(plan.limits ?? {})}/${bombBound}/${q}`));
+      const weight = bombs ? (plan.limits ? 1 : 2) : 0;
+      tasks.push({ weight, run: async (listener) => {
       // A bomb's bound starts after the runtime is up: a runtime that compiles a large
       // component on every start (JavaScript under JIT: seconds) is not "uncontained"
       // for the time its compiler takes. Its start-up is the time a `clock` probe takes.
@@ -379,9 +393,9 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         return startupMs;
       };
       for (const probe of probes) {
-        const grantDir = path.join(root, `grant-${rowNo}-${probe}`);
+        const grantDir = path.join(root, `grant-${no}-${probe}`);
         await cp(opts.grantDir, grantDir, { recursive: true });
-        const watched = path.join(root, `watched-${rowNo}`);
+        const watched = path.join(root, `watched-${no}`);
         await mkdir(watched, { recursive: true });
         const args = [`--probe=${probe}`];
         if (probe === 'fs-read-outside') args.push(`--target-path=${sentinel}`);
@@ -448,12 +462,19 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       }
       const judged = row.cells.filter((c) => c.denialNamed !== undefined);
       row.denialNamesCapability = judged.length ? judged.every((c) => c.denialNamed) : null;
+      } });
       }
     }
+    // Rows stay in registry order in the matrix; only the order they run in changes.
+    const queue = [...tasks].sort((a, b) => b.weight - a.weight);
+    let next = 0;
+    await Promise.all(listeners.map(async (listener) => {
+      while (next < queue.length) await queue[next++]!.run(listener);
+    }));
   } finally {
     if (prevSecret === undefined) delete process.env.WVC_SECRET;
     else process.env.WVC_SECRET = prevSecret;
-    await new Promise<void>((r) => (listener ? listener.server.close(() => r()) : r()));
+    await Promise.all(listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
     await rm(root, { recursive: true, force: true });
   }
   return matrix;

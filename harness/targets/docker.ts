@@ -1,3 +1,4 @@
+import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,10 +52,10 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
       // Equal to Memory: no swap on top of the limit.
       MemorySwap: 256 * 2 ** 20,
       PidsLimit: 64,
-      Ulimits: [{ Name: 'cpu', Soft: 2, Hard: 2 }],
+      Ulimits: [{ Name: 'cpu', Soft: CPU_LIMIT_SECONDS, Hard: CPU_LIMIT_SECONDS }],
     },
     create: { User: '65534:65534' },
-    grants: ['fs: read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', 'cpu time: 2 s (--ulimit cpu=2)'],
+    grants: ['fs: read-only root filesystem', 'net: none', 'env: image defaults only', 'caps: none (--cap-drop ALL), no-new-privileges', 'user: 65534:65534', 'memory: 256 MiB, no swap', 'pids: 64', `cpu time: ${CPU_LIMIT_SECONDS} s (--ulimit cpu=${CPU_LIMIT_SECONDS})`],
   },
   // The same binary on a typical base (Debian bookworm minbase): does the base change start time as well as size?
   debian: {
@@ -269,7 +270,7 @@ export const docker: TargetDefinition = {
       netNamespace: true,
       policyNote: 'Docker defaults plus the harness\'s NetworkMode none (every docker variant here has it). On the default bridge the result would be the same for this probe: 127.0.0.1 in a container is its own loopback, so a loopback connect can never reach the host listener.',
     },
-    { suffix: 'hardened', variant: 'hardened', limitsText: '--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=2:2, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534', netNamespace: true },
+    { suffix: 'hardened', variant: 'hardened', limitsText: `--memory 256m --memory-swap 256m --pids-limit 64 --ulimit cpu=${CPU_LIMIT_SECONDS}:${CPU_LIMIT_SECONDS}, read-only rootfs, cap-drop ALL, no-new-privileges, user 65534`, netNamespace: true },
   ],
   caveats: ['Docker is measured through the Engine API (create/start/wait/remove, what `docker run --rm` does), so no docker CLI process start is included; its peak memory is the container\'s cgroup peak, not the daemon\'s.'],
   prerequisites: [
@@ -302,7 +303,7 @@ export const docker: TargetDefinition = {
     if (!conn.ok) return { images: [], rollout: [], notes: ['no image sizes or docker load cost: no Docker engine'] };
     const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
     try {
-      const m = await measureImages(conn.docker, ctx.artifacts.filter((a) => a.kind === 'image' && splitArtifactId(a.id)), ctx.runs, work);
+      const m = await measureImages(conn.docker, ctx.artifacts.filter((a) => a.kind === 'image' && splitArtifactId(a.id)), ctx.runs, work, ctx.sizeCache);
       return { images: m.images, rollout: m.rollout, notes: [] };
     } catch (e) {
       return { images: [], rollout: [], notes: [`image footprint failed: ${e instanceof Error ? e.message : String(e)}`] };

@@ -1,3 +1,4 @@
+import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ const exec = promisify(execFile);
  * workload's grants as rbind mounts, and the process the image would run under
  * docker (Entrypoint + Cmd, Env, WorkingDir) followed by the guest args.
  *
- * A sample is one `runc run --bundle DIR ID` process, timed fork to reap by the
+ * A sample is one `runc run --bundle DIR ID` process, timed spawn to reap by the
  * harness's spawner: runc creates, starts, waits for and deletes the container in
  * it. Each sample gets a fresh container id and its own bundle directory (a
  * config.json naming the container's own cgroup under a harness-owned parent,
@@ -50,7 +51,7 @@ const KILL_RETRY_MS = 50;
 const MIB = 2 ** 20;
 const HARDENED_MEMORY = 256 * MIB;
 const HARDENED_PIDS = 64;
-const HARDENED_CPU_SECONDS = 2;
+const HARDENED_CPU_SECONDS = CPU_LIMIT_SECONDS;
 const NOBODY = 65534;
 
 type RuntimeName = 'runc' | 'crun';
@@ -108,7 +109,7 @@ export const VARIANTS: Readonly<Record<string, VariantConfig>> = {
 };
 
 const NOTES = [
-  'One `runc run` (or `crun run`) process per sample, timed fork to reap by the harness\'s spawner: the runtime creates, starts, waits for and deletes the container inside it, so there is no phase split (phaseSource null). Timing runc create/start separately would need the container\'s stdio set up at create and a subreaper to collect its exit status (what a containerd shim is), which the harness\'s Node process cannot be.',
+  'One `runc run` (or `crun run`) process per sample, timed spawn to reap by the harness\'s spawner: the runtime creates, starts, waits for and deletes the container inside it, so there is no phase split (phaseSource null). Timing runc create/start separately would need the container\'s stdio set up at create and a subreaper to collect its exit status (what a containerd shim is), which the harness\'s Node process cannot be.',
   `Each sample uses a fresh container id (${ID_PREFIX}<random>) and its own bundle directory whose config.json names that id's cgroup; the recorded command uses the illustrative id ${SAMPLE_ID} with a bundle written for it, and runs as recorded.`,
   'The root filesystem is read-only on every oci variant (runc spec\'s default), unlike docker/default.',
 ];
@@ -482,7 +483,7 @@ function kernelOomKill(cgroupsPath: string): boolean | undefined {
  * One container: a fresh id and bundle, `<runtime> run`, through the harness's
  * spawner; at timeoutMs the container is killed (`kill ID KILL`, retried until the
  * run ends, since the container may not exist yet), and after every run it is
- * `delete --force`d. The sample's time is the spawner's fork to reap of the runtime.
+ * `delete --force`d. The sample's time is the spawner's spawn to reap of the runtime.
  */
 async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { args: readonly string[]; timeoutMs?: number }, grants: readonly Grant[], env: Record<string, string>): Promise<RunResult> {
   if (!p.live) throw new Error('oci: run() after dispose()');
