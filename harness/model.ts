@@ -201,7 +201,7 @@ export interface Environment {
 /** One measured cold start. A failed sample (wrong answer, non-zero exit, timeout) is kept, never dropped. */
 export interface Sample {
   round: number;
-  /** The runtime's time: a process's fork to reap in the spawner (CLOCK_MONOTONIC), an API target's first call to last. */
+  /** The runtime's time: a process's spawn to reap in the spawner (CLOCK_MONOTONIC), an API target's first call to last. */
   ms: number;
   /** A process's spawn to 'close' as Node saw it (the harness's own spawn path included), for reference. */
   outerMs?: number;
@@ -348,7 +348,7 @@ export type CrossCheck = {
   command: string;
   runs: number;
   harnessMedianMs: number;
-  /** What the harness's figure spans: fork to reap in the spawner, or the API calls. */
+  /** What the harness's figure spans: spawn to reap in the spawner, or the API calls. */
   harnessMeasures: string;
 } & ({ status: 'ok'; toolMedianMs: number; ratio: number; warning?: string } | { status: 'failed'; error: string });
 

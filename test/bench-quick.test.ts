@@ -66,7 +66,7 @@ describe('wvc bench --quick', async () => {
       expect(t.coldStart.failures).toBe(0);
       const s = t.coldStart.stats!;
       expect(s.n).toBe(n);
-      // The runtime's time, fork to reap, is inside Node's outer figure for every process sample.
+      // The runtime's time, spawn to reap, is inside Node's outer figure for every process sample.
       if (t.invocation?.kind === 'process') for (const x of t.coldStart.samples) expect(x.ms).toBeLessThanOrEqual(x.outerMs!);
       expect(s.min).toBeLessThanOrEqual(s.median);
       expect(s.median).toBeLessThanOrEqual(s.p95);

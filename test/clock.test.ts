@@ -1,5 +1,5 @@
 /**
- * The clock a process sample reports: the spawner's fork-to-reap (CLOCK_MONOTONIC),
+ * The clock a process sample reports: the spawner's spawn-to-reap (CLOCK_MONOTONIC),
  * not Node's spawn-to-close. Checked with a mock spawner that reports a known
  * wall_ms, and with the real spawner on a sleep of known length (a lower bound
  * and an ordering, never a speed).

@@ -62,11 +62,25 @@ describe('runSchedule with the adaptive stop', () => {
     expect(stops.get('u')).toBe('rounds');
   });
 
-  it('gives a unit whose first warm-up takes over a second no more warm-ups', async () => {
-    const slow = unit('slow', [10], 1_050);
-    const out = await runSchedule([slow], { warmup: 3, runs: 1, seed: 3, adaptive: { ciTarget: 0.03, minSamples: 1, budgetMs: 60_000 } });
-    expect(slow.calls).toBe(2); // one warm-up, one sample
+  it('gives a unit whose first warm-up takes over a second no more warm-ups, and keeps that run as its round-0 sample', async () => {
+    const slow = unit('slow', [1_050, 1_060, 1_070], 1_050);
+    const fast = unit('fast', [10]);
+    const out = await runSchedule([slow, fast], { warmup: 3, runs: 2, seed: 3, adaptive: { ciTarget: 0.03, minSamples: 10, budgetMs: 60_000 } });
+    // One warm-up that is the round-0 sample, then round 1: two runs in all.
+    expect(slow.calls).toBe(2);
+    expect(out.get('slow')!.map((m) => [m.round, m.result.durationMs])).toEqual([[0, 1_050], [1, 1_060]]);
+    // A fast unit keeps its three warm-ups, none of them recorded.
+    expect(fast.calls).toBe(5);
+    expect(out.get('fast')!.map((m) => m.round)).toEqual([0, 1]);
+  });
+
+  it('stops a slow unit after its warm-up sample when that already meets the budget', async () => {
+    const slow = unit('slow', [1_050], 1_050);
+    const stops = new Map<string, StopReason>();
+    const out = await runSchedule([slow, unit('fast', [10])], { warmup: 1, runs: 5, seed: 3, stops, adaptive: { ciTarget: 0.03, minSamples: 10, budgetMs: 500, minBudgetSamples: 1 } });
+    expect(slow.calls).toBe(1);
     expect(out.get('slow')).toHaveLength(1);
+    expect(stops.get('slow')).toBe('budget');
   });
 
   it('without it, every unit runs every round (--runs)', async () => {

@@ -37,8 +37,9 @@ const QUICK_BOMB_BOUND_MS = 4_000;
  */
 export const PRIME_BELOW_MS = 50;
 
-/** Runs of each rollout-cost measurement (docker load, copy + AOT compile): a median of 3. */
+/** Runs of each rollout-cost measurement (docker load, copy + AOT compile): a median of 3; one with --quick. */
 const ROLLOUT_RUNS = 3;
+const QUICK_ROLLOUT_RUNS = 1;
 
 /**
  * The adaptive stop (harness/measure/schedule.ts) without --runs: each variant samples
@@ -46,7 +47,7 @@ const ROLLOUT_RUNS = 3;
  * budget runs out, or the round cap is reached. --quick trades precision for time.
  */
 export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 6_000, minBudgetSamples: 3, maxRounds: 40 };
-export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 2_500, minBudgetSamples: 1, maxRounds: 10 };
+export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 2_000, minBudgetSamples: 1, maxRounds: 8 };
 
 export interface BenchOptions {
   /** Workload directories, each with a workload.json (default: the C and JavaScript tax calculators). */
@@ -309,7 +310,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     requiredMissing.push(...requiredNowhere(preparedAll, required));
     if (!stop) {
       log('cross-check: the floor and the fastest Wasm variant of each workload timed by hyperfine too, in this run');
-      results.crossCheck = await step('crossCheck', () => crossCheck(results.targets, { enabled: opts.crossCheck !== false, calibrationMs: results.calibration.spawnOverheadMs, shouldStop, log }));
+      results.crossCheck = await step('crossCheck', () => crossCheck(results.targets, { enabled: opts.crossCheck !== false, quick: !!opts.quick, calibrationMs: results.calibration.spawnOverheadMs, shouldStop, log }));
       for (const c of results.crossCheck.checks) {
         if (c.status === 'ok' && c.warning) results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: c.warning, advice: `reproduce with: ${c.command}` });
         if (c.status === 'failed') results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: `hyperfine failed: ${c.error}`, advice: `run it by hand: ${c.command}` });
@@ -320,7 +321,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
       // Only the targets that were ready for some workload measure rollout and images (an engine that is down has none).
       const ready = (id: string) => preparedAll.some((ps) => ps.some((p) => p.id === id && p.status === 'ok'));
-      results.footprint = await step('footprint', () => measureFootprint(defs, { artifacts: manifest.artifacts, runs: ROLLOUT_RUNS, log }, ready));
+      results.footprint = await step('footprint', () => measureFootprint(defs, { artifacts: manifest.artifacts, runs: opts.quick ? QUICK_ROLLOUT_RUNS : ROLLOUT_RUNS, log }, ready));
     }
     results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;

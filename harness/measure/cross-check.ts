@@ -23,6 +23,12 @@ export const AGREEMENT_TOLERANCE = 0.25;
 /** Runs of hyperfine for a process variant; an API target's CLI gets {@link CLI_RUNS}. */
 export const CROSS_CHECK_RUNS = 30;
 export const CLI_RUNS = 10;
+/** With --quick: fewer runs (the CLI's are a quarter of a second each). */
+export const QUICK_CROSS_CHECK_RUNS = 20;
+export const QUICK_CLI_RUNS = 5;
+/** hyperfine's --warmup: 3, or 1 with --quick. */
+export const WARMUP = 3;
+export const QUICK_WARMUP = 1;
 
 type OkRow = Extract<TargetResult, { status: 'ok' }>;
 
@@ -63,13 +69,13 @@ function likelyCause(row: OkRow, ratio: number, calibrationMs: number | null): s
 }
 
 /** Times one invocation with hyperfine -N in an empty environment (plus the invocation's own); returns the median in ms. */
-async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, timeoutMs: number): Promise<number> {
+async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, warmup: number, timeoutMs: number): Promise<number> {
   const proc = inv.kind === 'process' ? inv : inv.equivalent;
   if (!proc) throw new Error('no command to time');
   const dir = await mkdtemp(path.join(tmpdir(), 'wvc-hyperfine-'));
   try {
     const file = path.join(dir, 'out.json');
-    await exec(bin, ['-N', '--style', 'none', '--warmup', '3', '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, timeout: timeoutMs, maxBuffer: 16 << 20 });
+    await exec(bin, ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, timeout: timeoutMs, maxBuffer: 16 << 20 });
     const doc = JSON.parse(await readFile(file, 'utf8')) as { results: { median: number }[] };
     const median = doc.results[0]?.median;
     if (typeof median !== 'number') throw new Error('hyperfine wrote no median');
@@ -86,7 +92,7 @@ async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, tim
  */
 export async function crossCheck(
   rows: readonly TargetResult[],
-  opts: { enabled: boolean; calibrationMs: number | null; hyperfine?: string; shouldStop?: () => boolean; log?: (line: string) => void },
+  opts: { enabled: boolean; calibrationMs: number | null; quick?: boolean; hyperfine?: string; shouldStop?: () => boolean; log?: (line: string) => void },
 ): Promise<CrossChecks> {
   if (!opts.enabled) return { status: 'off', reason: 'turned off with --no-cross-check', checks: [] };
   const bin = opts.hyperfine ?? 'hyperfine';
@@ -96,13 +102,14 @@ export async function crossCheck(
   for (const { row, why } of rowsToCheck(rows)) {
     if (opts.shouldStop?.()) break;
     const inv = row.invocation!;
-    const runs = inv.kind === 'api' ? CLI_RUNS : CROSS_CHECK_RUNS;
+    const warmup = opts.quick ? QUICK_WARMUP : WARMUP;
+    const runs = inv.kind === 'api' ? (opts.quick ? QUICK_CLI_RUNS : CLI_RUNS) : opts.quick ? QUICK_CROSS_CHECK_RUNS : CROSS_CHECK_RUNS;
     const harnessMs = row.coldStart.stats!.median;
-    const base = { workload: row.workload, id: row.id, variant: row.variant, why, tool: version, command: hyperfineLine(inv, runs)!, runs, harnessMedianMs: harnessMs, harnessMeasures: inv.kind === 'api' ? inv.calls : 'fork to reap in the spawner' };
+    const base = { workload: row.workload, id: row.id, variant: row.variant, why, tool: version, command: hyperfineLine(inv, runs, warmup)!, runs, harnessMedianMs: harnessMs, harnessMeasures: inv.kind === 'api' ? inv.calls : 'spawn to reap in the spawner' };
     opts.log?.(`cross-check ${row.workload}:${row.id}/${row.variant}: ${base.command}`);
     try {
       // A generous bound: warm-ups plus runs at ten times the harness's median, at least a minute.
-      const toolMs = await timeWithHyperfine(bin, inv, runs, Math.round(Math.max(60_000, (runs + 3) * harnessMs * 10)));
+      const toolMs = await timeWithHyperfine(bin, inv, runs, warmup, Math.round(Math.max(60_000, (runs + warmup) * harnessMs * 10)));
       const ratio = harnessMs / toolMs;
       const check: CrossCheck = { ...base, status: 'ok', toolMedianMs: toolMs, ratio };
       if (Math.abs(ratio - 1) > AGREEMENT_TOLERANCE) check.warning = `the harness's median is ${ratio.toPrecision(3)}× hyperfine's: ${likelyCause(row, ratio, opts.calibrationMs)}`;

@@ -5,6 +5,10 @@ import { bootstrapMedianCI, medianOf } from './stats.js';
 /** With the adaptive stop, a unit whose first warm-up takes longer than this gets no more warm-ups. */
 export const SLOW_WARMUP_MS = 1_000;
 
+/** The prime before a short unit's sample (ScheduleOptions.primeBelowMs) lasts about this long, in at most this many runs. */
+export const PRIME_MS = 5;
+export const PRIME_MAX_RUNS = 10;
+
 import type { StopReason } from '../model.js';
 export type { StopReason } from '../model.js';
 
@@ -68,7 +72,7 @@ export interface ScheduleOptions {
 
 export interface Measured {
   round: number;
-  /** The position of this unit within its round (0-based), after shuffling. */
+  /** The position of this unit within its round (0-based), after shuffling; -1 for a slow unit's warm-up kept as its round-0 sample. */
   slot: number;
   result: RunResult;
 }
@@ -97,24 +101,38 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
   };
   const prime = async (u: Unit) => {
     const p = opts.primeBelowMs;
-    if (p !== undefined && (last.get(u.key) ?? Infinity) < p) await timed(u);
+    if (p === undefined || !((last.get(u.key) ?? Infinity) < p)) return;
+    // At least one run; a sub-millisecond unit runs until about PRIME_MS have passed (at most PRIME_MAX_RUNS).
+    const t = performance.now();
+    for (let i = 0; i < PRIME_MAX_RUNS && (i === 0 || performance.now() - t < PRIME_MS); i++) await timed(u);
   };
   const interrupted = () => {
     for (const u of units) if (!stops.has(u.key)) stops.set(u.key, 'interrupted');
     return out;
   };
+  /** Units whose round-0 sample is their one warm-up (see below). */
+  const sampledInWarmup = new Set<string>();
   for (const u of units) {
     for (let i = 0; i < opts.warmup; i++) {
       if (opts.shouldStop?.()) return interrupted();
       const t = Date.now();
-      await timed(u);
-      // Adaptive: a unit whose warm-up takes seconds (a JIT compiling megabytes of wasm) is warm after one.
-      if (a && Date.now() - t > SLOW_WARMUP_MS) break;
+      const r = await timed(u);
+      // Adaptive: a unit whose warm-up takes seconds (a JIT compiling megabytes of wasm) is
+      // warm within that run (its files are read in its first milliseconds), so that run is
+      // its round-0 sample rather than seconds thrown away; it gets no further warm-up.
+      if (a && Date.now() - t > SLOW_WARMUP_MS) {
+        if (opts.runs > 0) {
+          out.get(u.key)!.push({ round: 0, slot: -1, result: r });
+          opts.onSample?.(u.key, 0, r);
+          sampledInWarmup.add(u.key);
+        }
+        break;
+      }
     }
   }
   const active = (u: Unit) => !stops.has(u.key);
   for (let round = 0; round < opts.runs && units.some(active); round++) {
-    const order = shuffle(units, rng).filter(active);
+    const order = shuffle(units, rng).filter((u) => active(u) && !(round === 0 && sampledInWarmup.has(u.key)));
     for (let slot = 0; slot < order.length; slot++) {
       if (opts.shouldStop?.()) return interrupted();
       const u = order[slot];
@@ -124,7 +142,7 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
       opts.onSample?.(u.key, round, result);
     }
     if (a) {
-      for (const u of order) {
+      for (const u of units.filter(active)) {
         const good = out.get(u.key)!.filter((m) => (a.good ? a.good(m.result) : true)).map((m) => m.result.durationMs);
         if (precise(good, a, opts.seed)) stops.set(u.key, 'precision');
         else if (spent.get(u.key)! >= a.budgetMs && out.get(u.key)!.length >= (a.minBudgetSamples ?? 1)) stops.set(u.key, 'budget');

@@ -808,7 +808,7 @@ function reproduce(r: Results): Block[] {
   if (!rows.length) return [];
   return [
     h(3, 'Reproduce a figure'),
-    p('The exact argv and environment of every sample is in results.json (targets[].invocation). These lines time the same process with hyperfine; the harness runs it through its spawner and reports fork to reap, which is what hyperfine measures.'),
+    p('The exact argv and environment of every sample is in results.json (targets[].invocation). These lines time the same process with hyperfine; the harness runs it through its spawner and reports spawn to reap, which is what hyperfine measures.'),
     { kind: 'table', table: { head: [...lead.head, 'times', 'command'], rows } },
   ];
 }
@@ -831,7 +831,7 @@ function methodology(r: Results): Block[] {
       : `Spawn calibration: not measured — ${c.note}.`;
   const a = r.options.adaptive;
   const items: Rich[] = [
-    'A sample is one cold start. For a process target it is fork to reap of the runtime process, timed by the harness\'s spawner (wvc-spawn) on CLOCK_MONOTONIC — what hyperfine measures; Node\'s own spawn-to-close figure, which adds the harness\'s spawn path, is kept per sample as outerMs. For a target driven through an API it is the first call to the end of the last (see Caveats). Every sample\'s stdout is checked against the workload\'s expected answer; a wrong answer or non-zero exit is a failed sample, counted and kept.',
+    'A sample is one cold start. For a process target it is spawn to reap of the runtime process, timed by the harness\'s spawner (wvc-spawn) on CLOCK_MONOTONIC — what hyperfine measures; Node\'s own spawn-to-close figure, which adds the harness\'s spawn path, is kept per sample as outerMs. For a target driven through an API it is the first call to the end of the last (see Caveats). Every sample\'s stdout is checked against the workload\'s expected answer; a wrong answer or non-zero exit is a failed sample, counted and kept.',
     a
       ? `Schedule: up to ${r.options.warmup} warm-up runs per variant (one when a warm-up takes over a second), then rounds in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets. Adaptive stop: a variant stops sampling once the 95% CI of its median is within ±${pct(a.ciTarget)} of the median with at least ${a.minSamples} samples, or once it has spent ${duration(a.budgetMs)} (warm-ups included), or after ${a.maxRounds} rounds; the summary marks the variants its budget stopped.`
       : `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then exactly ${r.options.runs} rounds (--runs); every round runs each variant once in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets.`,

@@ -45,7 +45,7 @@ const SPECS: readonly VariantSpec[] = [
     verifySample: VERIFY_SAMPLE,
     layer: { name: 'containerd → containerd-shim-runc-v2 → runc (ctr run --rm)', depth: 1 },
     notes: [
-      'A sample is one `ctr run --rm` process, fork to reap: container create, task create/start, wait, task and container delete all happen inside it and are not timed apart (one ctr process per phase would measure something else).',
+      'A sample is one `ctr run --rm` process, spawn to reap: container create, task create/start, wait, task and container delete all happen inside it and are not timed apart (one ctr process per phase would measure something else).',
       `Each sample uses a fresh container id (${CONTAINER_ID_PREFIX}<random>); the recorded command shows ${SAMPLE_ID} in its place.`,
     ],
   },
@@ -264,7 +264,7 @@ async function removeContainer(e: Engine, id: string, killed: boolean): Promise<
 }
 
 /**
- * One sample: `ctr run --rm` with a fresh container id, timed fork to reap by the
+ * One sample: `ctr run --rm` with a fresh container id, timed spawn to reap by the
  * spawner; the cgroup parent's peak read around it; the container made sure gone afterwards.
  */
 async function runOnce(e: Engine, grants: readonly Grant[], args: readonly string[], timeoutMs: number, env: Record<string, string>): Promise<RunResult> {
@@ -325,7 +325,7 @@ async function cgroupVersion(): Promise<'1' | '2'> {
  * into the `wvc` namespace at prepare (`docker save` of the workload's image,
  * streamed into `ctr images import`). The grants are bind mounts; the container
  * gets its own network namespace holding only loopback. No phases: a sample is
- * the ctr process, fork to reap.
+ * the ctr process, spawn to reap.
  */
 export const containerd: TargetDefinition = {
   id: 'containerd',

@@ -24,8 +24,8 @@ export function invocationLine(inv: Invocation): string {
  * The `hyperfine -N` command line that times the same process the harness timed:
  * the same argv and the same (empty, unless stated) environment via `env -i`.
  */
-export function hyperfineLine(inv: Invocation, runs: number): string | null {
+export function hyperfineLine(inv: Invocation, runs: number, warmup = 3): string | null {
   const proc = inv.kind === 'process' ? inv : inv.equivalent;
   if (!proc) return null;
-  return `env -i ${Object.entries(proc.env).map(([k, v]) => quoteArg(`${k}=${v}`)).join(' ')}${Object.keys(proc.env).length ? ' ' : ''}hyperfine -N --warmup 3 --runs ${runs} ${quoteArg(commandLine(proc.argv))}`;
+  return `env -i ${Object.entries(proc.env).map(([k, v]) => quoteArg(`${k}=${v}`)).join(' ')}${Object.keys(proc.env).length ? ' ' : ''}hyperfine -N --warmup ${warmup} --runs ${runs} ${quoteArg(commandLine(proc.argv))}`;
 }

@@ -29,7 +29,7 @@ const REPORT_FD = 4;
 
 /**
  * Spawns a command without a shell. Through the spawner (the bench's way), the
- * result's `durationMs` is the spawner's fork-to-reap on CLOCK_MONOTONIC — the
+ * result's `durationMs` is the spawner's spawn-to-reap on CLOCK_MONOTONIC — the
  * runtime's own cost, as hyperfine measures it — and `outerMs` Node's spawn to
  * 'close', which adds Node's own spawn path (3 to 15 ms here, growing with the
  * harness process's size and the machine's load). Without the spawner both are
