@@ -26,7 +26,7 @@ describe('wvc bench --quick', async () => {
     expect(schemaErrors(results)).toEqual([]);
     expect(results.complete).toBe(true);
     expect(results.seed).toBe(12345);
-    expect(results.options).toMatchObject({ runs: 10, warmup: 1, quick: true, adaptive: { ciTarget: 0.05, minSamples: 5, budgetMs: 2500, minBudgetSamples: 1, maxRounds: 10 }, crossCheck: true });
+    expect(results.options).toMatchObject({ runs: 8, warmup: 1, quick: true, adaptive: { ciTarget: 0.05, minSamples: 5, budgetMs: 2000, minBudgetSamples: 1, maxRounds: 8 }, crossCheck: true, primeBelowMs: 50 });
     expect(results.timeline).not.toBeNull();
     for (const k of ['build', 'calibration', 'coldStart', 'warm', 'probes', 'crossCheck', 'footprint', 'reports'] as const) expect(results.timeline![k]).toBeGreaterThanOrEqual(0);
     expect(results.timeline!.total).toBeGreaterThanOrEqual(results.timeline!.coldStart + results.timeline!.probes + results.timeline!.footprint);
@@ -160,7 +160,7 @@ describe('wvc bench --quick', async () => {
     const node = fp.runtimes.find((r) => r.name.startsWith('node'))!;
     expect(node.files[0]).toEqual({ path: process.execPath, bytes: (await stat(process.execPath)).size });
     for (const r of fp.rollout) {
-      expect(r.samples.length).toBe(3); // --quick
+      expect(r.samples.length).toBe(1); // --quick: one run of each
       expect(r.median).toBeGreaterThan(0);
     }
   });
