@@ -250,7 +250,18 @@ export interface Phases {
 }
 
 export type Warm =
-  | { status: 'ok'; unit: 'ms'; mode: string; samples: number[]; stats: Stats; note: string }
+  | {
+      status: 'ok';
+      unit: 'ms';
+      mode: string;
+      samples: number[];
+      stats: Stats;
+      /** Median of the per-request instantiate time (fresh store + WASI context + instantiate), when the host times it apart. */
+      instantiateMedianMs?: number;
+      /** Median of the per-request run time (the guest's entry point), when the host times it apart. */
+      runMedianMs?: number;
+      note: string;
+    }
   | { status: 'n/a'; note: string };
 
 export interface Memory {

@@ -11,6 +11,7 @@ import type { BuildContext } from '../harness/build/common.js';
 import { fileArtifact } from '../harness/build/common.js';
 import type { Artifact, DeriveContext, Manifest, Preparation, PreparedVariant, PrepareContext } from '../harness/targets/types.js';
 import { wasmtimeEmbed } from '../harness/targets/wasmtime-embed.js';
+import { measureWarm } from '../harness/measure/warm.js';
 import { run } from '../harness/util/spawn.js';
 import { type Ready, readyVariant, testWorkload } from './support.js';
 
@@ -49,6 +50,7 @@ let cwasmArt: Artifact;
 let ctx: BuildContext;
 let jit: Ready;
 let aot: Ready;
+let pooled: Ready;
 
 
 function newCtx(buildDir: string, previous: Manifest | null = null): BuildContext {
@@ -97,6 +99,7 @@ beforeAll(async () => {
   const prep = await wasmtimeEmbed.prepare(prepareCtx([hostArt, componentArt, cwasmArt]));
   jit = readyVariant(prep, 'jit');
   aot = readyVariant(prep, 'aot');
+  pooled = readyVariant(prep, 'pooled');
 }, HOST_BUILD_TIMEOUT);
 
 afterAll(async () => {
@@ -282,8 +285,8 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it('declares both variants, in order, as wasm with a warm loop', () => {
-    expect(wasmtimeEmbed.variants.map((v) => v.name)).toEqual(['jit', 'aot']);
+  it('declares the three variants, in order, as wasm with a warm loop', () => {
+    expect(wasmtimeEmbed.variants.map((v) => v.name)).toEqual(['jit', 'aot', 'pooled']);
     for (const v of wasmtimeEmbed.variants) expect(v).toMatchObject({ class: 'wasm', exitCodes: 'ok-err', warm: { mode: expect.stringContaining('--iterations') } });
     expect(wasmtimeEmbed.capabilityRows).toEqual([expect.objectContaining({ variant: 'aot', limits: { memoryBytes: 256 * 2 ** 20, fuel: 3_000_000_000 } })]);
   });
@@ -299,6 +302,83 @@ describe('wasmtime-embed target (real engine)', { timeout: 60_000 }, () => {
     expect(d.fuelArtifact).toBeUndefined();
     expect(jit.spec.label).toBe('wasmtime-embed (JIT)');
     expect(jit.describe().artifact).toBe('t/component');
+  });
+});
+
+describe('wasmtime-embed pooled (pooling allocator + CoW, real engine)', { timeout: 60_000 }, () => {
+  const args = (code: string) => ['--aot', '--timings-fd', '3', '--argv0', 'tax', '--dir', `${rulesDir}::/rules`, cwasmArt.path!, '--', code];
+
+  it('runs the C guest from the same .cwasm with the same output, exit codes and grants as aot', async () => {
+    for (const [code, status] of [['0', 0], ['3', 1], ['4', 1]] as const) {
+      const p = await pooled.run({ args: [code, 'b c'] });
+      const a = await aot.run({ args: [code, 'b c'] });
+      expect(p.stderr).toBe('');
+      expect(p.stdout).toBe(a.stdout);
+      expect(p.stdout).toContain(`arg[0]=tax\narg[1]=${code}\narg[2]=b c\n`);
+      expect(p.stdout).toContain('read=hello rules\nwrite=DENIED\nenv=(none)\n');
+      expect([p.exitCode, a.exitCode]).toEqual([status, status]);
+      expect(Object.keys(p.phases ?? {}).sort()).toEqual(['engine', 'instantiate', 'load', 'run']);
+    }
+    const t = await pooled.run({ args: ['trap'] });
+    expect(t.exitCode).toBe(134);
+    expect((JSON.parse(t.stderr.trim()) as { trap: string }).trap).toMatch(/unreachable/);
+  });
+
+  it('--iterations 50 --pooled: 50 fresh instances, each with instantiate_ms and run_ms, each answering', async () => {
+    const r = await run(hostArt.path!, ['run', '--pooled', '--iterations', '50', ...args('0')], { env: {}, sideChannel: true });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    const one = 'arg[0]=tax\narg[1]=0\nread=hello rules\nwrite=DENIED\nenv=(none)\n';
+    expect(r.stdout).toBe(one.repeat(50));
+    const t = JSON.parse(r.side!.trim()) as { iterations: { instantiate_ms: unknown; run_ms: unknown }[] };
+    expect(t.iterations).toHaveLength(50);
+    for (const i of t.iterations) {
+      expect(Object.keys(i).sort()).toEqual(['instantiate_ms', 'run_ms']);
+      expect(typeof i.instantiate_ms).toBe('number');
+      expect(typeof i.run_ms).toBe('number');
+      expect(i.instantiate_ms as number).toBeGreaterThanOrEqual(0);
+      expect(i.run_ms as number).toBeGreaterThanOrEqual(0);
+    }
+    // A pool of 8 component instances serves 50 requests: each store's slots go back to the pool.
+  });
+
+  it('the pooled warm loop reports each request split into instantiate and run, and the warm step records their medians', async () => {
+    const w = await pooled.warm!({ args: ['0'], iterations: 50 });
+    expect(w.mode).toContain('--pooled --iterations 50');
+    expect(w.stdout).toBe('arg[0]=tax\n');
+    expect(w.samples).toHaveLength(50);
+    expect(w.split?.instantiate).toHaveLength(50);
+    expect(w.split?.run).toHaveLength(50);
+    w.samples.forEach((s, i) => expect(s).toBeCloseTo(w.split!.instantiate[i] + w.split!.run[i], 9));
+
+    const units = [
+      { key: 'pooled', v: pooled },
+      { key: 'aot', v: aot },
+    ];
+    const res = await measureWarm(units, { args: ['0'], expectedStdout: 'arg[0]=tax\n', iterations: 20, seed: 1, shouldStop: () => false });
+    for (const key of ['pooled', 'aot']) {
+      const m = res.get(key);
+      expect(m?.status, key).toBe('ok');
+      if (m?.status !== 'ok') continue;
+      expect(m.samples).toHaveLength(20);
+      expect(m.instantiateMedianMs).toBeGreaterThanOrEqual(0);
+      expect(m.runMedianMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('describes itself: the aot command plus --pooled, the same .cwasm and grants, its own label', () => {
+    expect(pooled.spec.label).toBe('wasmtime-embed (AOT .cwasm, pooling allocator + CoW)');
+    expect(pooled.spec.cacheState).toMatch(/pooling allocator.*copy-on-write/);
+    expect(pooled.invocation({ args: ['--x=1'] })).toEqual({
+      kind: 'process',
+      env: {},
+      argv: [expect.stringMatching(/wvc-wasmtime-host$/), 'run', '--aot', '--pooled', '--timings-fd', '3', '--argv0', 'tax', '--dir', `${rulesDir}::/rules`, cwasmArt.path, '--', '--x=1'],
+    });
+    expect(pooled.describe()).toEqual(aot.describe());
+  });
+
+  it('a fuel probe under pooled needs the .cwasm compiled for fuel, as under aot', async () => {
+    await expect(pooled.probe!({ args: ['0'], timeoutMs: 10_000, limits: { fuel: 1_000_000_000 } })).rejects.toThrow(/component-cwasm-fuel/);
   });
 });
 

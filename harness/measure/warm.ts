@@ -1,6 +1,6 @@
 import type { Warm } from '../model.js';
 import type { ReadyVariant } from '../session.js';
-import { computeStats } from './stats.js';
+import { computeStats, medianOf } from './stats.js';
 
 /**
  * The warm step (the plugin model): per-request latency with the module already
@@ -27,7 +27,9 @@ export async function measureWarm(
     try {
       const wr = await u.v.warm({ args: opts.args, iterations: opts.iterations });
       if (wr.stdout !== opts.expectedStdout) throw new Error(`wrong answer from the warm loop: ${JSON.stringify(wr.stdout)}`);
-      warm.set(u.key, { status: 'ok', unit: 'ms', mode: wr.mode, samples: wr.samples, stats: computeStats(wr.samples, { seed: opts.seed }), note: 'fresh instance per request, module already compiled' });
+      // The instantiate/run split, when the host timed the phases of each request apart.
+      const split = wr.split && wr.split.instantiate.length > 0 && wr.split.run.length > 0 ? { instantiateMedianMs: medianOf(wr.split.instantiate), runMedianMs: medianOf(wr.split.run) } : {};
+      warm.set(u.key, { status: 'ok', unit: 'ms', mode: wr.mode, samples: wr.samples, stats: computeStats(wr.samples, { seed: opts.seed }), ...split, note: 'fresh instance per request, module already compiled' });
     } catch (e) {
       warm.set(u.key, { status: 'n/a', note: `warm loop failed: ${e instanceof Error ? e.message : String(e)}` });
     }

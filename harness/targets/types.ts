@@ -127,6 +127,11 @@ export interface WarmRequest extends RunRequest {
 export interface WarmRun {
   mode: string;
   samples: number[];
+  /**
+   * Each request's instantiate and run time in ms, index for index with `samples`,
+   * when the host times them apart (wasmtime-embed's --iterations).
+   */
+  split?: { instantiate: number[]; run: number[] };
   stdout: string;
 }
 

@@ -21,7 +21,7 @@ const INSTALL_HINT = 'pip install wasmtime';
 const WARM_WARMUP = 10;
 const RUNTIME_NAME = 'wasmtime (embedded, C API)';
 
-type Variant = 'jit' | 'aot';
+type Variant = 'jit' | 'aot' | 'pooled';
 
 const COMMON = {
   class: 'wasm',
@@ -34,7 +34,16 @@ const COMMON = {
 const SPECS: readonly VariantSpec[] = [
   { name: 'jit', label: 'wasmtime-embed (JIT)', ...COMMON, cacheState: 'compiles the component on every run (the host has no code cache)' },
   { name: 'aot', label: 'wasmtime-embed (AOT .cwasm)', ...COMMON, cacheState: 'deserializes the precompiled .cwasm; nothing is compiled at start' },
+  {
+    name: 'pooled',
+    label: 'wasmtime-embed (AOT .cwasm, pooling allocator + CoW)',
+    ...COMMON,
+    cacheState: 'deserializes the precompiled .cwasm into an engine with the pooling allocator (a small pool reserved at engine start, slots reused per request) and copy-on-write memory initialisation; nothing is compiled at start',
+  },
 ];
+
+/** The variants that load the precompiled .cwasm (and, for a fuel probe, its --consume-fuel build). */
+const precompiledVariant = (v: Variant) => v !== 'jit';
 
 /** What prepare() found, shared by the variants of one preparation. */
 interface Found {
@@ -44,7 +53,7 @@ interface Found {
   runtime: RuntimeInfo;
 }
 
-/** One variant's files: what it runs, and for `aot` the .cwasm compiled for fuel metering (empty when not built). */
+/** One variant's files: what it runs, and for `aot` and `pooled` the .cwasm compiled for fuel metering (empty when not built). */
 interface Files {
   wasm: string;
   artifact: string;
@@ -55,7 +64,8 @@ interface Files {
 // Host flags; the component file and `-- <guest args>` follow.
 function flags(variant: Variant, argv0: string, g: readonly Grant[]): string[] {
   const f = ['run'];
-  if (variant === 'aot') f.push('--aot');
+  if (precompiledVariant(variant)) f.push('--aot');
+  if (variant === 'pooled') f.push('--pooled');
   f.push('--timings-fd', '3', '--argv0', argv0);
   for (const x of g) f.push(x.readOnly ? '--dir' : '--dir-rw', `${x.host}::${x.guest}`);
   return f;
@@ -72,7 +82,7 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
     },
     /**
      * limits.memoryBytes → --max-memory (the store limiter: memory.grow fails past it);
-     * limits.fuel → --fuel; under `aot` it runs the .cwasm compiled with `--consume-fuel`
+     * limits.fuel → --fuel; under `aot` and `pooled` it runs the .cwasm compiled with `--consume-fuel`
      * (built for workloads with probes), since the plain .cwasm has no fuel metering.
      * The host process inherits the harness's environment; the WASI context still has none.
      */
@@ -80,10 +90,10 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
       const limits: string[] = [];
       if (req.limits?.memoryBytes) limits.push('--max-memory', String(req.limits.memoryBytes));
       if (req.limits?.fuel) {
-        if (variant === 'aot' && !files.fuelWasm) throw new Error('wasmtime-embed: --fuel with --aot needs the component-cwasm-fuel artifact (`compile --consume-fuel`); run `npm run build`, or probe the jit variant');
+        if (precompiledVariant(variant) && !files.fuelWasm) throw new Error('wasmtime-embed: --fuel with --aot needs the component-cwasm-fuel artifact (`compile --consume-fuel`); run `npm run build`, or probe the jit variant');
         limits.push('--fuel', String(req.limits.fuel));
       }
-      const wasm = variant === 'aot' && req.limits?.fuel ? files.fuelWasm : files.wasm;
+      const wasm = precompiledVariant(variant) && req.limits?.fuel ? files.fuelWasm : files.wasm;
       const r = await run(host, [...flags(variant, argv0, withGrantDir(grants, req.grantDir)), ...limits, wasm, '--', ...req.args], {
         env: probeEnv(),
         timeoutMs: req.timeoutMs,
@@ -107,10 +117,12 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
         its = undefined;
       }
       if (r.exitCode !== 0 || !its || its.length !== req.iterations + WARM_WARMUP) throw new Error(`wasmtime-embed loop failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
+      // Like tinybench's warm-up in the Node hosts: the first iterations (the first also builds the linker) are not measured.
+      const measured = its.slice(WARM_WARMUP);
       return {
-        mode: `wasmtime-embed --iterations ${req.iterations}: new store + WASI ctx + instantiate + run`,
-        // Like tinybench's warm-up in the Node hosts: the first iterations (the first also builds the linker) are not measured.
-        samples: its.slice(WARM_WARMUP).map((i) => i.instantiate_ms + i.run_ms),
+        mode: `wasmtime-embed${variant === 'pooled' ? ' --pooled' : ''} --iterations ${req.iterations}: new store + WASI ctx + instantiate + run`,
+        samples: measured.map((i) => i.instantiate_ms + i.run_ms),
+        split: { instantiate: measured.map((i) => i.instantiate_ms), run: measured.map((i) => i.run_ms) },
         stdout: r.stdout.split('\n')[0] + '\n',
       };
     },
@@ -118,7 +130,7 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
       return {
         runtime: s.runtime,
         artifact: files.artifact,
-        ...(variant === 'aot' && files.fuelArtifact ? { fuelArtifact: files.fuelArtifact } : {}),
+        ...(precompiledVariant(variant) && files.fuelArtifact ? { fuelArtifact: files.fuelArtifact } : {}),
         grants: [...grantLines(grants, (g) => (g.readOnly ? 'read-only preopen' : 'writable preopen')), 'env: none', 'net: none (WASI p2 sockets not granted)', 'stdio: stdout, stderr'],
       };
     },
@@ -138,11 +150,13 @@ function precompiled(file: (argv0: string) => string, opts: { consumeFuel?: bool
  * Wasmtime embedded through its C API: harness/hosts/wasmtime-embed/host.c, linked
  * against the pip wheel's libwasmtime, one process per run. `jit` compiles the
  * component on every run (the engine's default config, no code cache); `aot` loads
- * the .cwasm that the same host precompiled at build time.
+ * the .cwasm that the same host precompiled at build time; `pooled` loads the same
+ * .cwasm into an engine configured as platforms configure it (`--pooled`: the
+ * pooling allocation strategy with copy-on-write memory initialisation).
  */
 export const wasmtimeEmbed: TargetDefinition = {
   id: 'wasmtime-embed',
-  summary: 'the component on Wasmtime embedded through its C API (harness/hosts/wasmtime-embed), JIT or a precompiled .cwasm, one process per run',
+  summary: 'the component on Wasmtime embedded through its C API (harness/hosts/wasmtime-embed), JIT or a precompiled .cwasm (default or pooling allocator), one process per run',
   variants: SPECS,
   // AOT with a .cwasm compiled for fuel metering: the same sandbox as JIT, without a compile per probe
   // (seconds for the JavaScript component).
@@ -226,7 +240,7 @@ export const wasmtimeEmbed: TargetDefinition = {
     const fuel = findArtifact(ctx, 'component-cwasm-fuel');
     const runtime: RuntimeInfo = { name: RUNTIME_NAME, version };
     const found: Found = { host: hostArt.path, argv0: ctx.workload.argv0, grants: ctx.workload.grants, runtime };
-    // Only `aot` probes run the fuel build; `jit` compiles the component itself, with --fuel when asked.
+    // Only `aot` and `pooled` probes run the fuel build; `jit` compiles the component itself, with --fuel when asked.
     const fuelFiles = { fuelWasm: fuel?.path ?? '', fuelArtifact: fuel?.id ?? '' };
     return {
       status: 'ok',
@@ -234,6 +248,7 @@ export const wasmtimeEmbed: TargetDefinition = {
       variants: [
         readyVariant('jit', found, { wasm: comp.path, artifact: comp.id, ...fuelFiles }),
         readyVariant('aot', found, { wasm: pre.path, artifact: pre.id, ...fuelFiles }),
+        readyVariant('pooled', found, { wasm: pre.path, artifact: pre.id, ...fuelFiles }),
       ],
     };
   },

@@ -15,7 +15,7 @@
  *       uses, so `run --aot` can deserialize it. --consume-fuel compiles for an
  *       engine with fuel metering, which `run --fuel N` needs.
  *
- *   wvc-wasmtime-host run [--aot] [--argv0 NAME] [--dir HOST::GUEST]...
+ *   wvc-wasmtime-host run [--aot] [--pooled] [--argv0 NAME] [--dir HOST::GUEST]...
  *                         [--dir-rw HOST::GUEST]... [--timings-fd N]
  *                         [--iterations N] [--max-memory BYTES] [--fuel N]
  *                         FILE [--] [ARGS...]
@@ -35,6 +35,12 @@
  *       patch version is not hard-coded). Everything after FILE, with or without
  *       a leading `--`, is the guest's argv.
  *
+ *       --pooled            configure the engine the way platforms do: the pooling
+ *                           allocation strategy (wasmtime_pooling_allocation_strategy_set,
+ *                           a small pool, see POOL_* below) with copy-on-write memory
+ *                           initialisation (wasmtime_config_memory_init_cow_set). It
+ *                           loads the same .cwasm as the default allocator (the
+ *                           allocation strategy is not part of the compiled code).
  *       --argv0 NAME        the guest's argv[0]
  *       --dir HOST::GUEST   preopen HOST as GUEST, read-only (HOST alone: same name)
  *       --dir-rw HOST::GUEST  the same, writable
@@ -62,7 +68,7 @@
  *
  * Timings (monotonic clock, ms with µs precision), one JSON line on --timings-fd:
  *   {"engine_ms":..,"load_ms":..,"instantiate_ms":..,"run_ms":..}
- *   engine       config + engine creation
+ *   engine       config + engine creation (with --pooled, also reserving the pool)
  *   load         reading + compiling the .wasm (JIT) or deserializing the .cwasm
  *                (AOT), plus finding the run export
  *   instantiate  linker + WASI p2 definitions + store + WASI context + instantiate
@@ -150,7 +156,7 @@ static void print_trap(wasmtime_error_t *err) {
 }
 
 static int usage(const char *msg) {
-  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--argv0 NAME] [--dir|--dir-rw HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
+  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--pooled] [--argv0 NAME] [--dir|--dir-rw HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
           prog, msg, prog);
   return EXIT_USAGE;
 }
@@ -165,9 +171,46 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-static wasm_engine_t *new_engine(bool consume_fuel) {
+/*
+ * The pool of --pooled: sized for the warm loop and a small burst (one store alive
+ * per request), not for Wasmtime's defaults of 1000 of everything. Each memory slot
+ * reserves the engine's memory reservation (4 GiB on x86-64, unchanged so the same
+ * .cwasm loads) plus its guard as PROT_NONE address space, so POOL_MEMORIES slots
+ * take about POOL_MEMORIES x 4 GiB of virtual memory and nothing more until used.
+ */
+#define POOL_COMPONENTS 8u                 /* component instances alive at once */
+#define POOL_CORE_PER_COMPONENT 16u        /* core instances per component (module, adapter, shims) */
+#define POOL_MEMORIES_PER_COMPONENT 2u     /* the module's memory and the preview1 adapter's */
+#define POOL_TABLES_PER_COMPONENT 8u
+#define POOL_MAX_MEMORY_BYTES ((size_t)256 << 20) /* per linear memory; memory.grow fails past it */
+#define POOL_KEEP_RESIDENT_BYTES ((size_t)1 << 20) /* per slot: zeroed with memset, not decommitted, on reuse */
+
+static void configure_pooling(wasm_config_t *config) {
+  wasmtime_pooling_allocation_config_t *pool = wasmtime_pooling_allocation_config_new();
+  wasmtime_pooling_allocation_config_total_component_instances_set(pool, POOL_COMPONENTS);
+  wasmtime_pooling_allocation_config_max_core_instances_per_component_set(pool, POOL_CORE_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_max_memories_per_component_set(pool, POOL_MEMORIES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_max_tables_per_component_set(pool, POOL_TABLES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_core_instances_set(pool, POOL_COMPONENTS * POOL_CORE_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_memories_set(pool, POOL_COMPONENTS * POOL_MEMORIES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_tables_set(pool, POOL_COMPONENTS * POOL_TABLES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_stacks_set(pool, POOL_COMPONENTS); /* async stacks; unused without async */
+  wasmtime_pooling_allocation_config_total_gc_heaps_set(pool, 0);
+  wasmtime_pooling_allocation_config_max_memory_size_set(pool, POOL_MAX_MEMORY_BYTES);
+  wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, POOL_KEEP_RESIDENT_BYTES);
+  wasmtime_pooling_allocation_config_table_keep_resident_set(pool, POOL_KEEP_RESIDENT_BYTES);
+  wasmtime_pooling_allocation_strategy_set(config, pool); /* copies the pool config */
+  wasmtime_pooling_allocation_config_delete(pool);
+  /* Copy-on-write memory initialisation: a memory's data segments are mapped from an
+   * image made once per module, not copied in at each instantiation (Wasmtime's
+   * default too; set here so the pooled configuration says it). */
+  wasmtime_config_memory_init_cow_set(config, true);
+}
+
+static wasm_engine_t *new_engine(bool consume_fuel, bool pooled) {
   wasm_config_t *config = wasm_config_new();
   if (consume_fuel) wasmtime_config_consume_fuel_set(config, true);
+  if (pooled) configure_pooling(config);
   return wasm_engine_new_with_config(config); /* takes ownership of config */
 }
 
@@ -212,7 +255,7 @@ static int cmd_compile(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read %s: %s\n", prog, in, strerror(errno));
     return EXIT_LOAD;
   }
-  wasm_engine_t *engine = new_engine(fuel);
+  wasm_engine_t *engine = new_engine(fuel, false);
   wasmtime_component_t *component = NULL;
   wasmtime_error_t *err = wasmtime_component_new(engine, wasm, len, &component);
   free(wasm);
@@ -246,6 +289,7 @@ static int cmd_compile(int argc, char **argv) {
 
 struct run_opts {
   bool aot;
+  bool pooled;
   int ndirs;
   char *dir_host[MAX_DIRS];
   const char *dir_guest[MAX_DIRS];
@@ -397,6 +441,7 @@ static int cmd_run(int argc, char **argv) {
     if (strncmp(a, "--", 2) != 0) break;
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--aot") == 0) { o.aot = true; continue; }
+    if (strcmp(a, "--pooled") == 0) { o.pooled = true; continue; }
     if (!v) return usage("option needs a value");
     uint64_t n = 0;
     if (strcmp(a, "--argv0") == 0) {
@@ -446,7 +491,7 @@ static int cmd_run(int argc, char **argv) {
 
   /* engine */
   double t0 = now_ms();
-  wasm_engine_t *engine = new_engine(o.has_fuel);
+  wasm_engine_t *engine = new_engine(o.has_fuel, o.pooled);
   double t1 = now_ms();
 
   /* load */

@@ -29,6 +29,7 @@ extern "C" {
 /* ---- opaque handles ---------------------------------------------------- */
 typedef struct wasm_config_t wasm_config_t;
 typedef struct wasm_engine_t wasm_engine_t;
+typedef struct wasmtime_pooling_allocation_config_t wasmtime_pooling_allocation_config_t;
 typedef struct wasmtime_store_t wasmtime_store_t;
 typedef struct wasmtime_context_t wasmtime_context_t;
 typedef struct wasmtime_error_t wasmtime_error_t;
@@ -106,7 +107,33 @@ typedef struct wasmtime_component_val_t {
 wasm_config_t *wasm_config_new(void);
 void wasm_config_delete(wasm_config_t *);
 void wasmtime_config_consume_fuel_set(wasm_config_t *, bool);
-/* Takes ownership of the config. */
+void wasmtime_config_memory_init_cow_set(wasm_config_t *, bool);
+
+/* ---- the pooling allocator --------------------------------------------- */
+/* A config to fill in and hand to wasmtime_pooling_allocation_strategy_set, which
+ * copies it (the caller still deletes it). The count setters take c_uint32, the
+ * size setters c_size_t (argtypes in _bindings.py). */
+wasmtime_pooling_allocation_config_t *wasmtime_pooling_allocation_config_new(void);
+void wasmtime_pooling_allocation_config_delete(wasmtime_pooling_allocation_config_t *);
+void wasmtime_pooling_allocation_config_total_component_instances_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_component_instance_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_core_instances_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_memories_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_tables_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_core_instances_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_memories_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_tables_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_stacks_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_gc_heaps_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_memory_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_memories_per_module_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_tables_per_module_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_table_keep_resident_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_strategy_set(wasm_config_t *, const wasmtime_pooling_allocation_config_t *);
+/* Takes ownership of the config. There is no fallible variant in the C API: a config
+ * that cannot make an engine (e.g. a pool whose address space cannot be reserved)
+ * panics inside libwasmtime and the process aborts. */
 wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *);
 void wasm_engine_delete(wasm_engine_t *);
 
