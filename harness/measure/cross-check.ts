@@ -64,7 +64,7 @@ function likelyCause(row: OkRow, ratio: number, calibrationMs: number | null): s
       ? 'the CLI adds its own process start and a client round trip on top of the API calls the harness times'
       : 'the harness times more API calls (logs, inspect) than the CLI waits for';
   }
-  if (ratio > 1) return `the harness's samples ran on a busier machine or through a slower spawn path (spawn calibration ${calibrationMs === null ? 'not measured' : `${calibrationMs.toPrecision(3)} ms`}); re-run on a quiet machine`;
+  if (ratio > 1) return `the harness's samples ran between other variants' runs (its rounds interleave them, and a daemon may still be cleaning up after a container; hyperfine runs one command back to back), on a busier machine, or through a slower spawn path (spawn calibration ${calibrationMs === null ? 'not measured' : `${calibrationMs.toPrecision(3)} ms`}); a sub-millisecond figure feels all three most. Re-run on a quiet machine, or with --targets limited to the floor and the variant in question`;
   return 'hyperfine ran while the machine was busier than during the harness\'s rounds; re-run on a quiet machine';
 }
 
