@@ -9,7 +9,11 @@ export const CGROUP_PARENT_NAME = 'wvc-bench';
  * container's own cgroup disappears the moment its process exits, so it cannot
  * be read afterwards; its parent's high-water mark can. The mark is reset
  * before each run and read after it, so it covers exactly one container as
- * long as runs are sequential (the bench runs them one at a time).
+ * long as runs are sequential (the bench runs them one at a time). What the
+ * parent already holds at the reset is subtracted: when a container's cgroup
+ * goes, the page cache charged to it moves to the parent and stays there, so
+ * after a few hundred runs the parent holds tens of MiB that no running
+ * container uses (73 MiB seen here), and a bare high-water mark would count them.
  */
 export interface PeakMeter {
   /** Value for HostConfig.CgroupParent. */
@@ -40,11 +44,16 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
   }
   if (!v2) {
     const file = path.join(dir, 'memory.max_usage_in_bytes');
+    const usage = path.join(dir, 'memory.usage_in_bytes');
+    let baseline = 0;
     const meter: PeakMeter = {
       cgroupParent: `/${parentName}`,
-      covers: 'peak memory of the container (cgroup v1 memory.max_usage_in_bytes of a harness-owned cgroup parent, reset before each run)',
-      reset: () => writeFile(file, '0'),
-      read: async () => Number((await readFile(file, 'utf8')).trim()),
+      covers: 'peak memory of the container (cgroup v1 memory.max_usage_in_bytes of a harness-owned cgroup parent, reset before each run, less what the parent held at the reset: page cache earlier containers left charged to it)',
+      reset: async () => {
+        await writeFile(file, '0');
+        baseline = Number((await readFile(usage, 'utf8')).trim());
+      },
+      read: async () => Math.max(0, Number((await readFile(file, 'utf8')).trim()) - baseline),
     };
     try {
       await meter.reset();
@@ -64,16 +73,19 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
     return { unavailable: `cgroup v2 memory.peak cannot be reset here (${(e as Error).message}; needs Linux 6.12+)` };
   }
   const handle = fh;
+  const current = path.join(dir, 'memory.current');
+  let baseline = 0;
   return {
     cgroupParent: `/${parentName}`,
-    covers: 'peak memory of the container (cgroup v2 memory.peak of a harness-owned cgroup parent, reset before each run)',
+    covers: 'peak memory of the container (cgroup v2 memory.peak of a harness-owned cgroup parent, reset before each run, less what the parent held at the reset: page cache earlier containers left charged to it)',
     reset: async () => {
       await handle.write('reset\n', 0);
+      baseline = Number((await readFile(current, 'utf8')).trim());
     },
     read: async () => {
       const buf = Buffer.alloc(64);
       const { bytesRead } = await handle.read(buf, 0, 64, 0);
-      return Number(buf.subarray(0, bytesRead).toString('utf8').trim());
+      return Math.max(0, Number(buf.subarray(0, bytesRead).toString('utf8').trim()) - baseline);
     },
   };
 }

@@ -102,7 +102,7 @@ function applyReport(result: SpawnResult, line: string, cmd: string): Error | un
   }
   if (typeof rep.wall_ms === 'number' && Number.isFinite(rep.wall_ms)) result.durationMs = rep.wall_ms;
   if (typeof rep.maxrss_kb === 'number') {
-    result.memory = { peakBytes: rep.maxrss_kb * 1024, covers: 'peak RSS of the runtime process (ru_maxrss from wait4)' };
+    result.memory = { peakBytes: rep.maxrss_kb * 1024, covers: 'peak RSS of the runtime process (ru_maxrss from wait4; it includes the spawner\'s own RSS, which the child shares between vfork and exec: the floor of every process figure)' };
   }
   // Report the child's own fate, not the spawner's 128+signal encoding.
   if (rep.signal) {
