@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClaims, type Claim } from '../harness/report/claims.js';
-import type { Results } from '../harness/model.js';
+import type { Cell, CapabilityRow, Results } from '../harness/model.js';
+import { renderMarkdown } from '../harness/report/markdown.js';
 import { JS_WORKLOAD, artifact, crossRatiosOf, cVsJs, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
 
 const claim = (r: Results, id: Claim['id']) => evaluateClaims(r).find((c) => c.id === id)!;
@@ -107,6 +108,118 @@ describe('seed claim: sandboxed by default', () => {
     const c = claim(r, 'sandbox-default');
     expect(c.verdict).toBe('holds only partly');
     expect(c.why).toBe('not denied: node-wasi/default fs-write-granted allowed (denied includes absent: no such interface).');
+  });
+});
+
+/** A probe cell as the bench records it; an `error` cell carries the workload's complaint. */
+const cell = (probe: Cell['probe'], outcome: Cell['outcome'], evidence = ''): Cell => ({
+  probe,
+  outcome,
+  evidence,
+  harnessEvidence: '',
+  exitCode: outcome === 'error' ? 2 : 0,
+  durationMs: 5,
+  runtime: { name: 'wasmtime', version: '49.0.0' },
+  artifactSha256: 'a'.repeat(64),
+});
+const capRow = (id: string, target: string, variant: string, cells: Cell[]): CapabilityRow => ({
+  workload: 'tax-calculator',
+  id,
+  target,
+  variant,
+  label: id,
+  limits: '–',
+  denialNamesCapability: null,
+  cells,
+});
+const NO_PROBE = "error: unknown option '--probe'";
+/** The sections of a markdown report from `## Warnings` to the next `## ` heading. */
+const warningsOf = (r: Results) => renderMarkdown(r).split('\n## Warnings')[1]!.split('\n## ')[0]!;
+
+describe('seed claim: sandboxed by default, with errored probes', () => {
+  // A bring-your-own program without a probe mode: every probe exits with its usage error.
+  const allErrored = (): Results => ({
+    ...wasmVsDocker(times(2), times(2000)),
+    capabilities: {
+      probes: ['fs-read-outside', 'fs-write-outside', 'net-connect', 'env-read'],
+      rows: [
+        capRow('wasmtime-embed', 'wasmtime-embed', 'aot', [
+          cell('fs-read-outside', 'error', NO_PROBE),
+          cell('fs-write-outside', 'error', NO_PROBE),
+          cell('net-connect', 'error', NO_PROBE),
+          cell('env-read', 'error', NO_PROBE),
+        ]),
+        capRow('docker-default', 'docker', 'default', [cell('fs-read-outside', 'error', NO_PROBE)]),
+      ],
+      notes: [],
+    },
+  });
+
+  it('is not measured, never "does not hold", when every file/network probe errored', () => {
+    const c = claim(allErrored(), 'sandbox-default');
+    expect(c.verdict).toBe('not measured');
+    expect(c.measured).toBe('no file/network probe ran to an outcome: 3 errored on 1 Wasm configuration');
+    expect(c.why).toBe(
+      'every file and network probe on a Wasm target errored, and an errored probe counts neither for nor against the claim (errored: tax-calculator:wasmtime-embed fs-read-outside, fs-write-outside, net-connect); the errors are under Warnings.',
+    );
+  });
+
+  it('names every row with errored cells under Warnings, so Warnings is not "None"', () => {
+    const w = warningsOf(allErrored());
+    expect(w).not.toContain('None.');
+    expect(w).toContain(
+      "**capabilities** tax-calculator:wasmtime-embed: 4 probes errored (fs-read-outside, fs-write-outside, net-connect, env-read) — error: unknown option '--probe'; an errored probe counts neither for nor against any claim.",
+    );
+    expect(w).toContain(
+      "**capabilities** tax-calculator:docker-default: 1 probe errored (fs-read-outside) — error: unknown option '--probe'; an errored probe counts neither for nor against any claim.",
+    );
+    // The claims section says not measured, too.
+    const md = renderMarkdown(allErrored());
+    expect(md).toContain('- **Sandboxed by default — not measured:** every file and network probe on a Wasm target errored');
+    expect(md).not.toMatch(/sandboxed by default[^\n]*does not hold/i);
+  });
+
+  it('judges only the cells that ran to an outcome, and names the ones it left out', () => {
+    const r: Results = {
+      ...makeResults(
+        [okTarget('wasmtime-embed', 'aot', times(2)), okTarget('jco', 'sandboxed', times(150)), okTarget('docker', 'default', times(2000))],
+        [artifact('tax-calculator/core', 'file', 1)],
+      ),
+      capabilities: {
+        probes: ['fs-read-outside', 'fs-write-outside', 'net-connect'],
+        rows: [
+          capRow('wasmtime-embed', 'wasmtime-embed', 'aot', [cell('fs-read-outside', 'denied', 'EACCES'), cell('fs-write-outside', 'error', 'wasm trap: unreachable'), cell('net-connect', 'absent')]),
+          capRow('jco', 'jco', 'sandboxed', [cell('fs-read-outside', 'error', 'TypeError: x is undefined\n  at probe'), cell('net-connect', 'error')]),
+        ],
+        notes: [],
+      },
+    };
+    const c = claim(r, 'sandbox-default');
+    expect(c.verdict).toBe('holds');
+    expect(c.measured).toBe('2 of 2 file/network probes denied on 1 Wasm configuration; 3 errored, left out');
+    expect(c.why).toBe(
+      'every file and network probe outside the grants was denied (denied includes absent: no such interface); left out, as an errored probe counts neither for nor against the claim: tax-calculator:wasmtime-embed fs-write-outside; tax-calculator:jco fs-read-outside, net-connect.',
+    );
+    const w = warningsOf(r);
+    expect(w).toContain('**capabilities** tax-calculator:wasmtime-embed: 1 probe errored (fs-write-outside) — wasm trap: unreachable; an errored probe counts neither for nor against any claim.');
+    expect(w).toContain('**capabilities** tax-calculator:jco: 2 probes errored (fs-read-outside, net-connect) — TypeError: x is undefined; an errored probe counts neither for nor against any claim.');
+  });
+
+  it('still does not hold on an allowed cell beside an errored one', () => {
+    const r: Results = {
+      ...makeResults([okTarget('node-wasi', 'default', times(60))], [artifact('tax-calculator/core', 'file', 1)]),
+      capabilities: {
+        probes: ['fs-read-outside', 'net-connect'],
+        rows: [capRow('node-wasi', 'node-wasi', 'default', [cell('fs-read-outside', 'allowed'), cell('net-connect', 'error', NO_PROBE)])],
+        notes: [],
+      },
+    };
+    const c = claim(r, 'sandbox-default');
+    expect(c.verdict).toBe('does not hold');
+    expect(c.measured).toBe('0 of 1 file/network probes denied on 1 Wasm configuration; 1 errored, left out');
+    expect(c.why).toBe(
+      'not denied: node-wasi/default fs-read-outside allowed (denied includes absent: no such interface); left out, as an errored probe counts neither for nor against the claim: tax-calculator:node-wasi net-connect.',
+    );
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { Results } from '../model.js';
 import type { OkTarget } from './data.js';
-import { capabilityCells, cellRef, crossRatioOf, held, isPrimary, keyOf, okTargets, roleArtifact, workloadName } from './data.js';
+import { capabilityCells, capabilityRowName, cellRef, crossRatioOf, held, isPrimary, keyOf, okTargets, roleArtifact, workloadName } from './data.js';
 import { duration, pct, siBytes, sig3 } from './format.js';
 
 /** How a claim fared against the measurements. */
@@ -167,7 +167,14 @@ function sandboxClaim(r: Results): Claim {
   const runtimeOf = (w: string | undefined, target: string) => `${w ?? ''}\0${target}`;
   const wasmKeys = new Set(r.targets.filter((t) => t.class === 'wasm').map((t) => runtimeOf(workloadName(r, t), t.id)));
   // The claim is about files and the network: clocks, randomness and resource bombs are other questions.
-  const wasm = cells.filter((c) => wasmKeys.has(runtimeOf(workloadName(r, c), c.target)) && /^(fs|net)-/.test(c.probe));
+  const fsNet = (probe: string) => /^(fs|net)-/.test(probe);
+  const wasm = (r.capabilities?.rows ?? [])
+    .filter((row) => wasmKeys.has(runtimeOf(workloadName(r, row), row.target)))
+    .flatMap((row) =>
+      row.cells
+        .filter((c) => fsNet(c.probe))
+        .map((c) => ({ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, row: capabilityRowName(r, row), probe: c.probe, outcome: c.outcome })),
+    );
   if (!wasm.length) {
     return {
       id: 'sandbox-default',
@@ -177,17 +184,38 @@ function sandboxClaim(r: Results): Claim {
       why: `this run has no ${cells.length ? 'file or network ' : ''}capability probes on a Wasm target, so no attempt to reach files or the network outside the grants was made; the grants themselves are listed per target.`,
     };
   }
-  const ok = wasm.filter((c) => held(c.outcome));
-  const notHeld = wasm.filter((c) => !held(c.outcome));
+  // An errored probe says nothing about the sandbox: it counts neither for nor against the
+  // claim, and the rows it leaves unjudged are named.
+  const errored = wasm.filter((c) => c.outcome === 'error');
+  const judged = wasm.filter((c) => c.outcome !== 'error');
+  const byRow = new Map<string, string[]>();
+  for (const c of errored) byRow.set(c.row, [...(byRow.get(c.row) ?? []), c.probe]);
+  const erroredText = [...byRow].map(([row, probes]) => `${row} ${probes.join(', ')}`).join('; ');
+  const configs = (xs: typeof wasm) => {
+    const n = new Set(xs.map((c) => keyOf(r, cellRef(c)))).size;
+    return `${n} Wasm configuration${n === 1 ? '' : 's'}`;
+  };
+  if (!judged.length) {
+    return {
+      id: 'sandbox-default',
+      claim,
+      measured: `no file/network probe ran to an outcome: ${errored.length} errored on ${configs(errored)}`,
+      verdict: 'not measured',
+      why: `every file and network probe on a Wasm target errored, and an errored probe counts neither for nor against the claim (errored: ${erroredText}); the errors are under Warnings.`,
+    };
+  }
+  const ok = judged.filter((c) => held(c.outcome));
+  const notHeld = judged.filter((c) => !held(c.outcome));
   const verdict: Verdict = notHeld.length === 0 ? 'holds' : ok.length === 0 ? 'does not hold' : 'holds only partly';
-  const targets = new Set(wasm.map((c) => keyOf(r, cellRef(c)))).size;
   const escapes = notHeld.slice(0, 4).map((c) => `${keyOf(r, cellRef(c))} ${c.probe} ${c.outcome}`).join(', ');
   return {
     id: 'sandbox-default',
     claim,
-    measured: `${ok.length} of ${wasm.length} file/network probes denied on ${targets} Wasm configuration${targets === 1 ? '' : 's'}`,
+    measured: `${ok.length} of ${judged.length} file/network probes denied on ${configs(judged)}${errored.length ? `; ${errored.length} errored, left out` : ''}`,
     verdict,
-    why: `${notHeld.length ? `not denied: ${escapes}${notHeld.length > 4 ? `, and ${notHeld.length - 4} more` : ''}` : 'every file and network probe outside the grants was denied'} (denied includes absent: no such interface).`,
+    why:
+      `${notHeld.length ? `not denied: ${escapes}${notHeld.length > 4 ? `, and ${notHeld.length - 4} more` : ''}` : 'every file and network probe outside the grants was denied'} (denied includes absent: no such interface)` +
+      (errored.length ? `; left out, as an errored probe counts neither for nor against the claim: ${erroredText}.` : '.'),
   };
 }
 

@@ -140,9 +140,20 @@ export const cellRef = (c: { workload?: string; target: string; variant: string 
 /**
  * Outcomes where the sandbox held: `denied`, `absent` (the interface has no
  * such capability at all) and `contained` (a resource bomb stopped within the
- * limits). Everything else (`allowed`, `uncontained`, `error`) did not.
+ * limits). Everything else (`allowed`, `uncontained`, `error`) did not. An `error`
+ * cell says nothing about the sandbox: the claims leave it out before asking.
  */
 export const HELD_OUTCOMES: readonly string[] = ['denied', 'absent', 'contained'];
+
+/**
+ * A capability row as `<workload>:<row id>` (the row id alone when the run recorded
+ * no workload), the name the claims and the warnings give its errored cells.
+ */
+export function capabilityRowName(r: Results, row: { workload?: string; id?: string; target: string }): string {
+  const w = workloadName(r, row);
+  const id = row.id ?? row.target;
+  return w ? `${w}:${id}` : id;
+}
 
 /** Whether a probe outcome means the sandbox held. */
 export const held = (outcome: string): boolean => HELD_OUTCOMES.includes(outcome);

@@ -13,6 +13,7 @@ import {
   WORKLOAD_PHASES,
   artifactOf,
   capabilityCells,
+  capabilityRowName,
   cellRef,
   crossRatioOf,
   gzipBytesOf,
@@ -819,6 +820,16 @@ function warnings(r: Results): Block[] {
   const items: Rich[] = [];
   if (!r.complete) items.push([strong('incomplete run'), r.interrupted ? `: interrupted (${r.interrupted}); only what was measured is reported.` : ': not every target was measured; see the skipped and errored rows.']);
   for (const w of r.warnings) items.push([strong(`${w.target ? `[${w.target}] ` : ''}${w.kind}`), `: ${w.message}${w.advice ? ` — ${w.advice}` : ''}`]);
+  // Errored capability cells, one line per row: they count for no claim, so say so here.
+  for (const row of r.capabilities?.rows ?? []) {
+    const errored = row.cells.filter((c) => c.outcome === 'error');
+    if (!errored.length) continue;
+    const evidence = (errored[0].evidence || errored[0].harnessEvidence || 'no evidence recorded').split('\n')[0].trim();
+    items.push([
+      strong('capabilities'),
+      ` ${capabilityRowName(r, row)}: ${errored.length} probe${errored.length === 1 ? '' : 's'} errored (${errored.map((c) => c.probe).join(', ')}) — ${evidence}; an errored probe counts neither for nor against any claim.`,
+    ]);
+  }
   return [h(2, 'Warnings'), items.length ? { kind: 'list', items } : p('None.')];
 }
 
