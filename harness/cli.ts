@@ -95,7 +95,7 @@ const commands: Record<string, Handler> = {
     const sample = num('--sample', v.sample);
     if (sample !== undefined && !(Number.isInteger(sample) && sample >= 1)) throw new UserError(`--sample must be a whole number ≥ 1, got ${sample}`);
     const r = await verify({ workloads: v.workload, targets: v.targets, require: v.require, all: v.all, sample });
-    console.log(r.ok ? 'verify: every run identical to the golden vectors' : 'verify: FAILED (see above)');
+    console.log(r.summary);
     return r.ok ? 0 : 1;
   },
   async doctor(args) {

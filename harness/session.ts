@@ -3,6 +3,7 @@ import { readManifest } from './manifest.js';
 import { registry as defaultRegistry, idsOf } from './targets/index.js';
 import type { PreparedVariant, PrepareContext, Registry, RuntimeInfo, TargetDefinition, TargetId } from './targets/types.js';
 import { UserError } from './errors.js';
+import { buildCommand } from './targets/common.js';
 import type { Workload } from './workload.js';
 
 /**
@@ -40,9 +41,10 @@ export function requiredTargets(flag: string | undefined, registry: Registry = d
 }
 
 /** The context every target is prepared with for one workload; a missing build is a user error. */
-export async function prepareContext(workload: Workload): Promise<PrepareContext> {
-  const manifest = await readManifest();
-  if (!manifest) throw new UserError('nothing is built yet — run `npm run build` first');
+export async function prepareContext(workload: Workload, opts: { unbuilt?: 'throw' | 'empty' } = {}): Promise<PrepareContext> {
+  // `empty`: before any build, every target is prepared against an empty manifest, so each skips with its own hint.
+  const manifest = (await readManifest()) ?? (opts.unbuilt === 'empty' ? { schemaVersion: 1 as const, builtAt: '', artifacts: [], skipped: [] } : null);
+  if (!manifest) throw new UserError(`nothing is built yet — run \`${buildCommand(workload)}\` first`);
   return { manifest, workload, root: ROOT, buildDir: BUILD_DIR };
 }
 

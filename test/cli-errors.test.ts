@@ -1,4 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JS_WORKLOAD_DIR, WORKLOAD_DIR } from '../harness/paths.js';
+import { buildCommand } from '../harness/targets/common.js';
 import { wvc } from './support.js';
 
 // Bad input gets one line that names the fix, exit 2, and no stack trace.
@@ -57,5 +63,42 @@ describe('wvc doctor', () => {
     const r = await wvc(['verify', '--workload', 'modules']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('wvc: --workload modules: no workload.json there — a workload is a directory with a workload.json (see README, "Workloads")\n');
+  });
+});
+
+// A verify in which no vector ran is a failure whose last line names the fix, never "every run identical".
+describe('wvc verify when nothing can run', async () => {
+  // A prebuilt native program that was never recorded by `wvc build`: the name is fresh, so no earlier build has it.
+  const dir = await mkdtemp(path.join(tmpdir(), 'wvc-unbuilt-'));
+  const name = `unbuilt-${randomBytes(4).toString('hex')}`;
+  await writeFile(path.join(dir, 'prog'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+  await writeFile(path.join(dir, 'workload.json'), JSON.stringify({ name, language: 'C', sample: { args: [], stdout: 'hi\n' }, artifacts: { native: { path: 'prog' } } }));
+  const env = { ...process.env, BENCH_REQUIRE: '' };
+  const lines = (out: string) => out.trim().split('\n');
+
+  it('fails a workload that was never built, naming `wvc build --workload DIR` (not `npm run build`)', async () => {
+    const r = await wvc(['verify', '--workload', dir, '--targets', 'native', '--require', ''], env);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(lines(r.stdout)).toEqual([
+      `${name} native: skipped — native program not built — run \`wvc build --workload ${dir}\` (needs a C compiler: apt-get install gcc libc6-dev)`,
+      `verify: FAILED — no vector ran on any target (1 skipped) — run \`wvc build --workload ${dir}\` first`,
+    ]);
+    expect(r.stdout).not.toContain('identical');
+  });
+
+  it('fails when no selected target applies, saying so', async () => {
+    // The workload declares no script, so `node` does not apply and nothing runs.
+    const r = await wvc(['verify', '--workload', dir, '--targets', 'node', '--require', ''], env);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(lines(r.stdout)).toEqual(['verify: FAILED — no vector ran on any target (1 not applicable) — no selected target runs an artifact the workload declares — choose --targets among those that do (see README, "Workloads")']);
+  });
+
+  it('names `npm run build` only for the default workloads', () => {
+    expect(buildCommand({ dir: WORKLOAD_DIR })).toBe('npm run build');
+    expect(buildCommand({ dir: WORKLOAD_DIR }, { dir: JS_WORKLOAD_DIR })).toBe('npm run build');
+    expect(buildCommand({ dir })).toBe(`wvc build --workload ${dir}`);
+    // Under the working directory (vitest runs in the repository root) the path is relative.
+    expect(buildCommand({ dir: WORKLOAD_DIR }, { dir })).toBe(`wvc build --workload ${path.relative(process.cwd(), WORKLOAD_DIR)} --workload ${dir}`);
+    expect(buildCommand({ dir: '/tmp/my dir' })).toBe(`wvc build --workload '/tmp/my dir'`);
   });
 });

@@ -221,9 +221,10 @@ describe('docker target', () => {
     expect(hardened.kind === 'api' && hardened.equivalent?.argv.join(' ')).toContain('--read-only --cap-drop ALL --security-opt no-new-privileges --memory 268435456 --memory-swap 268435456 --ulimit cpu=2:2 --pids-limit 64 --user 65534:65534');
   });
 
-  it('is skipped with a build hint when the image artifact is absent', async () => {
+  it('is skipped with the workload\'s build hint when the image artifact is absent', async () => {
     const avail = await docker.prepare(prepareCtx([]));
-    expect(avail).toMatchObject({ status: 'skipped', hint: expect.stringContaining('npm run build') });
+    // The test workload is not one of the defaults, so the hint names `wvc build --workload DIR`, not `npm run build`.
+    expect(avail).toMatchObject({ status: 'skipped', hint: `run \`wvc build --workload ${rulesDir}\` (needs a running Docker daemon)` });
   });
 
   it('refuses to run after dispose()', async () => {

@@ -4,6 +4,7 @@ import { DEFAULT_WORKLOADS } from '../paths.js';
 import { loadVectors, sampleVectors, type Vector } from '../reference/vectors.js';
 import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
 import { registry as defaultRegistry, idsOf } from '../targets/index.js';
+import { buildCommand } from '../targets/common.js';
 import type { Registry, TargetId } from '../targets/types.js';
 import { type Workload, loadWorkloads } from '../workload.js';
 import { mapLimit } from '../util/pool.js';
@@ -69,6 +70,37 @@ export interface VerifyReport {
   notApplicable: { workload: string; target: string; reason: string }[];
   /** Required targets that were skipped or errored. */
   requiredMissing: string[];
+  /** What ran: vector runs summed over variants, the distinct targets and the variants that ran any. */
+  ran: { runs: number; targets: number; variants: number };
+  /** The last line: the outcome and what ran, or, when nothing ran, the one fix to make. */
+  summary: string;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The fix when no vector ran anywhere: the build command when a target was
+ * skipped for want of one (`npm run build` builds only the default workloads,
+ * so any other names `wvc build --workload DIR`), else the first skip's or error's hint.
+ */
+function nothingRanFix(workloads: readonly Workload[], report: VerifyReport): string {
+  const unbuilt = workloads.filter((w) => report.skipped.some((s) => s.workload === w.name && s.hint.includes(buildCommand(w))));
+  if (unbuilt.length) return `run \`${buildCommand(...unbuilt)}\` first`;
+  const hints = [...new Set([...report.skipped.map((s) => s.hint), ...report.errored.map((e) => `${e.target} errored: ${e.error}`)])];
+  if (hints.length) return hints.length === 1 ? hints[0] : `${hints[0]} (and ${hints.length - 1} more, see above)`;
+  return 'no selected target runs an artifact the workload declares — choose --targets among those that do (see README, "Workloads")';
+}
+
+function summarize(workloads: readonly Workload[], report: VerifyReport): string {
+  const { runs, targets, variants } = report.ran;
+  if (variants === 0) {
+    const parts = [report.skipped.length && `${report.skipped.length} skipped`, report.errored.length && `${report.errored.length} errored`, report.notApplicable.length && `${report.notApplicable.length} not applicable`].filter(Boolean).join(', ');
+    return `verify: FAILED — no vector ran on any target${parts ? ` (${parts})` : ''} — ${nothingRanFix(workloads, report)}`;
+  }
+  const what = `${plural(runs, 'vector run')} on ${plural(targets, 'target')} (${plural(variants, 'variant')})`;
+  if (report.ok) return `verify: every run identical to the golden vectors — ${what}`;
+  const mismatched = report.verdicts.reduce((n, v) => n + v.mismatches.length, 0);
+  return `verify: FAILED (see above) — ${what}, ${plural(mismatched, 'mismatch', 'mismatches')}`;
 }
 
 /** A workload's vectors: its vectors file, else its sample run as the one vector. */
@@ -90,10 +122,10 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const ids = parseTargetList(opts.targets, '--targets', registry);
   const required = requiredTargets(opts.require, registry);
   const concurrency = opts.concurrency ?? cpus().length;
-  const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], notApplicable: [], requiredMissing: [] };
+  const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], notApplicable: [], requiredMissing: [], ran: { runs: 0, targets: 0, variants: 0 }, summary: '' };
   const all: PreparedTarget[][] = [];
   for (const w of workloads) {
-    const prepared = await prepareTargets(ids.length ? ids : idsOf(registry), await prepareContext(w), registry);
+    const prepared = await prepareTargets(ids.length ? ids : idsOf(registry), await prepareContext(w, { unbuilt: 'empty' }), registry);
     all.push(prepared);
     report.requiredMissing.push(...missingRequired(prepared, required, w.name));
     try {
@@ -104,7 +136,10 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
   }
   report.requiredMissing.push(...requiredNowhere(all, required));
   for (const line of report.requiredMissing) log(`REQUIRED ${line}`);
-  report.ok = report.verdicts.every((v) => v.mismatches.length === 0) && report.errored.length === 0 && report.requiredMissing.length === 0;
+  report.ran = { runs: report.verdicts.reduce((n, v) => n + v.vectors, 0), targets: new Set(report.verdicts.map((v) => v.target)).size, variants: report.verdicts.length };
+  // A verify in which nothing ran proves nothing: it fails, naming what to run.
+  report.ok = report.ran.variants > 0 && report.verdicts.every((v) => v.mismatches.length === 0) && report.errored.length === 0 && report.requiredMissing.length === 0;
+  report.summary = summarize(workloads, report);
   return report;
 }
 

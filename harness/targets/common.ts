@@ -3,6 +3,29 @@ import { access, constants } from 'node:fs/promises';
 import { run as spawnRun } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { artifactId } from '../model.js';
+import path from 'node:path';
+import { DEFAULT_WORKLOADS } from '../paths.js';
+
+/**
+ * The command that builds these workloads' artifacts: `npm run build` when all
+ * are workloads the harness ships (it builds only those), else `wvc build
+ * --workload DIR` for each. DIR is relative to the working directory when it is under it.
+ */
+export function buildCommand(...workloads: { dir: string }[]): string {
+  const dirs = workloads.map((w) => path.resolve(w.dir));
+  if (dirs.every((dir) => DEFAULT_WORKLOADS.some((d) => path.resolve(d) === dir))) return 'npm run build';
+  const shown = (dir: string): string => {
+    const rel = path.relative(process.cwd(), dir);
+    const s = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  };
+  return `wvc build${dirs.map((d) => ` --workload ${shown(d)}`).join('')}`;
+}
+
+/** The hint of a target skipped for want of a build: `run \`<buildCommand>\``, then `note` (say, what the build needs). */
+export function buildHint(ctx: PrepareContext, note = ''): string {
+  return `run \`${buildCommand(ctx.workload)}\`${note}`;
+}
 
 /** The workload's artifact with this role (`native`, `core`, `component`, `component-cwasm`, `jco-bundle`, `script`, `image`, `imageDebian`), if it was built. */
 export function findArtifact(ctx: PrepareContext, role: string): Artifact | undefined {

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath } from './common.js';
+import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
 import type { Artifact, Invocation, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
@@ -366,7 +366,7 @@ export const containerd: TargetDefinition = {
     const art = findArtifact(ctx, 'image');
     if (!art?.imageId || !art.tag) {
       const why = skippedArtifact(ctx, 'image');
-      return { status: 'skipped', reason: why?.reason ?? 'image not built', hint: why?.hint ?? 'run `npm run build` (needs a running Docker daemon)' };
+      return { status: 'skipped', reason: why?.reason ?? 'image not built', hint: why?.hint ?? buildHint(ctx, ' (needs a running Docker daemon)') };
     }
     const image = art as Artifact & { imageId: string; tag: string };
     const ref = imageRef(image.tag, image.imageId);
@@ -381,7 +381,7 @@ export const containerd: TargetDefinition = {
       } catch (e) {
         if ((e as { statusCode?: number }).statusCode !== 404) throw e;
       }
-      if (id !== image.imageId) return { status: 'skipped', reason: `image ${image.tag} (${image.imageId.slice(7, 19)}) is not in the Docker engine, so it cannot be imported into containerd`, hint: 'run `npm run build`' };
+      if (id !== image.imageId) return { status: 'skipped', reason: `image ${image.tag} (${image.imageId.slice(7, 19)}) is not in the Docker engine, so it cannot be imported into containerd`, hint: buildHint(ctx) };
       const imported = await importFromDocker(conn.docker, found.ctr, found.sock, image.tag);
       if (imported !== ref) {
         await ctr(found.ctr, found.sock, ['images', 'tag', '--force', imported, ref]);

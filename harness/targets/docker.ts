@@ -9,7 +9,7 @@ import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
 import { splitArtifactId } from '../model.js';
 import { measureImages } from '../measure/footprint.js';
-import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir, onPath } from './common.js';
+import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir, onPath, buildHint } from './common.js';
 import type { Artifact, Baseline, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
@@ -327,8 +327,8 @@ export const docker: TargetDefinition = {
       const art = findArtifact(ctx, v.artifact);
       if (!art?.imageId || !art.tag) {
         const why = skippedArtifact(ctx, v.artifact);
-        if (name === 'default') return { status: 'skipped', reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? 'run `npm run build` (needs a running Docker daemon)' };
-        found.push(unavailable(spec, why?.reason ?? `image ${v.artifact} not built`, why?.hint ?? 'run `npm run build`'));
+        if (name === 'default') return { status: 'skipped', reason: why?.reason ?? `image ${v.artifact} not built`, hint: why?.hint ?? buildHint(ctx, ' (needs a running Docker daemon)') };
+        found.push(unavailable(spec, why?.reason ?? `image ${v.artifact} not built`, why?.hint ?? buildHint(ctx)));
         continue;
       }
       let id: string | undefined;
@@ -338,8 +338,8 @@ export const docker: TargetDefinition = {
         if ((e as { statusCode?: number }).statusCode !== 404) throw e;
       }
       if (id !== art.imageId) {
-        if (name === 'default') return { status: 'skipped', reason: `image ${art.tag} (${art.imageId.slice(7, 19)}) is not in the Docker engine`, hint: 'run `npm run build`' };
-        found.push(unavailable(spec, `image ${art.tag} is not in the Docker engine`, 'run `npm run build`'));
+        if (name === 'default') return { status: 'skipped', reason: `image ${art.tag} (${art.imageId.slice(7, 19)}) is not in the Docker engine`, hint: buildHint(ctx) };
+        found.push(unavailable(spec, `image ${art.tag} is not in the Docker engine`, buildHint(ctx)));
         continue;
       }
       found.push({ spec, v, image: { ...art, imageId: art.imageId, tag: art.tag } });

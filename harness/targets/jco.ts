@@ -4,7 +4,7 @@ import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { transpileComponent } from '../build/wasm.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -75,7 +75,7 @@ export const jco: TargetDefinition = {
   async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'jco');
     const art = findArtifact(ctx, 'jco-bundle');
-    if (!art?.path) return { status: 'skipped', reason: 'jco bundle not built', hint: 'run `npm run build`' };
+    if (!art?.path) return { status: 'skipped', reason: 'jco bundle not built', hint: buildHint(ctx) };
     const bundleDir = art.path;
     const artifact = art.id;
     const argv0 = ctx.workload.argv0;

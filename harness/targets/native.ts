@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapGuestArgs, notDeclared, processInvocation, ready, runInvocation, specOf, unsandboxedGrantLines, withGrantDir } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, processInvocation, ready, runInvocation, specOf, unsandboxedGrantLines, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
 
 const VARIANTS: readonly VariantSpec[] = [
@@ -38,11 +38,11 @@ export const native: TargetDefinition = {
   async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.native) return notDeclared(ctx, 'native', 'native');
     const art = findArtifact(ctx, 'native');
-    if (!art?.path) return { status: 'skipped', reason: 'native program not built', hint: 'run `npm run build` (needs a C compiler: apt-get install gcc libc6-dev)' };
+    if (!art?.path) return { status: 'skipped', reason: 'native program not built', hint: buildHint(ctx, ' (needs a C compiler: apt-get install gcc libc6-dev)') };
     try {
       await access(art.path, constants.X_OK);
     } catch {
-      return { status: 'skipped', reason: `native program missing at ${art.path}`, hint: 'run `npm run build`' };
+      return { status: 'skipped', reason: `native program missing at ${art.path}`, hint: buildHint(ctx) };
     }
     const binary = art.path;
     const artifact = art.id;

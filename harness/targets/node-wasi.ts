@@ -3,7 +3,7 @@ import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, 
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -68,7 +68,7 @@ export const nodeWasi: TargetDefinition = {
   async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.core) return notDeclared(ctx, 'core', 'node-wasi');
     const art = findArtifact(ctx, 'core');
-    if (!art?.path) return { status: 'skipped', reason: 'core module not built', hint: 'run `npm run build`' };
+    if (!art?.path) return { status: 'skipped', reason: 'core module not built', hint: buildHint(ctx) };
     const modulePath = art.path;
     const artifact = art.id;
     const argv0 = ctx.workload.argv0;

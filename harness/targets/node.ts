@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
-import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir, processInvocation, runInvocation } from './common.js';
+import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { MEM_LIMIT_BYTES } from '../measure/limits.js';
 
@@ -44,11 +44,11 @@ export const node: TargetDefinition = {
     const spec = ctx.workload.artifacts.script;
     if (!spec) return notDeclared(ctx, 'script', 'node');
     const art = findArtifact(ctx, 'script');
-    if (!art?.entry) return { status: 'skipped', reason: 'script not recorded by the build', hint: 'run `npm run build`' };
+    if (!art?.entry) return { status: 'skipped', reason: 'script not recorded by the build', hint: buildHint(ctx) };
     try {
       await access(art.entry, constants.R_OK);
     } catch {
-      return { status: 'skipped', reason: `script missing at ${art.entry}`, hint: 'run `npm run build`' };
+      return { status: 'skipped', reason: `script missing at ${art.entry}`, hint: buildHint(ctx) };
     }
     const entry = art.entry;
     const artifact = art.id;

@@ -12,7 +12,7 @@ import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import { run as spawnRun } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir } from './common.js';
+import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
 import type { Artifact, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
@@ -336,7 +336,7 @@ async function unpackImage(ctx: PrepareContext, art: Artifact & { imageId: strin
     info = await conn.docker.getImage(art.imageId).inspect();
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-    return { skip: true, reason: `image ${art.tag ?? art.imageId} (${short}) is not in the Docker engine`, hint: 'run `npm run build`' };
+    return { skip: true, reason: `image ${art.tag ?? art.imageId} (${short}) is not in the Docker engine`, hint: buildHint(ctx) };
   }
   await mkdir(base, { recursive: true });
   const tmp = await mkdtemp(path.join(base, `.${short}-`));
@@ -655,7 +655,7 @@ export const oci: TargetDefinition = {
     const art = findArtifact(ctx, 'image');
     if (!art?.imageId) {
       const why = skippedArtifact(ctx, 'image');
-      return { status: 'skipped', reason: why?.reason ?? 'image not built', hint: why?.hint ?? 'run `npm run build` (needs a running Docker daemon)' };
+      return { status: 'skipped', reason: why?.reason ?? 'image not built', hint: why?.hint ?? buildHint(ctx, ' (needs a running Docker daemon)') };
     }
     const unpacked = await unpackImage(ctx, { ...art, imageId: art.imageId });
     if ('skip' in unpacked) return { status: 'skipped', reason: unpacked.reason, hint: unpacked.hint };

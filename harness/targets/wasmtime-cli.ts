@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, processInvocation, runInvocation } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, processInvocation, runInvocation, buildHint } from './common.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 
 const exec = promisify(execFile);
@@ -90,7 +90,7 @@ export const wasmtimeCli: TargetDefinition = {
       };
     }
     const art = findArtifact(ctx, 'component');
-    if (!art?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
+    if (!art?.path) return { status: 'skipped', reason: 'component not built', hint: buildHint(ctx) };
     const { bin, version } = found;
     const component = art.path;
     const componentId = art.id;

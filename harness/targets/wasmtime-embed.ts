@@ -9,7 +9,7 @@ import { EMBED_HOST_ID, buildEmbedHost, findLibwasmtime, precompileComponent } f
 import type { Skipped } from '../build/common.js';
 import { FUEL, MEM_LIMIT_BYTES } from '../measure/limits.js';
 import { measureWasmRollout } from '../measure/footprint.js';
-import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedArtifact, specOf, withGrantDir, processInvocation, runInvocation } from './common.js';
+import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedArtifact, specOf, withGrantDir, processInvocation, runInvocation, buildHint, buildCommand } from './common.js';
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
@@ -217,11 +217,11 @@ export const wasmtimeEmbed: TargetDefinition = {
       return { status: 'skipped', reason: why?.reason ?? 'libwasmtime not found', hint: why?.hint ?? INSTALL_HINT };
     }
     const comp = findArtifact(ctx, 'component');
-    if (!comp?.path) return { status: 'skipped', reason: 'component not built', hint: 'run `npm run build`' };
+    if (!comp?.path) return { status: 'skipped', reason: 'component not built', hint: buildHint(ctx) };
     const pre = findArtifact(ctx, 'component-cwasm');
     if (!pre?.path) {
       const why = skippedArtifact(ctx, 'component-cwasm');
-      return { status: 'skipped', reason: why?.reason ?? 'component-cwasm not built', hint: why?.hint ?? 'run `npm run build`' };
+      return { status: 'skipped', reason: why?.reason ?? 'component-cwasm not built', hint: why?.hint ?? buildHint(ctx) };
     }
     let version: string;
     try {
@@ -232,9 +232,9 @@ export const wasmtimeEmbed: TargetDefinition = {
       const stderr = err.stderr?.trim() ?? '';
       // The library the host was linked against has gone (e.g. the wheel was uninstalled).
       if (/error while loading shared libraries/.test(stderr)) {
-        return { status: 'skipped', reason: `libwasmtime is gone: ${stderr}`, hint: `${INSTALL_HINT}, then \`npm run build\`` };
+        return { status: 'skipped', reason: `libwasmtime is gone: ${stderr}`, hint: `${INSTALL_HINT}, then \`${buildCommand(ctx.workload)}\`` };
       }
-      if (err.code === 'ENOENT') return { status: 'skipped', reason: `${hostArt.path} is missing`, hint: 'run `npm run build`' };
+      if (err.code === 'ENOENT') return { status: 'skipped', reason: `${hostArt.path} is missing`, hint: buildHint(ctx) };
       throw new Error(`wvc-wasmtime-host version failed: ${stderr || String(e)}`);
     }
     const fuel = findArtifact(ctx, 'component-cwasm-fuel');
