@@ -177,6 +177,9 @@ describe('seed claim: sandboxed by default, with errored probes', () => {
     const md = renderMarkdown(allErrored());
     expect(md).toContain('- **Sandboxed by default — not measured:** every file and network probe on a Wasm target errored');
     expect(md).not.toMatch(/sandboxed by default[^\n]*does not hold/i);
+    // The summary's probes column counts the errored probes apart: none ran to an outcome.
+    const summaryRows = md.split('\n').filter((l) => l.startsWith('|') && l.includes('wasmtime-embed') && l.includes('aot'));
+    expect(summaryRows.some((l) => l.includes('| 0/0 (4 errored) |')), summaryRows.join('\n')).toBe(true);
   });
 
   it('judges only the cells that ran to an outcome, and names the ones it left out', () => {

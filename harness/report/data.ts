@@ -159,11 +159,13 @@ export function capabilityRowName(r: Results, row: { workload?: string; id?: str
 export const held = (outcome: string): boolean => HELD_OUTCOMES.includes(outcome);
 
 /** Probes held (see {@link HELD_OUTCOMES}) and tried on one target variant of one workload, or null when none were tried. */
-export function probeCounts(r: Results, cells: readonly CapabilityCell[], t: RowRef): { denied: number; tried: number } | null {
+export function probeCounts(r: Results, cells: readonly CapabilityCell[], t: RowRef): { denied: number; tried: number; errored: number } | null {
   const key = keyOf(r, t);
   const mine = cells.filter((c) => keyOf(r, cellRef(c)) === key);
   if (!mine.length) return null;
-  return { denied: mine.filter((c) => held(c.outcome)).length, tried: mine.length };
+  // An errored probe ran to no outcome: it is counted apart, never as "not denied".
+  const judged = mine.filter((c) => c.outcome !== 'error');
+  return { denied: judged.filter((c) => held(c.outcome)).length, tried: judged.length, errored: mine.length - judged.length };
 }
 
 /** Type-7 quantile of an ascending array (same convention as harness/measure/stats.ts). */

@@ -194,7 +194,7 @@ function summary(r: Results): Block[] {
       gz === null ? '–' : bytes(gz),
       t.memory ? bytes(t.memory.median) : '–',
       t.warm.status === 'ok' ? ms(t.warm.stats.median) : 'n/a',
-      probes ? `${probes.denied}/${probes.tried}` : '–',
+      probes ? `${probes.denied}/${probes.tried}${probes.errored ? ` (${probes.errored} errored)` : ''}` : '–',
       `${t.coldStart.failures}/${t.coldStart.samples.length}${t.coldStart.stop === 'budget' ? '⁴' : ''}`,
     ];
   });
@@ -233,7 +233,7 @@ function summary(r: Results): Block[] {
   if (byBudget.length) {
     out.push(p(`⁴ Stopped by its time budget before its CI reached ±${pct(r.options.adaptive?.ciTarget ?? 0)} of the median: ${byBudget.map((t) => `${keyOf(r, t)} (${t.coldStart.samples.length} sample${t.coldStart.samples.length === 1 ? '' : 's'})`).join(', ')}. Its median stands on those samples alone.`));
   }
-  out.push(p(cells.length ? '³ Probes: "denied" counts denied, absent (no such interface) and contained (a resource bomb stopped within the limits), out of the probes tried on that variant; see "Capability matrix".' : '³ Probes: no capability probes in this run.'));
+  out.push(p(cells.length ? '³ Probes: "denied" counts denied, absent (no such interface) and contained (a resource bomb stopped within the limits), out of the probes tried on that variant that ran to an outcome (an errored probe is shown apart and counts for nothing); see "Capability matrix".' : '³ Probes: no capability probes in this run.'));
   out.push({ kind: 'chart', chart: 'coldstart' }, { kind: 'chart', chart: 'sizes' });
   return out;
 }
