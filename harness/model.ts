@@ -393,6 +393,10 @@ export interface WorkloadRecord {
   name: string;
   /** e.g. `C`, `JavaScript`: the reports compare workloads by language. */
   language: string;
+  /** The manifest's `interpreted`, when it gave one; absent, the reports decide by the language's first word (harness/report/claims.ts). */
+  interpreted?: boolean;
+  /** The manifest's `task`, when it gave one: workloads with the same task are the same program in different languages. */
+  task?: string;
   description: string;
   /** The manifest, relative to the repository when inside it, and its sha256. */
   manifest: string;

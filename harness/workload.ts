@@ -59,6 +59,10 @@ export interface Workload {
   name: string;
   /** Free text, e.g. `C`, `JavaScript`; the reports compare workloads by it. */
   language: string;
+  /** The manifest's `interpreted`, when it gives one: the language reaches Wasm by bundling its interpreter. */
+  interpreted?: boolean;
+  /** The manifest's `task`, when it gives one: workloads with the same task are the same program. */
+  task?: string;
   description: string;
   /** Absolute directory of the manifest. */
   dir: string;
@@ -83,6 +87,8 @@ export const MANIFEST_FILE = 'workload.json';
 interface ManifestJson {
   name: string;
   language: string;
+  interpreted?: boolean;
+  task?: string;
   description?: string;
   argv0?: string;
   grants?: { host: string; guest: string; readOnly?: boolean; arg?: string }[];
@@ -209,6 +215,8 @@ export async function loadWorkload(dirOrFile: string): Promise<Workload> {
   return {
     name: m.name,
     language: m.language,
+    ...(m.interpreted !== undefined ? { interpreted: m.interpreted } : {}),
+    ...(m.task !== undefined ? { task: m.task } : {}),
     description: m.description ?? '',
     dir,
     manifestPath,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { loadWorkload } from '../harness/workload.js';
+import { workloadRecord } from '../harness/measure/rows.js';
 import { referenceTax } from '../harness/reference/tax.js';
 import { ROOT } from './support.js';
 
@@ -47,6 +48,9 @@ describe('workload.json', () => {
       expect(validate(JSON.parse(await readFile(file, 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
       const w = await loadWorkload(path.dirname(file));
       expect(w.name).toBe(d);
+      // The same program in two languages: the reports pair them by task.
+      expect(w.task).toBe('tax-calculator');
+      expect(w.interpreted).toBeUndefined();
       expect(w.grants).toEqual([{ host: path.join(ROOT, 'modules', 'tax-calculator', 'rules'), guest: '/rules', readOnly: true, arg: '--rules' }]);
       expect(w.sample.stdout).toBe('{"postal_code":"10001","jurisdiction":"NY-NEW-YORK-CITY","rate_ppm":88750,"subtotal_cents":12500,"tax_cents":1109}\n');
       // The expected answer is the independent TypeScript reference's, not a number copied by hand.
@@ -60,6 +64,21 @@ describe('workload.json', () => {
     expect(w).toMatchObject({ name: 'hello', argv0: 'hello', probes: false, vectors: null, grants: [{ host: path.join(dir, 'data'), guest: '/data', readOnly: true }] });
     expect(w.artifacts.core).toEqual({ kind: 'path', path: path.join(dir, 'app.wasm') });
     expect(w.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    // interpreted and task are optional: absent, the workload carries neither.
+    expect('interpreted' in w).toBe(false);
+    expect('task' in w).toBe(false);
+  });
+
+  it('carries interpreted and task from the manifest, and the JSON Schema accepts them', async () => {
+    const m = { ...GOOD, language: 'JavaScript (embedded interpreter)', interpreted: false, task: 'hello-world' };
+    expect(validate(m), JSON.stringify(validate.errors)).toBe(true);
+    const w = await loadWorkload(await workloadDir(m));
+    expect({ language: w.language, interpreted: w.interpreted, task: w.task }).toEqual({ language: 'JavaScript (embedded interpreter)', interpreted: false, task: 'hello-world' });
+    // The run records both with the workload, for the reports to read from results.json; absent, neither.
+    const rec = workloadRecord(w, [], ROOT);
+    expect({ language: rec.language, interpreted: rec.interpreted, task: rec.task }).toEqual({ language: 'JavaScript (embedded interpreter)', interpreted: false, task: 'hello-world' });
+    const plain = workloadRecord(await loadWorkload(await workloadDir(GOOD)), [], ROOT);
+    expect(['interpreted' in plain, 'task' in plain]).toEqual([false, false]);
   });
 
   // Each bad manifest: one line, the manifest's path, the field, and the problem; the published schema rejects it too.
@@ -75,7 +94,7 @@ describe('workload.json', () => {
     ['a grant flag that is not a flag', { ...GOOD, grants: [{ host: 'data', guest: '/data', arg: 'rules' }] }, /workload\.json: grants\[0\]\.arg: "rules" must be a flag such as "--rules"$/],
     ['a readOnly that is not a boolean', { ...GOOD, grants: [{ host: 'data', guest: '/data', readOnly: 'yes' }] }, /workload\.json: grants\[0\]\.readOnly: must be true or false, got "yes"$/],
     ['grants that are not a list', { ...GOOD, grants: { host: 'data' } }, /workload\.json: grants: must be an array, got an object$/],
-    ['an unknown top-level field', { ...GOOD, grant: [] }, /workload\.json: unknown field grant \(allowed: \$schema, name, language, description, argv0, grants, sample, vectors, probes, artifacts\)$/],
+    ['an unknown top-level field', { ...GOOD, grant: [] }, /workload\.json: unknown field grant \(allowed: \$schema, name, language, interpreted, task, description, argv0, grants, sample, vectors, probes, artifacts\)$/],
     ['an unknown field', { ...GOOD, artifacts: { core: { path: 'app.wasm', sha: 'x' } } }, /workload\.json: artifacts\.core: unknown field sha \(allowed: path, build\)$/],
     ['an unknown role', { ...GOOD, artifacts: { wasm: { path: 'app.wasm' } } }, /workload\.json: artifacts: unknown field wasm \(allowed: native, core, component, script, image, imageDebian\)$/],
     ['both a path and a build', { ...GOOD, artifacts: { core: { path: 'app.wasm', build: { tool: 'wasi-clang', source: 'app.wasm' } } } }, /workload\.json: artifacts\.core: needs exactly one of "path" or "build", not both$/],
@@ -98,6 +117,9 @@ describe('workload.json', () => {
     ['a name that is not a string', { ...GOOD, name: 7 }, /workload\.json: name: must be a string, got 7$/],
     ['an empty language', { ...GOOD, language: '' }, /workload\.json: language: must not be empty$/],
     ['sample args that are not strings', { ...GOOD, sample: { args: ['x', 2], stdout: '' } }, /workload\.json: sample\.args\[1\]: must be a string, got 2$/],
+    ['interpreted that is not a boolean', { ...GOOD, interpreted: 'yes' }, /workload\.json: interpreted: must be true or false, got "yes"$/],
+    ['a task that is not a string', { ...GOOD, task: 7 }, /workload\.json: task: must be a string, got 7$/],
+    ['an empty task', { ...GOOD, task: '' }, /workload\.json: task: must not be empty$/],
     ['probes that is not a boolean', { ...GOOD, probes: 'yes' }, /workload\.json: probes: must be true or false, got "yes"$/],
     ['vectors that do not exist', { ...GOOD, vectors: 'v.jsonl' }, /workload\.json: vectors: no such file: v\.jsonl/],
     ['no artifact', { ...GOOD, artifacts: {} }, /workload\.json: artifacts: declares no artifact: a workload needs at least one of native, core, component, script, image, imageDebian$/],

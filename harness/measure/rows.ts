@@ -63,6 +63,8 @@ export function workloadRecord(w: Workload, prepared: readonly PreparedTarget[],
   return {
     name: w.name,
     language: w.language,
+    ...(w.interpreted !== undefined ? { interpreted: w.interpreted } : {}),
+    ...(w.task !== undefined ? { task: w.task } : {}),
     description: w.description,
     manifest: rel.startsWith('..') ? w.manifestPath : rel,
     manifestSha256: w.manifestSha256,
