@@ -329,8 +329,10 @@ export function cVsJs(over: Partial<LanguageFigures> = {}): Results {
   };
   return makeResults(targets, artifacts, {
     workloads: [
-      workload(C, 'C'),
+      // As the shipped manifests: the same task in two languages.
+      workload(C, 'C', { task: 'tax-calculator' }),
       workload(JS, 'JavaScript', {
+        task: 'tax-calculator',
         notApplicable: [
           { target: 'native', reason: 'the workload declares no native artifact' },
           { target: 'node-wasi', reason: 'the workload declares no core artifact' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClaims, type Claim } from '../harness/report/claims.js';
+import { INTERPRETED_LANGUAGES, evaluateClaims, isInterpreted, sameTask, type Claim } from '../harness/report/claims.js';
 import type { Cell, CapabilityRow, Results } from '../harness/model.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
 import { JS_WORKLOAD, artifact, crossRatiosOf, cVsJs, fixture, makeResults, okTarget, wasmVsDocker } from './report-builder.js';
@@ -334,6 +334,72 @@ describe('seed claim: interpreted languages erode the size and startup benefits'
       why: 'no Wasm variant of tax-calculator-js was measured, so the JavaScript component cannot be set beside the C one.',
     });
     expect(claim(cVsJs({ jsComponent: null }), 'interpreted-languages').why).toBe('tax-calculator-js/component was not recorded, so the JavaScript component cannot be set beside the C one.');
+  });
+
+  it('classifies a language by its first word, case-insensitively, unless the manifest says interpreted', () => {
+    expect(INTERPRETED_LANGUAGES).toEqual(['javascript', 'typescript', 'python', 'ruby', 'lua', 'php', 'perl']);
+    const cases: [string, boolean | undefined, boolean][] = [
+      ['JavaScript (embedded interpreter)', undefined, true],
+      ['javascript', undefined, true],
+      ['Python 3.12 (CPython)', undefined, true],
+      ['C', undefined, false],
+      ['Rust', undefined, false],
+      // Not a first word: "Java" is not "javascript".
+      ['Java', undefined, false],
+      ['JavaScript (embedded interpreter)', false, false],
+      ['Scheme', true, true],
+    ];
+    expect(cases.map(([language, interpreted]) => isInterpreted({ language, interpreted }))).toEqual(cases.map((c) => c[2]));
+  });
+
+  it('weighs "JavaScript (embedded interpreter)" as interpreted', () => {
+    const r = cVsJs();
+    r.workloads[1].language = 'JavaScript (embedded interpreter)';
+    const c = claim(r, 'interpreted-languages');
+    expect(c.verdict).toBe('holds');
+    expect(c.why.startsWith('the JavaScript (embedded interpreter) component (13.0 MB) is 165× the C component (79.0 kB), still 8.7% of its own container image (150 MB);')).toBe(true);
+  });
+
+  it('takes interpreted: false in the manifest over the list, and interpreted: true for a language not in it', () => {
+    const r = cVsJs();
+    r.workloads[1].interpreted = false;
+    expect(claim(r, 'interpreted-languages')).toMatchObject({
+      verdict: 'not measured',
+      measured: 'not measured in this run',
+      why: 'this run measured no workload in an interpreted language (tax-calculator: C, tax-calculator-js: JavaScript), so there is no embedded interpreter to weigh.',
+    });
+    const s = cVsJs();
+    s.workloads[1] = { ...s.workloads[1], language: 'Scheme', interpreted: true };
+    expect(claim(s, 'interpreted-languages').why.startsWith('the Scheme component (13.0 MB) is 165× the C component (79.0 kB)')).toBe(true);
+  });
+
+  it('never sets an interpreted workload beside a compiled one of another task', () => {
+    expect(sameTask([{ task: 'tax-calculator' }, { task: 'tax-calculator' }])).toBe(true);
+    expect(sameTask([{ task: 'tax-calculator' }, { task: 'other' }])).toBe(false);
+    expect(sameTask([{}, {}])).toBe(false);
+    const why = (tasks: [string | undefined, string | undefined]) => {
+      const r = cVsJs();
+      r.workloads.forEach((w, i) => (tasks[i] === undefined ? delete w.task : (w.task = tasks[i])));
+      const c = claim(r, 'interpreted-languages');
+      expect(c).toMatchObject({ verdict: 'not measured', measured: 'not measured in this run' });
+      expect(c.why).not.toContain('same task in');
+      return c.why;
+    };
+    expect(why([undefined, undefined])).toBe(
+      'no compiled workload gives the same task as an interpreted one (tax-calculator-js (JavaScript): no task; tax-calculator (C): no task), and set beside a different program the interpreted component\'s size and cold start would weigh the programs, not the embedded interpreter; give the manifests of the same program the same "task".',
+    );
+    expect(why(['tax-calculator', 'fizzbuzz'])).toBe(
+      'no compiled workload gives the same task as an interpreted one (tax-calculator-js (JavaScript): task "fizzbuzz"; tax-calculator (C): task "tax-calculator"), and set beside a different program the interpreted component\'s size and cold start would weigh the programs, not the embedded interpreter; give the manifests of the same program the same "task".',
+    );
+  });
+
+  it('pairs the interpreted workload with the compiled one of its own task', () => {
+    const r = cVsJs();
+    // A third, compiled workload of another task first: the pair is still the tax calculators.
+    r.workloads.splice(1, 0, { ...r.workloads[0], name: 'fizzbuzz', language: 'Rust', task: 'fizzbuzz' });
+    const c = claim(r, 'interpreted-languages');
+    expect(c.verdict).toBe('holds');
+    expect(c.why.startsWith('the JavaScript component (13.0 MB) is 165× the C component (79.0 kB)')).toBe(true);
   });
 
   it('leaves the headline claims to the primary workload', () => {

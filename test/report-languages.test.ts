@@ -161,6 +161,33 @@ describe('a run with a C and a JavaScript workload', () => {
     expect(out).toContain('| other | native | static | 3.00 ms (3.00–3.00) |');
   });
 
+  it('calls the workloads the same task only when their manifests give the same task', () => {
+    const intro = (run: Results) => section(renderMarkdown(run), '## Workloads: C vs JavaScript')[2];
+    expect(intro(r)).toBe(
+      'The same task in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed 42).',
+    );
+    const untasked = cVsJs();
+    for (const w of untasked.workloads) delete w.task;
+    expect(schemaErrors(untasked)).toEqual([]);
+    expect(intro(untasked)).toBe(
+      'Workloads in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Their manifests give no shared task (tax-calculator (C): no task; tax-calculator-js (JavaScript): no task), so they are different programs: a ratio weighs the programs as well as the languages. Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed 42).',
+    );
+    const other = cVsJs();
+    other.workloads[1].task = 'fizzbuzz';
+    expect(intro(other)).toContain('Their manifests give no shared task (tax-calculator (C): task "tax-calculator"; tax-calculator-js (JavaScript): task "fizzbuzz"), so they are different programs');
+    expect(renderMarkdown(other)).not.toContain('same task in');
+  });
+
+  it('records interpreted and task as optional, typed fields of the results', () => {
+    const r2 = cVsJs();
+    r2.workloads[1].interpreted = true;
+    expect(schemaErrors(r2)).toEqual([]);
+    const bad = JSON.parse(JSON.stringify(r2));
+    bad.workloads[1].interpreted = 'yes';
+    bad.workloads[0].task = 7;
+    expect(schemaErrors(bad)).toEqual(['/workloads/0/task must be string', '/workloads/1/interpreted must be boolean']);
+  });
+
   it('puts the interpreted-languages verdict with the other seed claims', () => {
     expect(section(md, '## Seed claims vs measured').some((l) => l.startsWith('- **Interpreted languages — holds:** the JavaScript component (13.0 MB) is 165× the C component (79.0 kB)'))).toBe(true);
   });

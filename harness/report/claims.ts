@@ -4,7 +4,7 @@
  * Pure: every number in a verdict comes from the Results; only the claimed
  * ranges are constants, because they are what the seed module says.
  */
-import type { Results } from '../model.js';
+import type { Results, WorkloadRecord } from '../model.js';
 import type { OkTarget } from './data.js';
 import { capabilityCells, capabilityRowName, cellRef, crossRatioOf, held, isPrimary, keyOf, okTargets, roleArtifact, workloadName } from './data.js';
 import { duration, pct, siBytes, sig3 } from './format.js';
@@ -35,9 +35,32 @@ export const SEED_CLAIMS = {
 
 /**
  * Languages the seed module means by "interpreted": they reach Wasm by bundling their
- * interpreter (StarlingMonkey for JavaScript, CPython, …) into the component.
+ * interpreter (StarlingMonkey for JavaScript, CPython, …) into the component. A workload
+ * whose manifest gives no `interpreted` is classified by the first word of its `language`,
+ * case-insensitively, against this list (harness/schema/workload.schema.json, README.md).
  */
 export const INTERPRETED_LANGUAGES: readonly string[] = ['javascript', 'typescript', 'python', 'ruby', 'lua', 'php', 'perl'];
+
+/** The first word of a language, lower-cased: `JavaScript (embedded interpreter)` → `javascript`. */
+const firstWord = (language: string) => language.trim().split(/[^A-Za-z0-9+#]+/)[0].toLowerCase();
+
+/**
+ * Whether a workload is in an interpreted language: the manifest's `interpreted` when it
+ * gives one, else the first word of its language against {@link INTERPRETED_LANGUAGES}.
+ */
+export function isInterpreted(w: Pick<WorkloadRecord, 'language' | 'interpreted'>): boolean {
+  return typeof w.interpreted === 'boolean' ? w.interpreted : INTERPRETED_LANGUAGES.includes(firstWord(w.language));
+}
+
+/** Whether the workloads are the same program: every manifest gives the same `task`. */
+export function sameTask(ws: readonly Pick<WorkloadRecord, 'task'>[]): boolean {
+  return ws.length > 0 && !!ws[0].task && ws.every((w) => w.task === ws[0].task);
+}
+
+/** `tax-calculator (C): task "tax-calculator"`, or `no task`: what each manifest says it computes. */
+export function taskList(ws: readonly Pick<WorkloadRecord, 'name' | 'language' | 'task'>[]): string {
+  return ws.map((w) => `${w.name} (${w.language}): ${w.task ? `task "${w.task}"` : 'no task'}`).join('; ');
+}
 
 /**
  * A benefit counts as eroded when the interpreted workload's component is at least this
@@ -227,15 +250,21 @@ function bestWasm(r: Results, workload: string): { row: OkTarget; key: string; m
   return { row: best, key: keyOf(r, best), median: best.coldStart.stats!.median };
 }
 
-const isInterpreted = (language: string) => INTERPRETED_LANGUAGES.includes(language.toLowerCase());
-
 function interpretedClaim(r: Results): Claim {
   const claim = 'Interpreted languages "can run through embedded interpreters, but that often erodes the size and startup benefits that motivated Wasm in the first place".';
   const notMeasured = (why: string): Claim => ({ id: 'interpreted-languages', claim, measured: 'not measured in this run', verdict: 'not measured', why });
-  const interp = r.workloads.find((w) => isInterpreted(w.language));
-  const compiled = r.workloads.find((w) => !isInterpreted(w.language));
-  if (!interp) return notMeasured(`this run measured no workload in an interpreted language (${r.workloads.map((w) => `${w.name}: ${w.language}`).join(', ') || 'no workloads recorded'}), so there is no embedded interpreter to weigh.`);
-  if (!compiled) return notMeasured(`this run measured no workload in a compiled language to set ${interp.name} (${interp.language}) beside.`);
+  const interps = r.workloads.filter((w) => isInterpreted(w));
+  const compileds = r.workloads.filter((w) => !isInterpreted(w));
+  if (!interps.length) return notMeasured(`this run measured no workload in an interpreted language (${r.workloads.map((w) => `${w.name}: ${w.language}`).join(', ') || 'no workloads recorded'}), so there is no embedded interpreter to weigh.`);
+  if (!compileds.length) return notMeasured(`this run measured no workload in a compiled language to set ${interps[0].name} (${interps[0].language}) beside.`);
+  // The erosion is the interpreter's cost over the compiled build of the same program: only
+  // workloads whose manifests give the same task are paired, never two unrelated programs.
+  const pair = interps.flatMap((i) => compileds.filter((c) => sameTask([i, c])).map((c) => [i, c] as const))[0];
+  if (!pair)
+    return notMeasured(
+      `no compiled workload gives the same task as an interpreted one (${taskList([...interps, ...compileds])}), and set beside a different program the interpreted component's size and cold start would weigh the programs, not the embedded interpreter; give the manifests of the same program the same "task".`,
+    );
+  const [interp, compiled] = pair;
   const jsComp = roleArtifact(r, interp.name, 'component');
   const cComp = roleArtifact(r, compiled.name, 'component');
   const jsBest = bestWasm(r, interp.name);
@@ -300,7 +329,7 @@ function interpretedClaim(r: Results): Claim {
  * The seed module's three headline claims — cold start, artifact size, default sandbox —
  * and its caveat about interpreted languages, each with the measured numbers and a verdict.
  * Cold start and size are judged on the primary workload; the sandbox on every workload's
- * Wasm rows; the caveat sets an interpreted workload beside a compiled one.
+ * Wasm rows; the caveat sets an interpreted workload beside a compiled one of the same task.
  */
 export function evaluateClaims(r: Results): Claim[] {
   return [coldStartClaim(r), artifactClaim(r), sandboxClaim(r), interpretedClaim(r)];

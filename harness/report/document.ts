@@ -6,7 +6,7 @@
  */
 import { artifactId, type Results, type TargetResult, type WorkloadRecord } from '../model.js';
 import { isFloorClass } from '../model.js';
-import { evaluateClaims, type Claim } from './claims.js';
+import { evaluateClaims, sameTask, taskList, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
 import {
   NESTED_PHASES,
@@ -290,7 +290,7 @@ const CLAIM_TITLE: Record<Claim['id'], string> = {
 function claims(r: Results): Block[] {
   const list = evaluateClaims(r);
   const primary = r.workloads[0];
-  const scope = multiWorkload(r) && primary ? ` Cold start and artifact size are judged on the primary workload, ${workloadTitle(primary)}; the sandbox on every workload's Wasm rows; the interpreted-languages caveat sets an interpreted workload beside a compiled one.` : '';
+  const scope = multiWorkload(r) && primary ? ` Cold start and artifact size are judged on the primary workload, ${workloadTitle(primary)}; the sandbox on every workload's Wasm rows; the interpreted-languages caveat sets an interpreted workload beside a compiled one of the same task.` : '';
   return [
     h(2, 'Seed claims vs measured'),
     p(`The course module (Module 3.9: WebAssembly and Cloud Native) makes three headline claims, and warns that interpreted languages erode them. Each is set beside this run's numbers; being faster or smaller than a claimed Wasm range counts as holding.${scope}`),
@@ -470,7 +470,9 @@ function languages(r: Results): Block[] {
 
   const out: Block[] = [
     h(2, `Workloads: ${cols.map((w) => w.language).join(' vs ')}`),
-    p(`The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed ${r.seed}).`),
+    p(
+      `${sameTask(cols) ? `The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}.` : `Workloads in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Their manifests give no shared task (${taskList(cols)}), so they are different programs: a ratio weighs the programs as well as the languages.`} Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed ${r.seed}).`,
+    ),
     h(3, 'Cold start by language'),
   ];
   out.push(
