@@ -429,7 +429,7 @@ export interface Results {
   interrupted?: string;
   seed: number;
   /** `runs` is the number of rounds with --runs, else the round cap of the adaptive stop. */
-  options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean; /** Variants whose runs take less than this got one untimed run straight before each sample. */ primeBelowMs?: number };
+  options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean; /** Variants whose runs take less than this were primed with untimed runs (one, or about 5 ms of them) straight before each sample. */ primeBelowMs?: number };
   /**
    * The workloads measured, one after the other (rounds are shuffled within a workload):
    * each one's manifest, the input of every sample and the answer every sample must print.

@@ -31,8 +31,8 @@ import { createProgress } from '../report/progress.js';
 const QUICK_BOMB_BOUND_MS = 4_000;
 
 /**
- * A variant whose runs take less than this (ms) gets one untimed run straight before each
- * sample (schedule.ts, primeBelowMs): its sample then starts on a machine as warm as in
+ * A variant whose runs take less than this (ms) is primed with untimed runs straight before each
+ * sample (schedule.ts, primeBelowMs: one, or about 5 ms of them): its sample then starts on a machine as warm as in
  * hyperfine's consecutive runs, instead of after the harness's own bookkeeping.
  */
 export const PRIME_BELOW_MS = 50;

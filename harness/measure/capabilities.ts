@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
+import { mapLimit } from '../util/pool.js';
 import path from 'node:path';
 import type { PreparedTarget } from '../session.js';
 import type { Manifest, PreparedVariant, Registry, RunResult } from '../targets/types.js';
@@ -66,6 +67,7 @@ export interface HarnessObservation {
 export { BOMB_BOUND_MS, FUEL, MEM_LIMIT_BYTES } from './limits.js';
 import { BOMB_BOUND_MS, MEM_LIMIT_BYTES } from './limits.js';
 const PROBE_BOUND_MS = 20_000;
+const isBomb = (probe: ProbeName) => probe === 'mem-bomb' || probe === 'cpu-spin';
 /** Rows probed at the same time: two, one per core of the 2-core machines this runs on (fewer on a 1-core one). */
 export const PROBE_LANES = 2;
 const BOMB_FULL_MIB = 1024;
@@ -378,7 +380,8 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       const no = ++rowNo;
       // A row whose bombs are not yet measured runs for seconds, to the bound when it asks no
       // limit: those start first (longest first), so that the lanes end together.
-      const bombs = probes.some((q) => (q === 'mem-bomb' || q === 'cpu-spin') && !opts.bombCache?.get(`${p.id}/${plan.variant}/${JSON.stringify(plan.limits ?? {})}/${bombBound}/${q}`));
+      const bombKey = (probe: ProbeName) => `${p.id}/${plan.variant}/${JSON.stringify(plan.limits ?? {})}/${bombBound}/${probe}`;
+      const bombs = probes.some((q) => isBomb(q) && !opts.bombCache?.get(bombKey(q)));
       const weight = bombs ? (plan.limits ? 1 : 2) : 0;
       tasks.push({ weight, run: async (listener) => {
       // A bomb's bound starts after the runtime is up: a runtime that compiles a large
@@ -402,8 +405,8 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         if (probe === 'fs-write-outside') args.push(`--target-path=${watched}`);
         if (probe === 'fs-write-granted') args.push(`--target-path=${opts.grantGuest}`);
         if (probe === 'net-connect') args.push(`--port=${listener.port}`);
-        const bomb = probe === 'mem-bomb' || probe === 'cpu-spin';
-        const cacheKey = `${p.id}/${plan.variant}/${JSON.stringify(plan.limits ?? {})}/${bombBound}/${probe}`;
+        const bomb = isBomb(probe);
+        const cacheKey = bombKey(probe);
         const cached = bomb ? opts.bombCache?.get(cacheKey) : undefined;
         if (cached) {
           row.cells.push({ ...cached.cell, measuredOn: cached.workload, harnessEvidence: `not re-run: the same runtime configuration (${p.id}/${plan.variant}, the same limits) was measured on workload ${cached.workload}; ${cached.cell.harnessEvidence}` });
@@ -466,11 +469,16 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       }
     }
     // Rows stay in registry order in the matrix; only the order they run in changes.
-    const queue = [...tasks].sort((a, b) => b.weight - a.weight);
-    let next = 0;
-    await Promise.all(listeners.map(async (listener) => {
-      while (next < queue.length) await queue[next++]!.run(listener);
-    }));
+    // At most `lanes` rows in flight, so a free listener is always there for the next one.
+    const free = [...listeners];
+    await mapLimit([...tasks].sort((a, b) => b.weight - a.weight), lanes, async (t) => {
+      const listener = free.pop()!;
+      try {
+        await t.run(listener);
+      } finally {
+        free.push(listener);
+      }
+    });
   } finally {
     if (prevSecret === undefined) delete process.env.WVC_SECRET;
     else process.env.WVC_SECRET = prevSecret;

@@ -14,6 +14,7 @@ import type { Artifact, FootprintContext, RuntimeFiles, TargetDefinition } from 
 import { listFiles } from '../build/common.js';
 import { BUILD_DIR } from '../paths.js';
 import { medianOf } from './stats.js';
+import { mapLimit } from '../util/pool.js';
 
 const exec = promisify(execFile);
 
@@ -23,7 +24,7 @@ const BROTLI_Q11_LIMIT = 32 << 20;
 export type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
 import type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
 
-/** One compressor: its name (as recorded in the cache) and an asynchronous run on libuv's thread pool. */
+/** The compressors, run asynchronously on libuv's thread pool. */
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 const brotliQualityFor = (bytes: number) => (bytes > BROTLI_Q11_LIMIT ? 6 : 11);
@@ -70,21 +71,6 @@ export async function openSizeCache(file: string | null = SIZE_CACHE_PATH): Prom
   };
 }
 
-/** Runs `jobs` at most `limit` at a time, longest first (the thread pool has 2 cores to share here). */
-async function pool<T>(jobs: { weight: number; run: () => Promise<T> }[], limit = 2): Promise<T[]> {
-  const order = jobs.map((j, i) => ({ j, i })).sort((a, b) => b.j.weight - a.j.weight);
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < order.length) {
-      const { j, i } = order[next++]!;
-      out[i] = await j.run();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, order.length) }, lane));
-  return out;
-}
-
 /** gzip -9 and brotli bytes of each buffer, from the cache or computed (two at a time on the thread pool). */
 async function compressAll(items: { id: string; bytes: number; load: () => Promise<Buffer>; sha256: string }[], cache: SizeCache): Promise<Map<string, { gzipBytes: number; brotliBytes: number; brotliQuality: number }>> {
   const out = new Map<string, { gzipBytes: number; brotliBytes: number; brotliQuality: number }>();
@@ -119,7 +105,8 @@ async function compressAll(items: { id: string; bytes: number; load: () => Promi
       } });
     }
   }
-  await pool(jobs);
+  // Two at a time (the thread pool has 2 cores to share here), longest first.
+  await mapLimit([...jobs].sort((x, y) => y.weight - x.weight), 2, (j) => j.run());
   return out;
 }
 

@@ -59,8 +59,9 @@ export interface ScheduleOptions {
   /** Filled with why each unit stopped. */
   stops?: Map<string, StopReason>;
   /**
-   * Before each measured run of a unit whose previous run took less than this (ms), one
-   * untimed run of the same unit right before it. A process started on a machine that has
+   * Before each measured run of a unit whose previous run took less than this (ms), untimed
+   * runs of the same unit right before it: one, or as many as fit in about PRIME_MS (at most
+   * PRIME_MAX_RUNS). A process started on a machine that has
    * just been idle, or busy with the harness's own bookkeeping, starts slower than one
    * started straight after another (hyperfine's consecutive runs): sub-millisecond on this
    * machine, so it matters only for short units, and only they pay for it.

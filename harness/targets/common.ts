@@ -5,6 +5,7 @@ import type { Grant } from '../workload.js';
 import { artifactId } from '../model.js';
 import path from 'node:path';
 import { DEFAULT_WORKLOADS } from '../paths.js';
+import { quoteArg } from '../util/shell.js';
 
 /**
  * The command that builds these workloads' artifacts: `npm run build` when all
@@ -16,8 +17,7 @@ export function buildCommand(...workloads: { dir: string }[]): string {
   if (dirs.every((dir) => DEFAULT_WORKLOADS.some((d) => path.resolve(d) === dir))) return 'npm run build';
   const shown = (dir: string): string => {
     const rel = path.relative(process.cwd(), dir);
-    const s = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
-    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+    return quoteArg(rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir);
   };
   return `wvc build${dirs.map((d) => ` --workload ${shown(d)}`).join('')}`;
 }
