@@ -366,12 +366,80 @@ export type CrossCheck = {
 /** The cross-check step: `off` (with why) when hyperfine is missing or --no-cross-check was given. */
 export type CrossChecks = { status: 'ok'; tool: string; checks: CrossCheck[] } | { status: 'off'; reason: string; checks: CrossCheck[] };
 
+/** Which variant a plugin-platform row (density, burst) measured. */
+export interface VariantKey {
+  workload: string;
+  id: TargetId;
+  variant: VariantName;
+  label: string;
+  class: TargetClass;
+}
+
+/** A least-squares line through (instances, bytes): the slope is what each more instance costs. */
+export interface LinearFit {
+  bytesPerInstance: number;
+  interceptBytes: number;
+  /** Coefficient of determination of the fit (1 = every point on the line). */
+  r2: number;
+  points: number;
+}
+
+/** One density step: N instances parked at once, and the summed PSS of every process involved. */
+export interface DensityStep {
+  instances: number;
+  pssBytes: number;
+  /** Start of the first instance to the last one ready, in ms. */
+  readyMs: number;
+}
+
+/** The density of one variant: how much each more live, isolated instance costs (PSS), and so how many fit in 1 GiB. */
+export type DensityResult = VariantKey &
+  (
+    | {
+        status: 'ok';
+        /** What the summed PSS covers (harness/targets/types.ts Parked.covers). */
+        covers: string;
+        /** The summed PSS with no instance parked (daemons, an idle host), in bytes. */
+        baselineBytes: number;
+        steps: DensityStep[];
+        fit: LinearFit;
+        /** 1 GiB divided by the slope. */
+        perGiB: number;
+        /** Why the steps stopped where they did (the last step, the memory cap or the time cap). */
+        stoppedBy: string;
+      }
+    | { status: 'skipped' | 'errored' | 'n/a'; reason: string; steps: DensityStep[] }
+  );
+
+/** One burst: K cold starts launched at once. */
+export interface BurstStep {
+  k: number;
+  mode: string;
+  clock: 'runtime' | 'harness';
+  /** Each correct answer's latency from the burst's start, in ms, in launch order. */
+  latenciesMs: number[];
+  /** The requests that failed (wrong answer, non-zero exit, killed at the time limit), each kept with why. */
+  failures: { index: number; detail: string }[];
+  /** Nearest-rank percentiles over the correct answers; null when none was correct. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** Burst start to the last answer, in ms. */
+  wallMs: number;
+  /** Correct answers per second of wall time. */
+  startsPerSec: number;
+}
+
+export type BurstResult = VariantKey & ({ status: 'ok'; steps: BurstStep[] } | { status: 'skipped' | 'errored' | 'n/a'; reason: string; steps: BurstStep[] });
+
 /** How long each step of the bench took, in ms. */
 export interface Timeline {
   build: number;
   calibration: number;
   coldStart: number;
   warm: number;
+  density?: number;
+  burst?: number;
   probes: number;
   crossCheck: number;
   footprint: number;
@@ -449,6 +517,10 @@ export interface Results {
   targetInfo: TargetInfo[];
   /** Cold-start ratios across workloads (every later workload's row over every earlier one's), with bootstrap CIs. */
   crossRatios: CrossRatio[];
+  /** Instances per GiB for every variant that can park its instances; null until the step ran. */
+  density?: DensityResult[] | null;
+  /** K simultaneous cold starts for every variant; null until the step ran. */
+  burst?: BurstResult[] | null;
   /** The harness's medians against an independent tool's, measured in the same run; null until the step ran. */
   crossCheck: CrossChecks | null;
   /** How long each step took; null until the run finished (or was interrupted). */

@@ -36,7 +36,7 @@ describe('wvc verify on every available target', async () => {
       expect({ target: `${v.target}/${v.variant}`, mismatches: v.mismatches.slice(0, 3) }).toEqual({ target: `${v.target}/${v.variant}`, mismatches: [] });
       expect(v.passed).toBe(v.vectors);
       // Container targets (a container per vector) run their declared deterministic sample.
-      expect(v.vectors).toBe(['docker', 'containerd', 'oci'].includes(v.target) ? Math.max(DOCKER_SAMPLE, v.vectors) : vectors.length);
+      expect(v.vectors, `${v.target}/${v.variant}: ${v.sample ?? 'no sample'}`).toBe(['docker', 'containerd', 'oci'].includes(v.target) ? Math.max(DOCKER_SAMPLE, v.vectors) : vectors.length);
     }
     expect(c.ok).toBe(true);
   });

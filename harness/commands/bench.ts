@@ -194,13 +194,15 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     targets: [],
     footprint: null,
     capabilities: null,
+    density: null,
+    burst: null,
     warnings: manifest.skipped.map((s) => ({ kind: 'artifact-skipped', message: `${s.id} not built: ${s.reason}`, advice: s.hint })),
     targetInfo: targetInfo(defs),
     crossRatios: [],
     crossCheck: null,
     timeline: null,
   };
-  const timeline: Timeline = { build: buildMs, calibration: 0, coldStart: 0, warm: 0, probes: 0, crossCheck: 0, footprint: 0, reports: 0, total: 0 };
+  const timeline: Required<Timeline> = { build: buildMs, calibration: 0, coldStart: 0, warm: 0, density: 0, burst: 0, probes: 0, crossCheck: 0, footprint: 0, reports: 0, total: 0 };
   const runStart = Date.now();
   /** Times one step into the timeline. */
   const step = async <T>(name: Exclude<keyof Timeline, 'build' | 'total'>, f: () => Promise<T>): Promise<T> => {

@@ -187,8 +187,15 @@ async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: 
         else verdict.passed++;
         return performance.now() - t0;
       };
-      // The first vector also times the variant, which decides the sample.
-      const firstMs = await check(vectors[0]);
+      // The first vectors also time the variant, which decides the sample. A first
+      // run pays one-time costs (cold page cache, a loaded machine), so a slow one
+      // is timed again on the next vector and the faster of the two decides.
+      const done = new Set<Vector>([vectors[0]]);
+      let firstMs = await check(vectors[0]);
+      if (firstMs > SLOW_RUN_MS && vectors.length > 1) {
+        done.add(vectors[1]);
+        firstMs = Math.min(firstMs, await check(vectors[1]));
+      }
       let set = vectors;
       if (opts.sample && opts.sample < vectors.length) {
         set = sampleVectors(vectors, opts.sample);
@@ -200,14 +207,13 @@ async function verifyWorkload(w: Workload, prepared: PreparedTarget[], vectors: 
         verdict.sample = `deterministic sample of ${set.length} of ${vectors.length} (${pv.spec.class === 'container' ? 'a container per vector' : 'declared by the target'}; --all runs every one)`;
       } else if (!opts.all && firstMs > VERY_SLOW_RUN_MS && set.length > 1) {
         set = firstOfEachOutcome(vectors);
-        verdict.sample = `first vector of every outcome, ${set.length} of ${vectors.length} (one run took ${Math.round(firstMs)} ms; --all runs every one)`;
+        verdict.sample = `first vector of every outcome, ${set.length} of ${vectors.length} (a run took ${Math.round(firstMs)} ms; --all runs every one)`;
       } else if (!opts.all && firstMs > SLOW_RUN_MS && set.length > 1) {
         set = sampleVectors(vectors, 1);
-        verdict.sample = `first vector of every class, ${set.length} of ${vectors.length} (one run took ${Math.round(firstMs)} ms; --all runs every one)`;
+        verdict.sample = `first vector of every class, ${set.length} of ${vectors.length} (a run took ${Math.round(firstMs)} ms; --all runs every one)`;
       }
-      verdict.vectors = set.length;
-      await mapLimit(set.filter((v) => v !== vectors[0]), opts.concurrency, check);
-      if (!set.includes(vectors[0])) verdict.vectors++;
+      await mapLimit(set.filter((v) => !done.has(v)), opts.concurrency, check);
+      verdict.vectors = new Set([...set, ...done]).size;
       report.verdicts.push(verdict);
       const note = verdict.exitCodes === 'ok-err' ? ' (exit codes compared as ok/err: WASI 0.2 exit carries a result)' : '';
       log(`${name} ${p.id} ${variant}: ${verdict.passed}/${verdict.vectors} identical${verdict.sample ? ` (${verdict.sample})` : ''}${note}`);

@@ -136,6 +136,72 @@ export interface WarmRun {
 }
 
 /**
+ * A surge (harness/measure/burst.ts): `concurrency` cold starts of the workload
+ * launched at once, each a fresh isolated instance, as the runtime serves them:
+ * process targets spawn K processes, containers start K containers through their
+ * own API or CLI, an embedding host serves them in one process (threads).
+ */
+export interface BurstRequest extends RunRequest {
+  concurrency: number;
+  /** The whole burst is killed after this many ms; what had not answered counts as timed out. */
+  timeoutMs: number;
+}
+
+/** One request of a burst, in launch order. */
+export interface BurstAnswer {
+  /** From the burst's start (the first launch) to this request's own answer, in ms; null when it never answered (killed at the time limit). */
+  latencyMs: number | null;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal?: string | null;
+  timedOut?: boolean;
+}
+
+/** What a burst measured. Every answer is returned, failed or not: the measure step checks and counts them. */
+export interface BurstRun {
+  /** How the burst was served, e.g. "32 processes spawned back to back by wvc-spawn". */
+  mode: string;
+  /** Whose clock timed it: the spawner's or the host's CLOCK_MONOTONIC (`runtime`), or the harness's own (`harness`, for API calls). */
+  clock: 'runtime' | 'harness';
+  answers: BurstAnswer[];
+  /** From the burst's start to its last answer (or the time limit), in ms. */
+  wallMs: number;
+}
+
+/**
+ * Density (harness/measure/density.ts): `instances` live, isolated instances at once,
+ * each parked mid-request in the guest's park mode (`args`, e.g. `--probe=park --seconds=S`:
+ * it prints one ready line, then sleeps, so it ends by itself after S seconds even
+ * if the harness dies). An in-process host that cannot park an instance mid-request
+ * (a synchronous JavaScript host) keeps each instance alive after one request and says so in `covers`.
+ */
+export interface ParkRequest {
+  /** Guest argv of the park mode. */
+  args: string[];
+  /** The workload's sample argv, for hosts that keep served instances alive instead of parking them. */
+  sampleArgs: string[];
+  instances: number;
+  /** Give up (and release what started) when the instances are not all ready after this many ms. */
+  timeoutMs: number;
+}
+
+/** Instances parked by {@link VariantRunner.park}: alive until `release()`. */
+export interface Parked {
+  /** Each instance's ready line (its stdout so far), in start order: the measure step checks them. */
+  ready: string[];
+  /**
+   * Every process whose PSS the figure is the sum of: the host, the runtime, shims,
+   * daemons and the instances' own processes, as they are now.
+   */
+  pids(): Promise<number[]>;
+  /** What the summed PSS covers, e.g. "dockerd + containerd + every shim + every container's processes". */
+  covers: string;
+  /** Stops every instance and waits until they are gone. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/**
  * What a variant declares about itself, before anything is prepared. Everything in it
  * is recorded with each row in results.json, so the reports need no target knowledge.
  */
@@ -214,6 +280,10 @@ export interface VariantRunner {
   probe?(req: ProbeRequest): Promise<RunResult>;
   /** The warm loop, when the spec declares one. */
   warm?(req: WarmRequest): Promise<WarmRun>;
+  /** K simultaneous cold starts, served the way this runtime serves them. Throws only on harness faults. */
+  burst?(req: BurstRequest): Promise<BurstRun>;
+  /** N live instances at once, parked, for the density step. Throws when they cannot all be started (after releasing what did). */
+  park?(req: ParkRequest): Promise<Parked>;
   describe(): VariantDescription;
 }
 

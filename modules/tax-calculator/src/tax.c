@@ -406,15 +406,35 @@ static int probe_cpu_spin(void)
     return 0; /* not reached */
 }
 
+/* Prints its ready line, then sleeps S seconds (1..3600) and exits 0: a live instance
+ * parked mid-request, for the harness's density step. It ends by itself. */
+static int probe_park(const char *name, const char *seconds)
+{
+    char *end;
+    long s;
+    char msg[64];
+    struct timespec left;
+    if (!seconds) return fail(EXIT_USAGE, "usage", "park needs --seconds=S");
+    s = strtol(seconds, &end, 10);
+    if (*seconds == '\0' || *end != '\0' || s < 1 || s > 3600) return fail(EXIT_USAGE, "usage", "--seconds takes 1 to 3600");
+    snprintf(msg, sizeof msg, "parked for %ld s", s);
+    if (probe_report(name, "ok", -1, msg, NULL, 0, -1) != 0) return 1;
+    left.tv_sec = s;
+    left.tv_nsec = 0;
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) { /* sleep the rest */ }
+    return 0;
+}
+
 static int probe_main(int argc, char **argv)
 {
     const char *name = argv[1] + sizeof("--probe=") - 1;
-    const char *target = NULL, *port = NULL;
+    const char *target = NULL, *port = NULL, *seconds = NULL;
     int i;
     for (i = 2; i < argc; i++) {
         if (strncmp(argv[i], "--target-path=", 14) == 0) target = argv[i] + 14;
         else if (strncmp(argv[i], "--port=", 7) == 0) port = argv[i] + 7;
-        else return fail(EXIT_USAGE, "usage", "probe mode takes --target-path=P and --port=N only");
+        else if (strncmp(argv[i], "--seconds=", 10) == 0) seconds = argv[i] + 10;
+        else return fail(EXIT_USAGE, "usage", "probe mode takes --target-path=P, --port=N and --seconds=S only");
     }
     if (strcmp(name, "fs-read-outside") == 0 || strcmp(name, "fs-write-outside") == 0) {
         if (!target) return fail(EXIT_USAGE, "usage", "this probe needs --target-path=P");
@@ -427,6 +447,7 @@ static int probe_main(int argc, char **argv)
     if (strcmp(name, "random") == 0) return probe_random(name);
     if (strcmp(name, "mem-bomb") == 0) return probe_mem_bomb(name);
     if (strcmp(name, "cpu-spin") == 0) return probe_cpu_spin();
+    if (strcmp(name, "park") == 0) return probe_park(name, seconds);
     return fail(EXIT_USAGE, "usage", "unknown probe");
 }
 
