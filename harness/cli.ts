@@ -47,8 +47,13 @@ commands:
       --warmup N          warm-up runs per variant before measuring (default 3; one when a warm-up
                           takes over a second)
       --seed N            seed of the round shuffle and the bootstrap (default: random, recorded)
-      --quick             ±5% or a 2.5 s budget per variant (≥ 5 samples, 10 rounds at most), 1 warm-up,
-                          20 warm iterations, bombs bounded at 4 s
+      --quick             ±5% or a 2 s budget per variant (≥ 5 samples, 8 rounds at most), 1 warm-up,
+                          20 warm iterations, bombs bounded at 4 s, bursts of 1 and 8, density up to
+                          32 instances in 15 s per variant
+      --burst K1,K2,...   simultaneous cold starts per burst, each 1 to 64 (default 1,8,32)
+      --no-burst          skip the burst step
+      --no-density        skip the density step (instances per GiB: 1, 8, 32, 128 live instances,
+                          under 4 GiB and 60 s per variant)
       --no-cross-check    do not time the floor and the fastest Wasm variant with hyperfine too
       --warm-iterations N iterations of each in-process warm loop (default 100)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
@@ -133,7 +138,12 @@ const commands: Record<string, Handler> = {
       require: { type: 'string' },
       out: { type: 'string' },
       'no-cross-check': { type: 'boolean' },
+      burst: { type: 'string' },
+      'no-burst': { type: 'boolean' },
+      'no-density': { type: 'boolean' },
     });
+    if (v.burst !== undefined && v['no-burst']) throw new UserError('--burst and --no-burst contradict each other — pass one');
+    const burst = v['no-burst'] ? [] : v.burst === undefined ? undefined : v.burst.split(',').map((k) => num('--burst', k)!);
     const { bench } = await import('./commands/bench.js');
     const r = await bench({
       workloads: v.workload,
@@ -147,6 +157,8 @@ const commands: Record<string, Handler> = {
       out: v.out,
       criteria: v.criteria,
       crossCheck: !v['no-cross-check'],
+      burst,
+      density: !v['no-density'],
     });
     if (r.results.interrupted) return 130;
     return r.requiredMissing.length || !r.results.complete || r.criteriaFailed ? 1 : 0;

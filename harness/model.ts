@@ -399,8 +399,6 @@ export type DensityResult = VariantKey &
         status: 'ok';
         /** What the summed PSS covers (harness/targets/types.ts Parked.covers). */
         covers: string;
-        /** The summed PSS with no instance parked (daemons, an idle host), in bytes. */
-        baselineBytes: number;
         steps: DensityStep[];
         fit: LinearFit;
         /** 1 GiB divided by the slope. */
@@ -430,7 +428,7 @@ export interface BurstStep {
   startsPerSec: number;
 }
 
-export type BurstResult = VariantKey & ({ status: 'ok'; steps: BurstStep[] } | { status: 'skipped' | 'errored' | 'n/a'; reason: string; steps: BurstStep[] });
+export type BurstResult = VariantKey & ({ status: 'ok'; steps: BurstStep[]; /** Why fewer bursts ran than were asked for, when so. */ stoppedBy?: string } | { status: 'skipped' | 'errored' | 'n/a'; reason: string; steps: BurstStep[] });
 
 /** How long each step of the bench took, in ms. */
 export interface Timeline {
@@ -497,7 +495,12 @@ export interface Results {
   interrupted?: string;
   seed: number;
   /** `runs` is the number of rounds with --runs, else the round cap of the adaptive stop. */
-  options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean; /** Variants whose runs take less than this were primed with untimed runs (one, or about 5 ms of them) straight before each sample. */ primeBelowMs?: number };
+  options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean; /** Variants whose runs take less than this were primed with untimed runs (one, or about 5 ms of them) straight before each sample. */ primeBelowMs?: number;
+    /** The burst step's K values and its time limit per burst (an empty list: not run). */
+    burst?: { ks: number[]; timeoutMs: number };
+    /** The density step's instance counts and caps; null: turned off (--no-density). */
+    density?: { steps: number[]; capBytes: number; capMs: number } | null;
+  };
   /**
    * The workloads measured, one after the other (rounds are shuffled within a workload):
    * each one's manifest, the input of every sample and the answer every sample must print.

@@ -27,7 +27,7 @@ describe('bench() with mock targets', async () => {
     createMockTarget('mwasm', {
       variants: [
         { name: 'jit', durations: [10], stdout: ANSWER, warm: [0.5], exitCodes: 'ok-err' },
-        { name: 'aot', durations: [2], stdout: ANSWER },
+        { name: 'aot', durations: [2], stdout: ANSWER, burst: [4, 1, 2, 8] },
         { name: 'gone', durations: [1], stdout: ANSWER, status: { skipped: 'its artifact was not built' } },
         { name: 'other', durations: [1], stdout: ANSWER, status: { na: 'the workload declares nothing it runs' } },
         { name: 'flaky', durations: [3], stdout: ANSWER, failEvery: 2 },
@@ -50,6 +50,21 @@ describe('bench() with mock targets', async () => {
     expect(results.complete).toBe(true);
     expect(requiredMissing).toEqual([]);
     expect(results.options.targets).toEqual(['mfloor', 'mwasm', 'mctr', 'mskip', 'mna']);
+  });
+
+  it('bursts every variant that serves bursts at each K, and keeps rows for those that do not', () => {
+    const aot = results.burst!.find((b) => b.id === 'mwasm' && b.variant === 'aot')!;
+    expect(aot.status).toBe('ok');
+    // K=1: [4]; K=8: 4 1 2 8 4 1 2 8 → p50 2 (nearest rank 4 of 8), p99 and max 8; K=32 the same four, eight times each.
+    expect(aot.steps.map((s) => [s.k, s.p50Ms, s.p99Ms, s.maxMs, s.failures.length, s.startsPerSec])).toEqual([
+      [1, 4, 4, 4, 0, 250],
+      [8, 2, 8, 8, 0, 1000],
+      [32, 2, 8, 8, 0, 4000],
+    ]);
+    expect(results.options.burst).toEqual({ ks: [1, 8, 32], timeoutMs: 30_000 });
+    expect(results.burst!.find((b) => b.id === 'mwasm' && b.variant === 'jit')).toMatchObject({ status: 'n/a' });
+    expect(results.burst!.find((b) => b.id === 'mskip')).toMatchObject({ status: 'skipped' });
+    expect(results.density!.find((d) => d.id === 'mwasm' && d.variant === 'aot')).toMatchObject({ status: 'n/a' });
   });
 
   it('measures every ready variant with the scripted durations, checked against the sample', () => {

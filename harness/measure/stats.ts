@@ -297,3 +297,32 @@ export function statWarnings(samples: readonly number[], opts: { failures?: numb
   }
   return out;
 }
+
+/** Nearest-rank percentile (p in 0..100) of unsorted samples: the smallest sample with at least p% of the samples at or below it. */
+export function percentileNearestRank(samples: readonly number[], p: number): number {
+  if (samples.length === 0) throw new Error('percentile of no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+/** Ordinary least squares y = a + b·x, with r². Needs two distinct x. */
+export function linearFit(points: readonly { x: number; y: number }[]): { slope: number; intercept: number; r2: number } {
+  const n = points.length;
+  if (n < 2) throw new Error('a line needs two points');
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
+    syy += (p.y - my) ** 2;
+  }
+  if (sxx === 0) throw new Error('a line needs two distinct x');
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+  return { slope, intercept, r2 };
+}

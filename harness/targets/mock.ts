@@ -1,4 +1,4 @@
-import type { Preparation, PreparedVariant, RunRequest, RunResult, TargetClass, TargetDefinition, VariantSpec, WarmRequest, WarmRun, Baseline } from './types.js';
+import type { BurstRequest, BurstRun, Preparation, PreparedVariant, RunRequest, RunResult, TargetClass, TargetDefinition, VariantSpec, WarmRequest, WarmRun, Baseline } from './types.js';
 
 /** One scripted variant of a mock target. */
 export interface MockVariant {
@@ -11,6 +11,8 @@ export interface MockVariant {
   exitCode?: number;
   /** Every n-th run fails (exit 1, empty stdout). */
   failEvery?: number;
+  /** Scripted burst latencies from the burst's start (request i answers at burst[i % length] ms); absent: no burst. */
+  burst?: number[];
   /** Scripted warm-loop latencies; absent: the variant declares no warm mode. */
   warm?: number[];
   /** Prepared as skipped (with this reason) or not applicable. */
@@ -62,6 +64,14 @@ export function createMockTarget(
       invocation: (req: RunRequest) => ({ kind: 'api', calls: `mock ${id}/${v.name} ${req.args.join(' ')}`, equivalent: null }),
       run: runOf(v),
       ...(v.warm ? { warm: async (req: WarmRequest): Promise<WarmRun> => ({ mode: 'scripted warm loop', samples: Array.from({ length: req.iterations }, (_, i) => v.warm![i % v.warm!.length]!), stdout: v.stdout }) } : {}),
+      ...(v.burst
+        ? {
+            burst: async (req: BurstRequest): Promise<BurstRun> => {
+              const ms = Array.from({ length: req.concurrency }, (_, i) => v.burst![i % v.burst!.length]!);
+              return { mode: 'scripted burst', clock: 'runtime', wallMs: Math.max(...ms), answers: ms.map((latencyMs) => ({ latencyMs, stdout: v.stdout, stderr: '', exitCode: 0 })) };
+            },
+          }
+        : {}),
       describe: () => ({ runtime: { name: 'mock', version: '0' }, artifact: `mock/${id}`, grants: [] }),
     };
   };
