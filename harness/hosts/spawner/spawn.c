@@ -14,9 +14,27 @@
  * child's exit code, or 128+signal. SIGTERM/SIGINT are forwarded to the child
  * as SIGKILL, so a harness timeout never leaves an orphan behind.
  * Exit 127: the command could not be executed (errno on stderr).
+ *
+ *   wvc-spawn REPORT_FD --burst K COMMAND [ARGS...]        (K from 1 to 64)
+ *
+ * A surge: takes t0 on CLOCK_MONOTONIC, then spawns K children of the same
+ * argv and environment back to back with posix_spawnp, each with stdin
+ * /dev/null, its own stdout and stderr pipes, fd 3 and REPORT_FD closed. All
+ * pipes are read with poll (each capped at 64 KiB, the rest drained and
+ * dropped), each child is reaped with wait4, and REPORT_FD gets one JSON line
+ * per child in launch order:
+ *   {"i":N,"end_ms":X,"exit":C,"signal":S,"stdout":"...","stderr":"..."}
+ * end_ms is t0 to that child's reap (exit -1 with signal S when it was killed;
+ * exit 127 when it could not be spawned, with the reason in its stderr), then
+ * one final line {"wall_ms":X} (t0 to the last reap). SIGTERM/SIGINT kill every
+ * child with SIGKILL (the harness's time limit); they are still reaped and
+ * reported. The spawner exits 0 once it has reported, 125 on a usage error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +54,241 @@ static void forward(int sig) {
   if (child > 0) kill(child, SIGKILL);
 }
 
+/* ---- burst ------------------------------------------------------------ */
+
+#define BURST_MAX 64
+#define CAP_BYTES (64 * 1024)
+
+struct capture {
+  char *buf;
+  size_t len;
+};
+
+struct burst_child {
+  pid_t pid;
+  int out_fd, err_fd; /* -1 once at EOF */
+  struct capture out, err;
+  bool reaped;
+  int status;
+  double end_ms;
+  int spawn_err;
+};
+
+static struct burst_child kids[BURST_MAX];
+static int nkids = 0;
+static volatile sig_atomic_t killed = 0;
+
+static void kill_all(int sig) {
+  (void)sig;
+  killed = 1;
+  for (int i = 0; i < nkids; i++)
+    if (kids[i].pid > 0 && !kids[i].reaped) kill(kids[i].pid, SIGKILL);
+}
+
+static void on_child(int sig) { (void)sig; }
+
+static double since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Reads what is there; returns false at EOF or on a read error. Past the cap, output is drained and dropped. */
+static bool drain(int fd, struct capture *c) {
+  char tmp[8192];
+  ssize_t n = read(fd, tmp, sizeof tmp);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  size_t take = c->len < CAP_BYTES ? (size_t)n : 0;
+  if (c->len + take > CAP_BYTES) take = CAP_BYTES - c->len;
+  if (take) {
+    memcpy(c->buf + c->len, tmp, take);
+    c->len += take;
+  }
+  return true;
+}
+
+static void json_out(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c == '\n') fputs("\\n", f);
+    else if (c == '\r') fputs("\\r", f);
+    else if (c == '\t') fputs("\\t", f);
+    else if (c < 0x20 || c == 0x7f) fprintf(f, "\\u%04x", c);
+    else fputc(c, f); /* bytes >= 0x80 pass through; the harness decodes UTF-8 */
+  }
+  fputc('"', f);
+}
+
+static void reap(struct burst_child *k, const struct timespec *t0, int flags) {
+  if (k->reaped || k->pid <= 0) return;
+  int status = 0;
+  pid_t r = waitpid(k->pid, &status, flags);
+  if (r == k->pid) {
+    k->reaped = true;
+    k->status = status;
+    k->end_ms = since(t0);
+  }
+}
+
+static int burst(int report_fd, int k, char **cmd) {
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0) {
+    perror("wvc-spawn: /dev/null");
+    return 125;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = kill_all;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sa.sa_handler = on_child; /* not SIG_IGN: it must interrupt ppoll */
+  sigaction(SIGCHLD, &sa, NULL);
+  /* SIGCHLD is blocked except inside ppoll, so an exit is never missed between a reap pass and the wait.
+   * SIGTERM/SIGINT are blocked while a child is launched, so it is always recorded before kill_all runs. */
+  sigset_t chld, launch, none;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  sigemptyset(&launch);
+  sigaddset(&launch, SIGTERM);
+  sigaddset(&launch, SIGINT);
+  sigemptyset(&none);
+  /* The children start with an empty signal mask and default dispositions, whatever the spawner blocks. */
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t deflt;
+  sigemptyset(&deflt);
+  sigaddset(&deflt, SIGCHLD);
+  sigaddset(&deflt, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &deflt);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  for (int i = 0; i < k; i++) {
+    kids[i].out.buf = malloc(CAP_BYTES);
+    kids[i].err.buf = malloc(CAP_BYTES);
+    kids[i].out_fd = kids[i].err_fd = -1;
+    if (!kids[i].out.buf || !kids[i].err.buf) {
+      fprintf(stderr, "wvc-spawn: out of memory\n");
+      return 125;
+    }
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < k; i++) {
+    struct burst_child *c = &kids[i];
+    int po[2], pe[2];
+    if (pipe2(po, O_CLOEXEC) != 0) { c->spawn_err = errno; c->end_ms = since(&t0); continue; }
+    if (pipe2(pe, O_CLOEXEC) != 0) { c->spawn_err = errno; close(po[0]); close(po[1]); c->end_ms = since(&t0); continue; }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, devnull, 0);
+    posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    /* fd 3 and REPORT_FD: close them in the child (harmless when not open). */
+    if (report_fd != 3) posix_spawn_file_actions_addclose(&fa, 3);
+    if (report_fd > 2) posix_spawn_file_actions_addclose(&fa, report_fd);
+    pid_t pid = 0;
+    sigset_t old;
+    sigprocmask(SIG_BLOCK, &launch, &old);
+    int err = killed ? ECANCELED : posix_spawnp(&pid, cmd[0], &fa, &attr, cmd, environ);
+    if (!err) c->pid = pid;
+    nkids = i + 1;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    posix_spawn_file_actions_destroy(&fa);
+    close(po[1]);
+    close(pe[1]);
+    if (err) {
+      c->spawn_err = err;
+      c->end_ms = since(&t0);
+      close(po[0]);
+      close(pe[0]);
+      continue;
+    }
+    c->out_fd = po[0];
+    c->err_fd = pe[0];
+  }
+  posix_spawnattr_destroy(&attr);
+
+  /* Read every pipe until EOF, reaping children as they exit (a child's end is its reap). */
+  struct pollfd pfd[2 * BURST_MAX];
+  int owner[2 * BURST_MAX];
+  for (;;) {
+    int n = 0;
+    for (int i = 0; i < k; i++) {
+      reap(&kids[i], &t0, WNOHANG);
+      if (kids[i].out_fd >= 0) { pfd[n].fd = kids[i].out_fd; pfd[n].events = POLLIN; owner[n++] = 2 * i; }
+      if (kids[i].err_fd >= 0) { pfd[n].fd = kids[i].err_fd; pfd[n].events = POLLIN; owner[n++] = 2 * i + 1; }
+    }
+    if (n == 0) break;
+    /* Wakes on output, EOF or SIGCHLD (unblocked only here), so each reap is timed when it happens. */
+    int r = ppoll(pfd, (nfds_t)n, NULL, &none);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      perror("wvc-spawn: poll");
+      break;
+    }
+    for (int j = 0; j < n; j++) {
+      if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      struct burst_child *c = &kids[owner[j] / 2];
+      bool is_err = owner[j] % 2;
+      int *fd = is_err ? &c->err_fd : &c->out_fd;
+      if (!drain(*fd, is_err ? &c->err : &c->out)) {
+        close(*fd);
+        *fd = -1;
+      }
+    }
+  }
+  /* Every pipe is at EOF; wait for the children that have not exited yet (one that closed its stdout early). */
+  sigprocmask(SIG_UNBLOCK, &chld, NULL);
+  for (int i = 0; i < k; i++) {
+    while (kids[i].pid > 0 && !kids[i].reaped) {
+      errno = 0;
+      reap(&kids[i], &t0, 0);
+      if (!kids[i].reaped && errno != EINTR) break;
+    }
+  }
+  double wall_ms = 0;
+  FILE *f = fdopen(report_fd, "w");
+  if (!f) return 0; /* no report pipe: run by hand */
+  for (int i = 0; i < k; i++) {
+    struct burst_child *c = &kids[i];
+    int code = 127, sig = 0;
+    if (c->pid > 0) {
+      code = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : -1;
+      sig = WIFSIGNALED(c->status) ? WTERMSIG(c->status) : 0;
+    } else if (c->spawn_err == ECANCELED) {
+      int m = snprintf(c->err.buf, CAP_BYTES, "wvc-spawn: not started: the burst was killed first\n");
+      c->err.len = m > 0 ? (size_t)m : 0;
+    } else {
+      int m = snprintf(c->err.buf, CAP_BYTES, "wvc-spawn: cannot execute %s: %s\n", cmd[0], strerror(c->spawn_err));
+      c->err.len = m > 0 ? (size_t)m : 0;
+    }
+    if (c->end_ms > wall_ms) wall_ms = c->end_ms;
+    fprintf(f, "{\"i\":%d,\"end_ms\":%.3f,\"exit\":%d,\"signal\":%d,\"stdout\":", i, c->end_ms, code, sig);
+    json_out(f, c->out.buf, c->out.len);
+    fputs(",\"stderr\":", f);
+    json_out(f, c->err.buf, c->err.len);
+    fputs("}\n", f);
+  }
+  fprintf(f, "{\"wall_ms\":%.3f}\n", wall_ms);
+  fclose(f);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[2], "--burst") == 0) {
+    char *end = NULL;
+    long k = argc >= 5 ? strtol(argv[3], &end, 10) : 0;
+    if (argc < 5 || !end || *end || k < 1 || k > BURST_MAX) {
+      fprintf(stderr, "usage: wvc-spawn REPORT_FD --burst K COMMAND [ARGS...] (K from 1 to %d)\n", BURST_MAX);
+      return 125;
+    }
+    return burst(atoi(argv[1]), (int)k, argv + 4);
+  }
   if (argc < 3) {
     fprintf(stderr, "usage: wvc-spawn REPORT_FD COMMAND [ARGS...]\n");
     return 125;
