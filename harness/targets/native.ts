@@ -60,9 +60,12 @@ export const native: TargetDefinition = {
           run: runOnce,
           /** K native processes of the same argv, spawned back to back (through the spawner when the bench set one). */
           burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
-          /** N native processes, each parked in the guest's park mode (guest paths mapped as for run). */
+          /**
+           * N native processes, each parked in the guest's park mode. Guest paths are mapped as for run, without
+           * the default `--rules=` a run adds: probe mode rejects any argument but its own.
+           */
           park: (req: ParkRequest): Promise<Parked> =>
-            parkProcesses(() => invocation({ args: req.args, timeoutMs: req.timeoutMs }), req, `each native process (${req.instances} processes)`),
+            parkProcesses(() => processInvocation([binary, ...mapGuestArgs(req.args, grants, { addDefaults: false })]), req, `each native process (${req.instances} processes)`),
           /** A probe runs as a deployed native program would: the harness's environment, the user's files and network, no limits. */
           probe(req: ProbeRequest): Promise<RunResult> {
             return run(binary, mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false }), { env: probeEnv(), timeoutMs: req.timeoutMs });
