@@ -21,8 +21,9 @@
  * argv and environment back to back with posix_spawnp, each with stdin
  * /dev/null, its own stdout and stderr pipes, fd 3 and REPORT_FD closed. All
  * pipes are read with poll (each capped at 64 KiB, the rest drained and
- * dropped), each child is reaped with wait4, and REPORT_FD gets one JSON line
- * per child in launch order:
+ * dropped); a reaper thread blocked in waitpid times each child's reap as it
+ * happens, also while later ones are still being launched. REPORT_FD gets one
+ * JSON line per child in launch order:
  *   {"i":N,"end_ms":X,"exit":C,"signal":S,"stdout":"...","stderr":"..."}
  * end_ms is t0 to that child's reap (exit -1 with signal S when it was killed;
  * exit 127 when it could not be spawned, with the reason in its stderr), then
@@ -35,6 +36,8 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,7 +68,7 @@ struct capture {
 };
 
 struct burst_child {
-  pid_t pid;
+  pid_t pid; /* 0: not started */
   int out_fd, err_fd; /* -1 once at EOF */
   struct capture out, err;
   bool reaped;
@@ -75,8 +78,18 @@ struct burst_child {
 };
 
 static struct burst_child kids[BURST_MAX];
-static int nkids = 0;
+static volatile sig_atomic_t nkids = 0; /* slots launched so far (started or failed) */
 static volatile sig_atomic_t killed = 0;
+static struct timespec burst_t0;
+
+/*
+ * The reaper thread: blocks in wait4(-1), so each child's end is timed when it is
+ * reaped, also while the main thread is still launching the later ones.
+ */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t launched_cv = PTHREAD_COND_INITIALIZER;
+static int started = 0;      /* children actually running (pid > 0), under mu */
+static bool launch_done = false;
 
 static void kill_all(int sig) {
   (void)sig;
@@ -85,12 +98,46 @@ static void kill_all(int sig) {
     if (kids[i].pid > 0 && !kids[i].reaped) kill(kids[i].pid, SIGKILL);
 }
 
-static void on_child(int sig) { (void)sig; }
-
 static double since(const struct timespec *t0) {
   struct timespec t1;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *reaper(void *arg) {
+  (void)arg;
+  int reaped = 0;
+  for (;;) {
+    pthread_mutex_lock(&mu);
+    while (reaped == started && !launch_done) pthread_cond_wait(&launched_cv, &mu);
+    bool done = reaped == started && launch_done;
+    pthread_mutex_unlock(&mu);
+    if (done) return NULL;
+    int status = 0;
+    pid_t pid = wait4(-1, &status, 0, NULL);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      perror("wvc-spawn: wait4");
+      return NULL;
+    }
+    double end = since(&burst_t0);
+    /* The launcher records a pid under mu right after posix_spawnp returns; wait for it if this one is that quick. */
+    for (;;) {
+      pthread_mutex_lock(&mu);
+      int slot = -1;
+      for (int i = 0; i < nkids; i++)
+        if (kids[i].pid == pid && !kids[i].reaped) slot = i;
+      if (slot >= 0) {
+        kids[slot].status = status;
+        kids[slot].end_ms = end;
+        kids[slot].reaped = true;
+      }
+      pthread_mutex_unlock(&mu);
+      if (slot >= 0) break;
+      sched_yield();
+    }
+    reaped++;
+  }
 }
 
 /* Reads what is there; returns false at EOF or on a read error. Past the cap, output is drained and dropped. */
@@ -122,40 +169,32 @@ static void json_out(FILE *f, const char *s, size_t n) {
   fputc('"', f);
 }
 
-static void reap(struct burst_child *k, const struct timespec *t0, int flags) {
-  if (k->reaped || k->pid <= 0) return;
-  int status = 0;
-  pid_t r = waitpid(k->pid, &status, flags);
-  if (r == k->pid) {
-    k->reaped = true;
-    k->status = status;
-    k->end_ms = since(t0);
-  }
-}
-
 static int burst(int report_fd, int k, char **cmd) {
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull < 0) {
     perror("wvc-spawn: /dev/null");
     return 125;
   }
+  for (int i = 0; i < k; i++) {
+    kids[i].out.buf = malloc(CAP_BYTES);
+    kids[i].err.buf = malloc(CAP_BYTES);
+    kids[i].out_fd = kids[i].err_fd = -1;
+    if (!kids[i].out.buf || !kids[i].err.buf) {
+      fprintf(stderr, "wvc-spawn: out of memory\n");
+      return 125;
+    }
+  }
+  /* SIGTERM/SIGINT: blocked in the reaper, and in the launcher while a child is being recorded. */
+  sigset_t term, none;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigaddset(&term, SIGINT);
+  sigemptyset(&none);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = kill_all;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
-  sa.sa_handler = on_child; /* not SIG_IGN: it must interrupt ppoll */
-  sigaction(SIGCHLD, &sa, NULL);
-  /* SIGCHLD is blocked except inside ppoll, so an exit is never missed between a reap pass and the wait.
-   * SIGTERM/SIGINT are blocked while a child is launched, so it is always recorded before kill_all runs. */
-  sigset_t chld, launch, none;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, NULL);
-  sigemptyset(&launch);
-  sigaddset(&launch, SIGTERM);
-  sigaddset(&launch, SIGINT);
-  sigemptyset(&none);
   /* The children start with an empty signal mask and default dispositions, whatever the spawner blocks. */
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -167,43 +206,54 @@ static int burst(int report_fd, int k, char **cmd) {
   posix_spawnattr_setsigdefault(&attr, &deflt);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  for (int i = 0; i < k; i++) {
-    kids[i].out.buf = malloc(CAP_BYTES);
-    kids[i].err.buf = malloc(CAP_BYTES);
-    kids[i].out_fd = kids[i].err_fd = -1;
-    if (!kids[i].out.buf || !kids[i].err.buf) {
-      fprintf(stderr, "wvc-spawn: out of memory\n");
-      return 125;
-    }
+  sigset_t old;
+  pthread_sigmask(SIG_BLOCK, &term, &old);
+  pthread_t reap_thread;
+  clock_gettime(CLOCK_MONOTONIC, &burst_t0);
+  int e = pthread_create(&reap_thread, NULL, reaper, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (e) {
+    fprintf(stderr, "wvc-spawn: cannot start the reaper thread: %s\n", strerror(e));
+    return 125;
   }
-  struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < k; i++) {
     struct burst_child *c = &kids[i];
     int po[2], pe[2];
-    if (pipe2(po, O_CLOEXEC) != 0) { c->spawn_err = errno; c->end_ms = since(&t0); continue; }
-    if (pipe2(pe, O_CLOEXEC) != 0) { c->spawn_err = errno; close(po[0]); close(po[1]); c->end_ms = since(&t0); continue; }
+    int err = 0;
+    if (pipe2(po, O_CLOEXEC) != 0) err = errno;
+    else if (pipe2(pe, O_CLOEXEC) != 0) { err = errno; close(po[0]); close(po[1]); }
+    if (err) {
+      c->spawn_err = err;
+      c->end_ms = since(&burst_t0);
+      nkids = i + 1;
+      continue;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, devnull, 0);
     posix_spawn_file_actions_adddup2(&fa, po[1], 1);
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-    /* fd 3 and REPORT_FD: close them in the child (harmless when not open). */
+    /* fd 3 and REPORT_FD are closed in the child (a no-op where they are not open). */
     if (report_fd != 3) posix_spawn_file_actions_addclose(&fa, 3);
     if (report_fd > 2) posix_spawn_file_actions_addclose(&fa, report_fd);
     pid_t pid = 0;
-    sigset_t old;
-    sigprocmask(SIG_BLOCK, &launch, &old);
-    int err = killed ? ECANCELED : posix_spawnp(&pid, cmd[0], &fa, &attr, cmd, environ);
-    if (!err) c->pid = pid;
+    pthread_sigmask(SIG_BLOCK, &term, &old);
+    pthread_mutex_lock(&mu);
+    err = killed ? ECANCELED : posix_spawnp(&pid, cmd[0], &fa, &attr, cmd, environ);
+    if (!err) {
+      c->pid = pid;
+      started++;
+    }
     nkids = i + 1;
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_cond_signal(&launched_cv);
+    pthread_mutex_unlock(&mu);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     posix_spawn_file_actions_destroy(&fa);
     close(po[1]);
     close(pe[1]);
     if (err) {
       c->spawn_err = err;
-      c->end_ms = since(&t0);
+      c->end_ms = since(&burst_t0);
       close(po[0]);
       close(pe[0]);
       continue;
@@ -211,21 +261,23 @@ static int burst(int report_fd, int k, char **cmd) {
     c->out_fd = po[0];
     c->err_fd = pe[0];
   }
+  pthread_mutex_lock(&mu);
+  launch_done = true;
+  pthread_cond_signal(&launched_cv);
+  pthread_mutex_unlock(&mu);
   posix_spawnattr_destroy(&attr);
 
-  /* Read every pipe until EOF, reaping children as they exit (a child's end is its reap). */
+  /* Read every pipe until EOF. */
   struct pollfd pfd[2 * BURST_MAX];
   int owner[2 * BURST_MAX];
   for (;;) {
     int n = 0;
     for (int i = 0; i < k; i++) {
-      reap(&kids[i], &t0, WNOHANG);
       if (kids[i].out_fd >= 0) { pfd[n].fd = kids[i].out_fd; pfd[n].events = POLLIN; owner[n++] = 2 * i; }
       if (kids[i].err_fd >= 0) { pfd[n].fd = kids[i].err_fd; pfd[n].events = POLLIN; owner[n++] = 2 * i + 1; }
     }
     if (n == 0) break;
-    /* Wakes on output, EOF or SIGCHLD (unblocked only here), so each reap is timed when it happens. */
-    int r = ppoll(pfd, (nfds_t)n, NULL, &none);
+    int r = poll(pfd, (nfds_t)n, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       perror("wvc-spawn: poll");
@@ -242,15 +294,9 @@ static int burst(int report_fd, int k, char **cmd) {
       }
     }
   }
-  /* Every pipe is at EOF; wait for the children that have not exited yet (one that closed its stdout early). */
-  sigprocmask(SIG_UNBLOCK, &chld, NULL);
-  for (int i = 0; i < k; i++) {
-    while (kids[i].pid > 0 && !kids[i].reaped) {
-      errno = 0;
-      reap(&kids[i], &t0, 0);
-      if (!kids[i].reaped && errno != EINTR) break;
-    }
-  }
+  /* Every pipe is at EOF; the reaper ends once every started child is reaped. */
+  pthread_join(reap_thread, NULL);
+
   double wall_ms = 0;
   FILE *f = fdopen(report_fd, "w");
   if (!f) return 0; /* no report pipe: run by hand */
