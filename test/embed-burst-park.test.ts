@@ -82,6 +82,19 @@ describe('wasmtime-embed burst', () => {
   });
 });
 
+describe('wasmtime-embed burst at its time limit', () => {
+  it.skipIf(!!why)(`aot: a burst that does not answer in time is all timed out, and the host is gone${note}`, async () => {
+    const mark = `--seconds=${1000 + ((process.pid + 1) % 9000)}`;
+    const b = await aot!.burst!({ args: ['--probe=park', mark], concurrency: 2, timeoutMs: 500 });
+    expect(b.answers).toHaveLength(2);
+    for (const a of b.answers) {
+      expect(a.timedOut).toBe(true);
+      expect(a.latencyMs).toBeNull();
+    }
+    expect(await hostsWithArg(mark)).toEqual([]);
+  });
+});
+
 describe('wasmtime-embed park', () => {
   it.skipIf(!!why)(`pooled: N=3 stores in one host, three ready lines, the host's PSS > 0, gone after release${note}`, async () => {
     const parked = await pooled!.park!({ args: ['--probe=park', '--seconds=60'], sampleArgs: workload.sample.args, instances: 3, timeoutMs: 30_000 });

@@ -157,7 +157,8 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
       const answers = rep.burst.map((b): BurstAnswer => ({
         latencyMs: b.latency_ms,
         stdout: b.stdout,
-        stderr: b.error ? `${b.stderr}${b.stderr && !b.stderr.endsWith('\n') ? '\n' : ''}wvc-wasmtime-host: ${b.error}` : b.stderr,
+        // A request the host could not start: its own message, and the host's stderr, which says why.
+        stderr: b.error ? `${b.stderr}${b.stderr && !b.stderr.endsWith('\n') ? '\n' : ''}wvc-wasmtime-host: ${b.error}\n${r.stderr.trim().slice(0, 500)}` : b.stderr,
         exitCode: b.exit,
         signal: null,
       }));

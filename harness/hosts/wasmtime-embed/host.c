@@ -96,8 +96,9 @@
  *   With --burst K, instead, one line (ms from t0, taken after the load):
  *   {"engine_ms":..,"load_ms":..,"linker_ms":..,"wall_ms":..,"burst":[{"latency_ms":..,
  *     "instantiate_ms":..,"run_ms":..,"exit":C,"stdout":"..","stderr":".."},...]}
- *   in launch order; wall_ms is t0 to the last answer. A request that could not
- *   start a thread or instantiate has exit 126 (host message in its "error").
+ *   in launch order; wall_ms is t0 to the last answer. A trap's {"trap":..} line
+ *   goes into that request's "stderr". A request that could not start a thread or
+ *   instantiate has exit 126 and an "error" (the host's message is on its stderr).
  *   With --pooled, the pool is sized for max(8, K) (or N) instances alive at once.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -357,6 +358,30 @@ struct request_io {
   struct capture *out, *err;
 };
 
+/* A trap's {"trap":...} line: on the host's stderr, or into the request's captured stderr (--burst). */
+static void report_trap(wasmtime_error_t *err, const struct request_io *io) {
+  if (!io || !io->err) {
+    print_trap(err);
+    return;
+  }
+  char *line = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&line, &len);
+  if (!m) {
+    print_trap(err);
+    return;
+  }
+  wasm_name_t msg = {0, NULL};
+  wasmtime_error_message(err, &msg);
+  fputs("{\"trap\":", m);
+  json_string(m, (const char *)msg.data, msg.size);
+  fputs("}\n", m);
+  wasm_byte_vec_delete(&msg);
+  fclose(m);
+  capture_write(io->err, (const unsigned char *)line, len);
+  free(line);
+}
+
 /* Finds the `run` function of the component's wasi:cli/run@0.2.* export. */
 static wasmtime_component_export_index_t *find_run_export(wasm_engine_t *engine, wasmtime_component_t *component,
                                                           char *found_name, size_t found_cap) {
@@ -438,7 +463,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     if (wasmtime_error_exit_status(err, &code)) {
       status = code;
     } else {
-      print_trap(err);
+      report_trap(err, io);
       status = EXIT_TRAP;
       *trapped = true;
     }
@@ -448,7 +473,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     wasmtime_component_val_delete(&result);
     err = wasmtime_component_func_post_return(&func, ctx);
     if (err) {
-      print_trap(err);
+      report_trap(err, io);
       wasmtime_error_delete(err);
       status = EXIT_TRAP;
       *trapped = true;
