@@ -84,7 +84,7 @@ describe('wasmtime-embed burst', () => {
 
 describe('wasmtime-embed burst at its time limit', () => {
   it.skipIf(!!why)(`aot: a burst that does not answer in time is all timed out, and the host is gone${note}`, async () => {
-    const mark = `--seconds=${1000 + ((process.pid + 1) % 9000)}`;
+    const mark = `--seconds=${600 + ((process.pid + 1) % 3000)}`;
     const b = await aot!.burst!({ args: ['--probe=park', mark], concurrency: 2, timeoutMs: 500 });
     expect(b.answers).toHaveLength(2);
     for (const a of b.answers) {
@@ -121,7 +121,7 @@ describe('wasmtime-embed park', () => {
 
   it.skipIf(!!why)(`aot: not ready within the time limit → the host is killed before the error is thrown${note}`, async () => {
     // A park length of its own, so this test's host can be told from anyone else's by its argv.
-    const mark = `--seconds=${1000 + (process.pid % 9000)}`;
+    const mark = `--seconds=${600 + (process.pid % 3000)}`;
     await expect(aot!.park!({ args: ['--probe=park', mark], sampleArgs: workload.sample.args, instances: 2, timeoutMs: 1 })).rejects.toThrow(/0 of 2 ready after 1 ms/);
     expect(await hostsWithArg(mark)).toEqual([]);
   });
