@@ -9,7 +9,7 @@ const exec = promisify(execFile);
 
 export const EMBED_HOST_ID = 'wasmtime-embed-host';
 const INSTALL_HINT = 'pip install wasmtime';
-const HOST_FLAGS = ['-std=c11', '-O2', '-Wall'];
+const HOST_FLAGS = ['-std=c11', '-O2', '-Wall', '-pthread'];
 
 
 export interface Libwasmtime {

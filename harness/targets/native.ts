@@ -1,9 +1,11 @@
 import { access, constants } from 'node:fs/promises';
 import { release } from 'node:os';
-import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
+import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import { findArtifact, mapGuestArgs, notDeclared, processInvocation, ready, runInvocation, specOf, unsandboxedGrantLines, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
+import { processBurst } from '../util/burst.js';
+import { parkProcesses } from '../util/park.js';
 
 const VARIANTS: readonly VariantSpec[] = [
   {
@@ -48,13 +50,22 @@ export const native: TargetDefinition = {
     const artifact = art.id;
     const grants = ctx.workload.grants;
     const invocation = (req: RunRequest) => processInvocation([binary, ...mapGuestArgs(req.args, grants)]);
+    const runOnce = (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs });
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'static'), {
           invocation,
-          run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
+          run: runOnce,
+          /** K native processes of the same argv, spawned back to back (through the spawner when the bench set one). */
+          burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
+          /**
+           * N native processes, each parked in the guest's park mode. Guest paths are mapped as for run, without
+           * the default `--rules=` a run adds: probe mode rejects any argument but its own.
+           */
+          park: (req: ParkRequest): Promise<Parked> =>
+            parkProcesses(() => processInvocation([binary, ...mapGuestArgs(req.args, grants, { addDefaults: false })]), req, `each native process (${req.instances} processes)`),
           /** A probe runs as a deployed native program would: the harness's environment, the user's files and network, no limits. */
           probe(req: ProbeRequest): Promise<RunResult> {
             return run(binary, mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false }), { env: probeEnv(), timeoutMs: req.timeoutMs });

@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
+import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, processInvocation, runInvocation, buildHint } from './common.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
+import { processBurst } from '../util/burst.js';
+import { parkProcesses } from '../util/park.js';
 
 const exec = promisify(execFile);
 
@@ -109,9 +111,15 @@ export const wasmtimeCli: TargetDefinition = {
     const variant = (name: string, file: string, artifact: string) => {
       const f = flags(name, argv0, grants);
       const invocation = (req: RunRequest) => processInvocation([bin, ...f, file, ...req.args]);
+      const runOnce = (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs });
       return ready(specOf(VARIANTS, name), {
         invocation,
-        run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
+        run: runOnce,
+        /** K `wasmtime run` processes, each compiling or loading the component itself (no shared engine). */
+        burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
+        /** N `wasmtime run` processes, each with its own engine and store, parked in the guest's park mode. */
+        park: (req: ParkRequest): Promise<Parked> =>
+          parkProcesses(() => invocation({ args: req.args, timeoutMs: req.timeoutMs }), req, `each wasmtime CLI process and its descendants (${req.instances} processes, one engine and one store each)`),
         describe(): VariantDescription {
           return {
             runtime,

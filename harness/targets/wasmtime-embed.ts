@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Artifact, DeriveContext, PreparedVariant, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec, WarmRequest, WarmRun } from './types.js';
+import type { Artifact, BurstAnswer, BurstRequest, BurstRun, DeriveContext, Parked, ParkRequest, PreparedVariant, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
 import { splitArtifactId } from '../model.js';
@@ -13,6 +13,7 @@ import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedA
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
+import { withDescendants } from '../util/proc.js';
 
 const exec = promisify(execFile);
 
@@ -20,6 +21,8 @@ const INSTALL_HINT = 'pip install wasmtime';
 /** Unmeasured warm-up iterations of the loop mode, matching the Node hosts' tinybench warm-up. */
 const WARM_WARMUP = 10;
 const RUNTIME_NAME = 'wasmtime (embedded, C API)';
+/** The host's bound on --burst K and --park N (MAX_THREADS in host.c). */
+const HOST_MAX_THREADS = 256;
 
 type Variant = 'jit' | 'aot' | 'pooled';
 
@@ -126,6 +129,47 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
         stdout: r.stdout.split('\n')[0] + '\n',
       };
     },
+    /**
+     * The host's --burst K: one host process loads the component once, then takes t0 and
+     * starts K threads, each a new store + WASI context + instantiate + run with its own
+     * captured stdout and stderr; each request is timed from t0 to its answer on the host's
+     * clock. The host process is killed after req.timeoutMs (every request then timed out).
+     */
+    async burst(req: BurstRequest): Promise<BurstRun> {
+      if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > HOST_MAX_THREADS) throw new Error(`wasmtime-embed burst: K must be 1 to ${HOST_MAX_THREADS}, not ${req.concurrency}`);
+      const [cmd, ...rest] = flags(variant, argv0, grants);
+      const r = await run(host, [cmd, '--burst', String(req.concurrency), ...rest, files.wasm, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs, sideChannel: true });
+      const mode = `wasmtime-embed${variant === 'pooled' ? ' --pooled' : ''} --burst ${req.concurrency}: one host process, one thread per request, each a new store + WASI ctx + instantiate + run`;
+      if (r.timedOut) {
+        const answers = Array.from({ length: req.concurrency }, (): BurstAnswer => ({ latencyMs: null, stdout: '', stderr: 'the host was killed at the time limit before it reported', exitCode: null, timedOut: true }));
+        return { mode, clock: 'runtime', answers, wallMs: req.timeoutMs };
+      }
+      type Rec = { latency_ms: number | null; exit: number; stdout: string; stderr: string; error?: string };
+      let rep: { burst?: Rec[]; wall_ms?: number } = {};
+      try {
+        rep = JSON.parse(r.side?.trim().split('\n').pop() ?? '') as typeof rep;
+      } catch {
+        rep = {};
+      }
+      if (r.exitCode !== 0 || !rep.burst || rep.burst.length !== req.concurrency) {
+        throw new Error(`wasmtime-embed burst failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().slice(0, 300)}`);
+      }
+      const answers = rep.burst.map((b): BurstAnswer => ({
+        latencyMs: b.latency_ms,
+        stdout: b.stdout,
+        // A request the host could not start: its own message, and the host's stderr, which says why.
+        stderr: b.error ? `${b.stderr}${b.stderr && !b.stderr.endsWith('\n') ? '\n' : ''}wvc-wasmtime-host: ${b.error}\n${r.stderr.trim().slice(0, 500)}` : b.stderr,
+        exitCode: b.exit,
+        signal: null,
+      }));
+      return { mode, clock: 'runtime', answers, wallMs: rep.wall_ms ?? 0 };
+    },
+    /**
+     * The host's --park N, spawned directly (not through the spawner): one engine, the
+     * component loaded once, N threads each with its own store running the guest's park
+     * mode. Ready when N ready lines are on its stdout; the figure covers the host process.
+     */
+    park: (req: ParkRequest): Promise<Parked> => parkHost(host, [...flags(variant, argv0, grants), '--park', String(req.instances), files.wasm, '--', ...req.args], req),
     describe() {
       return {
         runtime: s.runtime,
@@ -135,6 +179,63 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
       };
     },
   });
+}
+
+/**
+ * Spawns one host process that parks `req.instances` instances in their own threads,
+ * and waits for one ready line per instance on its stdout. Not ready within
+ * req.timeoutMs, or exited first: it is killed (SIGKILL), reaped, and the error thrown.
+ */
+async function parkHost(host: string, argv: string[], req: ParkRequest): Promise<Parked> {
+  if (!Number.isInteger(req.instances) || req.instances < 1 || req.instances > HOST_MAX_THREADS) throw new Error(`wasmtime-embed park: N must be 1 to ${HOST_MAX_THREADS}, not ${req.instances}`);
+  const child = spawn(host, argv, { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+  let gone = false;
+  const closed = new Promise<void>((resolve) => child.once('close', () => { gone = true; resolve(); }));
+  const release = async () => {
+    if (!gone && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // A child that never started ('error', no pid) emits 'close' too.
+    await closed;
+  };
+  try {
+    const ready = await new Promise<string[]>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`wasmtime-embed park: ${countLines(out)} of ${req.instances} ready after ${req.timeoutMs} ms${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`)), req.timeoutMs);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        if (countLines(out) >= req.instances) {
+          clearTimeout(timer);
+          resolve(out.split('\n').slice(0, req.instances).map((l) => `${l}\n`));
+        }
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        if (err.length < 4096) err += b.toString('utf8');
+      });
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`wasmtime-embed park: the host exited ${code ?? signal} with ${countLines(out)} of ${req.instances} ready${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`));
+      });
+    });
+    return {
+      ready,
+      covers: `the host process: one engine, ${req.instances} stores each parked in its own thread`,
+      pids: async () => (gone || child.pid === undefined ? [] : withDescendants([child.pid])),
+      release,
+    };
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+function countLines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** The derived .cwasm: the component precompiled by the embed host, when the build made one. */

@@ -1,4 +1,5 @@
 import type { Invocation } from '../model.js';
+import { currentSpawner, spawnerBurst } from './spawn.js';
 import type { BurstAnswer, BurstRequest, BurstRun, RunRequest, RunResult } from '../targets/types.js';
 
 /**
@@ -23,10 +24,31 @@ export async function concurrentBurst(run: (req: RunRequest) => Promise<RunResul
 }
 
 /**
- * K processes of `invocation` launched at once. Until the spawner's burst mode
- * (harness/hosts/spawner/spawn.c) serves it, this is K concurrent spawns on the harness's clock.
+ * K processes of `invocation` launched at once. With the spawner set (util/spawn.ts
+ * useSpawner, the bench's way), wvc-spawn --burst spawns them back to back and times
+ * each from the burst's start to its own reap on CLOCK_MONOTONIC (`clock: 'runtime'`);
+ * the spawner is killed after `req.timeoutMs`, and a child it had to kill (or never
+ * started) is a timed-out answer. Without the spawner this is K concurrent `run`
+ * calls on the harness's clock ({@link concurrentBurst}).
  */
 export async function processBurst(invocation: Invocation & { kind: 'process' }, req: BurstRequest, run: (req: RunRequest) => Promise<RunResult>): Promise<BurstRun> {
-  void invocation;
-  return concurrentBurst(run, req, `${req.concurrency} processes spawned at once`);
+  const spawner = currentSpawner();
+  if (spawner === null) return concurrentBurst(run, req, `${req.concurrency} processes spawned at once by Node (no spawner)`);
+  const [cmd, ...args] = invocation.argv;
+  const r = await spawnerBurst(spawner, cmd!, args, req.concurrency, { env: invocation.env, timeoutMs: req.timeoutMs });
+  if (!r.timedOut && r.children.length === 0) throw new Error(`wvc-spawn --burst failed (exit ${r.exitCode}): ${r.stderr.trim().slice(0, 300)}`);
+  const answers = Array.from({ length: req.concurrency }, (_, i): BurstAnswer => {
+    const c = r.children.find((x) => x.i === i);
+    if (!c) return { latencyMs: null, stdout: '', stderr: 'no report: the spawner was killed before it reported this request', exitCode: null, timedOut: true };
+    const notStarted = c.exit === 127 && /^wvc-spawn: not started/.test(c.stderr);
+    const killed = r.timedOut && (c.signal === 9 || notStarted);
+    if (killed) return { latencyMs: null, stdout: c.stdout, stderr: c.stderr, exitCode: null, signal: c.signal ? `signal ${c.signal}` : null, timedOut: true };
+    return { latencyMs: c.end_ms, stdout: c.stdout, stderr: c.stderr, exitCode: c.signal ? null : c.exit, signal: c.signal ? `signal ${c.signal}` : null };
+  });
+  return {
+    mode: `${req.concurrency} processes spawned back to back by wvc-spawn (posix_spawnp), each timed to its reap`,
+    clock: 'runtime',
+    answers,
+    wallMs: r.wallMs ?? req.timeoutMs,
+  };
 }

@@ -25,7 +25,85 @@ export function useSpawner(path: string | null): void {
   spawner = path;
 }
 
+/** The spawner set by {@link useSpawner}, or null when spawns go through Node directly. */
+export function currentSpawner(): string | null {
+  return spawner;
+}
+
 const REPORT_FD = 4;
+/** The spawner's burst mode serves at most this many children (BURST_MAX in spawn.c). */
+export const SPAWNER_BURST_MAX = 64;
+
+/** One child of a spawner burst, as wvc-spawn --burst reports it (launch order). */
+export interface SpawnerBurstChild {
+  i: number;
+  /** The spawner's t0 (before the first launch) to this child's reap, on CLOCK_MONOTONIC. */
+  end_ms: number;
+  /** -1 when killed by a signal; 127 when it could not be started (the reason is in stderr). */
+  exit: number;
+  signal: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnerBurstResult {
+  /** One per child in launch order; shorter than K only when the spawner itself died before reporting. */
+  children: SpawnerBurstChild[];
+  /** The spawner's t0 to its last reap; null without a report. */
+  wallMs: number | null;
+  /** The harness killed the burst at its time limit. */
+  timedOut: boolean;
+  /** The spawner's own stderr (usage errors). */
+  stderr: string;
+  exitCode: number | null;
+}
+
+/**
+ * `wvc-spawn REPORT_FD --burst K cmd args...`: K children of the same command spawned
+ * back to back by the spawner, each timed from the burst's start to its own reap.
+ * After `timeoutMs` the spawner gets SIGTERM (it kills every child with SIGKILL, reaps
+ * and reports them), and SIGKILL 2 s later if it has not exited.
+ */
+export function spawnerBurst(spawnerPath: string, cmd: string, args: readonly string[], k: number, opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<SpawnerBurstResult> {
+  if (!Number.isInteger(k) || k < 1 || k > SPAWNER_BURST_MAX) return Promise.reject(new Error(`spawner burst: K must be 1 to ${SPAWNER_BURST_MAX}, not ${k}`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(spawnerPath, [String(REPORT_FD), '--burst', String(k), cmd, ...args], { env: opts.env ?? {}, stdio: ['ignore', 'ignore', 'pipe', 'ignore', 'pipe'] });
+    const err: Buffer[] = [];
+    const rep: Buffer[] = [];
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    (child.stdio[REPORT_FD] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => rep.push(b));
+    let timedOut = false;
+    let hardKill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      hardKill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    }, opts.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      clearTimeout(hardKill);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(hardKill);
+      const children: SpawnerBurstChild[] = [];
+      let wallMs: number | null = null;
+      for (const line of Buffer.concat(rep).toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        let rec: Partial<SpawnerBurstChild> & { wall_ms?: number };
+        try {
+          rec = JSON.parse(line) as typeof rec;
+        } catch {
+          continue; // a line cut short by a hard kill
+        }
+        if (typeof rec.wall_ms === 'number') wallMs = rec.wall_ms;
+        else if (typeof rec.i === 'number') children.push(rec as SpawnerBurstChild);
+      }
+      resolve({ children, wallMs, timedOut, stderr: Buffer.concat(err).toString('utf8'), exitCode: code });
+    });
+  });
+}
 
 /**
  * Spawns a command without a shell. Through the spawner (the bench's way), the

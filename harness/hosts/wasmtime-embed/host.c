@@ -17,8 +17,8 @@
  *
  *   wvc-wasmtime-host run [--aot] [--pooled] [--argv0 NAME] [--dir HOST::GUEST]...
  *                         [--dir-rw HOST::GUEST]... [--timings-fd N]
- *                         [--iterations N] [--max-memory BYTES] [--fuel N]
- *                         FILE [--] [ARGS...]
+ *                         [--iterations N | --burst K | --park N]
+ *                         [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...]
  *       Loads FILE (JIT: compiles the .wasm bytes with wasmtime_component_new;
  *       --aot: wasmtime_component_deserialize_file of a .cwasm), links WASI
  *       0.2 (wasmtime_component_linker_add_wasip2) and, in a new store whose
@@ -47,6 +47,20 @@
  *       --timings-fd N      write phase timings as one JSON line to fd N
  *       --iterations N      load once, then N times: new store + WASI context +
  *                           instantiate + run (the guest's output repeats N times)
+ *       --burst K           a surge (K from 1 to 256): load once (engine, component,
+ *                           linker), then take t0 and start K threads back to back;
+ *                           each makes its own store + WASI context, instantiates and
+ *                           runs, with the guest's stdout and stderr captured per
+ *                           request (wasi_config_set_stdout_custom, 64 KiB each), and
+ *                           records t0 to its answer (the run call's return). Nothing
+ *                           goes to the host's stdout; the report is on --timings-fd
+ *                           (below). Exit 0 once reported, whatever the guests did.
+ *       --park N            density (N from 1 to 256): load once, then N threads, each
+ *                           with its own store + WASI context + instance running the
+ *                           guest (its park mode: it prints a ready line and sleeps) with
+ *                           stdout and stderr inherited. The process stays until every
+ *                           thread's guest has returned (or it is killed); the exit
+ *                           status is the first non-zero one.
  *       --max-memory BYTES  cap linear memory per store (wasmtime_store_limiter)
  *       --fuel N            meter execution (wasmtime_config_consume_fuel_set +
  *                           wasmtime_context_set_fuel); running out is a trap.
@@ -79,10 +93,18 @@
  *   record per iteration, whose instantiate_ms excludes the shared linker.
  *   A trapping iteration ends the loop; the exit status is that of the last
  *   iteration that ran.
+ *   With --burst K, instead, one line (ms from t0, taken after the load):
+ *   {"engine_ms":..,"load_ms":..,"linker_ms":..,"wall_ms":..,"burst":[{"latency_ms":..,
+ *     "instantiate_ms":..,"run_ms":..,"exit":C,"stdout":"..","stderr":".."},...]}
+ *   in launch order; wall_ms is t0 to the last answer. A trap's {"trap":..} line
+ *   goes into that request's "stderr". A request that could not start a thread or
+ *   instantiate has exit 126 and an "error" (the host's message is on its stderr).
+ *   With --pooled, the pool is sized for max(8, K) (or N) instances alive at once.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +178,7 @@ static void print_trap(wasmtime_error_t *err) {
 }
 
 static int usage(const char *msg) {
-  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--pooled] [--argv0 NAME] [--dir|--dir-rw HOST::GUEST]... [--timings-fd N] [--iterations N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
+  fprintf(stderr, "%s: %s (usage: %s version | compile [--consume-fuel] IN.wasm OUT.cwasm | run [--aot] [--pooled] [--argv0 NAME] [--dir|--dir-rw HOST::GUEST]... [--timings-fd N] [--iterations N | --burst K | --park N] [--max-memory BYTES] [--fuel N] FILE [--] [ARGS...])\n",
           prog, msg, prog);
   return EXIT_USAGE;
 }
@@ -178,23 +200,24 @@ static bool parse_u64(const char *s, uint64_t *out) {
  * .cwasm loads) plus its guard as PROT_NONE address space, so POOL_MEMORIES slots
  * take about POOL_MEMORIES x 4 GiB of virtual memory and nothing more until used.
  */
-#define POOL_COMPONENTS 8u                 /* component instances alive at once */
+#define POOL_COMPONENTS 8u                 /* component instances alive at once (at least; --burst/--park raise it) */
 #define POOL_CORE_PER_COMPONENT 16u        /* core instances per component (module, adapter, shims) */
 #define POOL_MEMORIES_PER_COMPONENT 2u     /* the module's memory and the preview1 adapter's */
 #define POOL_TABLES_PER_COMPONENT 8u
 #define POOL_MAX_MEMORY_BYTES ((size_t)256 << 20) /* per linear memory; memory.grow fails past it */
 #define POOL_KEEP_RESIDENT_BYTES ((size_t)1 << 20) /* per slot: zeroed with memset, not decommitted, on reuse */
 
-static void configure_pooling(wasm_config_t *config) {
+static void configure_pooling(wasm_config_t *config, uint32_t slots) {
+  if (slots < POOL_COMPONENTS) slots = POOL_COMPONENTS;
   wasmtime_pooling_allocation_config_t *pool = wasmtime_pooling_allocation_config_new();
-  wasmtime_pooling_allocation_config_total_component_instances_set(pool, POOL_COMPONENTS);
+  wasmtime_pooling_allocation_config_total_component_instances_set(pool, slots);
   wasmtime_pooling_allocation_config_max_core_instances_per_component_set(pool, POOL_CORE_PER_COMPONENT);
   wasmtime_pooling_allocation_config_max_memories_per_component_set(pool, POOL_MEMORIES_PER_COMPONENT);
   wasmtime_pooling_allocation_config_max_tables_per_component_set(pool, POOL_TABLES_PER_COMPONENT);
-  wasmtime_pooling_allocation_config_total_core_instances_set(pool, POOL_COMPONENTS * POOL_CORE_PER_COMPONENT);
-  wasmtime_pooling_allocation_config_total_memories_set(pool, POOL_COMPONENTS * POOL_MEMORIES_PER_COMPONENT);
-  wasmtime_pooling_allocation_config_total_tables_set(pool, POOL_COMPONENTS * POOL_TABLES_PER_COMPONENT);
-  wasmtime_pooling_allocation_config_total_stacks_set(pool, POOL_COMPONENTS); /* async stacks; unused without async */
+  wasmtime_pooling_allocation_config_total_core_instances_set(pool, slots * POOL_CORE_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_memories_set(pool, slots * POOL_MEMORIES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_tables_set(pool, slots * POOL_TABLES_PER_COMPONENT);
+  wasmtime_pooling_allocation_config_total_stacks_set(pool, slots); /* async stacks; unused without async */
   wasmtime_pooling_allocation_config_total_gc_heaps_set(pool, 0);
   wasmtime_pooling_allocation_config_max_memory_size_set(pool, POOL_MAX_MEMORY_BYTES);
   wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pool, POOL_KEEP_RESIDENT_BYTES);
@@ -207,10 +230,10 @@ static void configure_pooling(wasm_config_t *config) {
   wasmtime_config_memory_init_cow_set(config, true);
 }
 
-static wasm_engine_t *new_engine(bool consume_fuel, bool pooled) {
+static wasm_engine_t *new_engine(bool consume_fuel, bool pooled, uint32_t slots) {
   wasm_config_t *config = wasm_config_new();
   if (consume_fuel) wasmtime_config_consume_fuel_set(config, true);
-  if (pooled) configure_pooling(config);
+  if (pooled) configure_pooling(config, slots);
   return wasm_engine_new_with_config(config); /* takes ownership of config */
 }
 
@@ -255,7 +278,7 @@ static int cmd_compile(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read %s: %s\n", prog, in, strerror(errno));
     return EXIT_LOAD;
   }
-  wasm_engine_t *engine = new_engine(fuel, false);
+  wasm_engine_t *engine = new_engine(fuel, false, 0);
   wasmtime_component_t *component = NULL;
   wasmtime_error_t *err = wasmtime_component_new(engine, wasm, len, &component);
   free(wasm);
@@ -297,6 +320,8 @@ struct run_opts {
   const char *argv0;
   int timings_fd;
   uint64_t iterations;
+  uint64_t burst; /* 0: not a burst */
+  uint64_t park;  /* 0: not parking */
   bool has_max_memory;
   uint64_t max_memory;
   bool has_fuel;
@@ -309,6 +334,53 @@ struct run_opts {
 struct iteration {
   double instantiate_ms, run_ms;
 };
+
+/* A guest's stdout or stderr captured in memory (--burst), up to CAPTURE_MAX bytes; the rest is taken and dropped. */
+#define CAPTURE_MAX (64u * 1024u)
+struct capture {
+  char *buf;
+  size_t len;
+};
+
+static ptrdiff_t capture_write(void *data, const unsigned char *buf, size_t len) {
+  struct capture *c = data;
+  size_t take = len;
+  if (c->len + take > CAPTURE_MAX) take = CAPTURE_MAX - c->len;
+  if (take) {
+    memcpy(c->buf + c->len, buf, take);
+    c->len += take;
+  }
+  return (ptrdiff_t)len;
+}
+
+/* Where a request's stdio goes: inherited (NULL) or captured. */
+struct request_io {
+  struct capture *out, *err;
+};
+
+/* A trap's {"trap":...} line: on the host's stderr, or into the request's captured stderr (--burst). */
+static void report_trap(wasmtime_error_t *err, const struct request_io *io) {
+  if (!io || !io->err) {
+    print_trap(err);
+    return;
+  }
+  char *line = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&line, &len);
+  if (!m) {
+    print_trap(err);
+    return;
+  }
+  wasm_name_t msg = {0, NULL};
+  wasmtime_error_message(err, &msg);
+  fputs("{\"trap\":", m);
+  json_string(m, (const char *)msg.data, msg.size);
+  fputs("}\n", m);
+  wasm_byte_vec_delete(&msg);
+  fclose(m);
+  capture_write(io->err, (const unsigned char *)line, len);
+  free(line);
+}
 
 /* Finds the `run` function of the component's wasi:cli/run@0.2.* export. */
 static wasmtime_component_export_index_t *find_run_export(wasm_engine_t *engine, wasmtime_component_t *component,
@@ -337,7 +409,7 @@ static wasmtime_component_export_index_t *find_run_export(wasm_engine_t *engine,
 /* One store + WASI context + instantiate + call. Returns the exit status; sets *trapped. */
 static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_component_linker_t *linker,
                     wasmtime_component_t *component, wasmtime_component_export_index_t *run_idx,
-                    struct iteration *t, bool *trapped, bool *load_failed) {
+                    struct iteration *t, bool *trapped, bool *load_failed, const struct request_io *io, double *answered) {
   *trapped = false;
   *load_failed = false;
   double t0 = now_ms();
@@ -357,8 +429,10 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     fprintf(stderr, "%s: cannot set the guest argv\n", prog);
     status = EXIT_USAGE; *load_failed = true; goto done;
   }
-  wasi_config_inherit_stdout(wasi);
-  wasi_config_inherit_stderr(wasi);
+  if (io && io->out) wasi_config_set_stdout_custom(wasi, capture_write, io->out, NULL);
+  else wasi_config_inherit_stdout(wasi);
+  if (io && io->err) wasi_config_set_stderr_custom(wasi, capture_write, io->err, NULL);
+  else wasi_config_inherit_stderr(wasi);
   for (int i = 0; i < o->ndirs; i++) {
     if (!wasi_config_preopen_dir(wasi, o->dir_host[i], o->dir_guest[i], o->dir_rw[i])) {
       wasi_config_delete(wasi);
@@ -389,7 +463,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     if (wasmtime_error_exit_status(err, &code)) {
       status = code;
     } else {
-      print_trap(err);
+      report_trap(err, io);
       status = EXIT_TRAP;
       *trapped = true;
     }
@@ -399,13 +473,17 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     wasmtime_component_val_delete(&result);
     err = wasmtime_component_func_post_return(&func, ctx);
     if (err) {
-      print_trap(err);
+      report_trap(err, io);
       wasmtime_error_delete(err);
       status = EXIT_TRAP;
       *trapped = true;
     }
   }
-  t->run_ms = now_ms() - t1;
+  {
+    double t2 = now_ms();
+    t->run_ms = t2 - t1;
+    if (answered) *answered = t2;
+  }
 
 done:
   wasmtime_store_delete(store);
@@ -426,6 +504,99 @@ static void write_timings(const struct run_opts *o, double engine_ms, double loa
     fputc(']', f);
   }
   fputs("}\n", f);
+  fclose(f);
+}
+
+/* ---- burst and park: one thread per request, each with its own store ---- */
+
+#define MAX_THREADS 256
+
+struct request {
+  const struct run_opts *o;
+  wasm_engine_t *engine;
+  wasmtime_component_linker_t *linker;
+  wasmtime_component_t *component;
+  wasmtime_component_export_index_t *run_idx;
+  bool capture;
+  struct capture out, err;
+  struct iteration t;
+  double answered; /* monotonic ms when run returned; 0 when it never ran */
+  int status;
+  bool started;
+  const char *error;
+};
+
+static void *request_thread(void *arg) {
+  struct request *r = arg;
+  bool trapped = false, load_failed = false;
+  struct request_io io = { r->capture ? &r->out : NULL, r->capture ? &r->err : NULL };
+  r->status = run_once(r->o, r->engine, r->linker, r->component, r->run_idx, &r->t, &trapped, &load_failed, &io, &r->answered);
+  if (load_failed) r->error = "cannot instantiate (the host's stderr has why)";
+  return NULL;
+}
+
+/* Starts n request threads back to back from t0; joins them all. Returns the requests (caller frees). */
+static struct request *run_threads(const struct run_opts *o, wasm_engine_t *engine, wasmtime_component_linker_t *linker,
+                                   wasmtime_component_t *component, wasmtime_component_export_index_t *run_idx,
+                                   uint64_t n, bool capture, double *t0_out) {
+  struct request *rq = calloc((size_t)n, sizeof *rq);
+  pthread_t *th = calloc((size_t)n, sizeof *th);
+  if (!rq || !th) { fprintf(stderr, "%s: out of memory\n", prog); exit(EXIT_LOAD); }
+  for (uint64_t i = 0; i < n; i++) {
+    rq[i] = (struct request){ .o = o, .engine = engine, .linker = linker, .component = component, .run_idx = run_idx, .capture = capture };
+    if (capture) {
+      rq[i].out.buf = malloc(CAPTURE_MAX);
+      rq[i].err.buf = malloc(CAPTURE_MAX);
+      if (!rq[i].out.buf || !rq[i].err.buf) { fprintf(stderr, "%s: out of memory\n", prog); exit(EXIT_LOAD); }
+    }
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, (size_t)8 << 20); /* the wasm stack (512 KiB by default) runs on it */
+  double t0 = now_ms();
+  for (uint64_t i = 0; i < n; i++) {
+    int e = pthread_create(&th[i], &attr, request_thread, &rq[i]);
+    if (e) {
+      rq[i].status = EXIT_LOAD;
+      rq[i].error = "cannot start a thread";
+      fprintf(stderr, "%s: cannot start thread %" PRIu64 ": %s\n", prog, i, strerror(e));
+    } else {
+      rq[i].started = true;
+    }
+  }
+  pthread_attr_destroy(&attr);
+  for (uint64_t i = 0; i < n; i++)
+    if (rq[i].started) pthread_join(th[i], NULL);
+  free(th);
+  *t0_out = t0;
+  return rq;
+}
+
+static void write_burst(const struct run_opts *o, double engine_ms, double load_ms, double linker_ms,
+                        const struct request *rq, double t0) {
+  if (o->timings_fd < 0) return;
+  FILE *f = fdopen(dup(o->timings_fd), "w");
+  if (!f) return;
+  double wall = 0;
+  for (uint64_t i = 0; i < o->burst; i++)
+    if (rq[i].answered > 0 && rq[i].answered - t0 > wall) wall = rq[i].answered - t0;
+  fprintf(f, "{\"engine_ms\":%.3f,\"load_ms\":%.3f,\"linker_ms\":%.3f,\"wall_ms\":%.3f,\"burst\":[", engine_ms, load_ms, linker_ms, wall);
+  for (uint64_t i = 0; i < o->burst; i++) {
+    const struct request *r = &rq[i];
+    fputs(i ? ",{" : "{", f);
+    if (r->answered > 0) fprintf(f, "\"latency_ms\":%.3f,\"instantiate_ms\":%.3f,\"run_ms\":%.3f,", r->answered - t0, r->t.instantiate_ms, r->t.run_ms);
+    else fputs("\"latency_ms\":null,", f);
+    fprintf(f, "\"exit\":%d,\"stdout\":", r->status);
+    json_string(f, r->out.buf ? r->out.buf : "", r->out.len);
+    fputs(",\"stderr\":", f);
+    json_string(f, r->err.buf ? r->err.buf : "", r->err.len);
+    if (r->error) {
+      fputs(",\"error\":", f);
+      json_string(f, r->error, strlen(r->error));
+    }
+    fputc('}', f);
+  }
+  fputs("]}\n", f);
   fclose(f);
 }
 
@@ -468,6 +639,12 @@ static int cmd_run(int argc, char **argv) {
     } else if (strcmp(a, "--iterations") == 0) {
       if (!parse_u64(v, &n) || n < 1 || n > 1000000) return usage("--iterations needs a count from 1 to 1000000");
       o.iterations = n;
+    } else if (strcmp(a, "--burst") == 0) {
+      if (!parse_u64(v, &n) || n < 1 || n > MAX_THREADS) return usage("--burst needs a count from 1 to 256");
+      o.burst = n;
+    } else if (strcmp(a, "--park") == 0) {
+      if (!parse_u64(v, &n) || n < 1 || n > MAX_THREADS) return usage("--park needs a count from 1 to 256");
+      o.park = n;
     } else if (strcmp(a, "--max-memory") == 0) {
       if (!parse_u64(v, &n) || n > INT64_MAX) return usage("--max-memory needs a byte count");
       o.has_max_memory = true;
@@ -481,6 +658,7 @@ static int cmd_run(int argc, char **argv) {
     }
     i++;
   }
+  if ((o.burst > 0) + (o.park > 0) + (o.iterations > 1) > 1) return usage("--iterations, --burst and --park exclude each other");
   if (i >= argc) return usage("run needs FILE");
   o.file = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0) i++;
@@ -491,7 +669,7 @@ static int cmd_run(int argc, char **argv) {
 
   /* engine */
   double t0 = now_ms();
-  wasm_engine_t *engine = new_engine(o.has_fuel, o.pooled);
+  wasm_engine_t *engine = new_engine(o.has_fuel, o.pooled, (uint32_t)(o.burst > o.park ? o.burst : o.park));
   double t1 = now_ms();
 
   /* load */
@@ -529,19 +707,35 @@ static int cmd_run(int argc, char **argv) {
   if (err) { print_error_line("cannot add WASI p2 to the linker", err); return EXIT_LOAD; }
   double linker_ms = now_ms() - t2;
 
-  struct iteration *it = calloc((size_t)o.iterations, sizeof *it);
   int status = 0;
-  uint64_t ran = 0;
-  for (uint64_t k = 0; k < o.iterations; k++) {
-    bool trapped = false, load_failed = false;
-    status = run_once(&o, engine, linker, component, run_idx, &it[k], &trapped, &load_failed);
-    if (load_failed) break;
-    ran++;
-    if (trapped) break;
+  if (o.burst || o.park) {
+    uint64_t n = o.burst ? o.burst : o.park;
+    double tb = 0;
+    struct request *rq = run_threads(&o, engine, linker, component, run_idx, n, o.burst > 0, &tb);
+    if (o.burst) {
+      write_burst(&o, t1 - t0, t2 - t1, linker_ms, rq, tb);
+    } else {
+      for (uint64_t k = 0; k < n && status == 0; k++) status = rq[k].status;
+    }
+    for (uint64_t k = 0; k < n; k++) {
+      free(rq[k].out.buf);
+      free(rq[k].err.buf);
+    }
+    free(rq);
+  } else {
+    struct iteration *it = calloc((size_t)o.iterations, sizeof *it);
+    uint64_t ran = 0;
+    for (uint64_t k = 0; k < o.iterations; k++) {
+      bool trapped = false, load_failed = false;
+      status = run_once(&o, engine, linker, component, run_idx, &it[k], &trapped, &load_failed, NULL, NULL);
+      if (load_failed) break;
+      ran++;
+      if (trapped) break;
+    }
+    write_timings(&o, t1 - t0, t2 - t1, linker_ms, it, ran);
+    free(it);
   }
-  write_timings(&o, t1 - t0, t2 - t1, linker_ms, it, ran);
 
-  free(it);
   wasmtime_component_export_index_delete(run_idx);
   wasmtime_component_linker_delete(linker);
   wasmtime_component_delete(component);

@@ -160,6 +160,14 @@ bool wasi_config_set_argv(wasi_config_t *config, size_t argc, const char *argv[]
 bool wasi_config_set_env(wasi_config_t *config, size_t envc, const char *names[], const char *values[]);
 void wasi_config_inherit_stdout(wasi_config_t *config);
 void wasi_config_inherit_stderr(wasi_config_t *config);
+/*
+ * The guest's stdout/stderr go to callback(data, buf, len), which returns the bytes it
+ * took (ctypes.c_ssize_t in _bindings.py: ptrdiff_t here) or -1 for an error; finalizer(data)
+ * runs when the WASI context is dropped (may be NULL).
+ */
+typedef ptrdiff_t (*wasi_output_callback_t)(void *data, const unsigned char *buf, size_t len);
+void wasi_config_set_stdout_custom(wasi_config_t *config, wasi_output_callback_t callback, void *data, void (*finalizer)(void *));
+void wasi_config_set_stderr_custom(wasi_config_t *config, wasi_output_callback_t callback, void *data, void (*finalizer)(void *));
 /* fs_mutable=false grants read-only access to the directory and the files in it. */
 bool wasi_config_preopen_dir(wasi_config_t *config, const char *host_path, const char *guest_path,
                              bool fs_mutable);
