@@ -1,7 +1,7 @@
 /**
  * Runs a jco-transpiled WASI command component on Node.
  *
- *   node jco-host.js [--default-shim] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]
+ *   node jco-host.js [--default-shim | --park N] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]
  *
  * The WASI imports come from an explicit preview2-shim WASIShim sandbox: the --dir
  * directories as the only preopens, an empty environment, the args, and no network.
@@ -13,6 +13,13 @@
  * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
  * Warm (--iterations N): core modules compiled once, then N × (new WASIShim +
  * instantiate + run), timed by tinybench.
+ * Park (--park N; the density step): core modules compiled once, then N × (new WASIShim +
+ * the bundle's `instantiate` + run), each printing its answer on stdout, and every
+ * instance kept referenced; then the process stays alive until stdin closes or SIGTERM.
+ * The shim is synchronous (a guest's sleep blocks the thread), so the instances are kept
+ * alive after one request each instead of being parked mid-request. The bundle is
+ * transpiled in instantiation mode: `instantiate` builds a fresh set of core instances
+ * and its own state on every call, so one import serves every instance.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,9 +28,35 @@ import { cli } from '@bytecodealliance/preview2-shim';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
+const USAGE = 'jco-host [--default-shim | --park N] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]';
 const marks = new PhaseMarks();
 const defaultShim = process.argv[2] === '--default-shim';
-const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(process.argv.slice(defaultShim ? 3 : 2), ['bundle', 'name'], 'jco-host [--default-shim] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]');
+const { park, rest } = parsePark(process.argv.slice(defaultShim ? 3 : 2));
+const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(rest, ['bundle', 'name'], USAGE);
+
+/** `--park N` (1 to 4096) when it leads the command line; a bad count is exit 125 with the usage. */
+function parsePark(argv: string[]): { park: number; rest: string[] } {
+  if (argv[0] !== '--park') return { park: 0, rest: argv };
+  const n = Number(argv[1]);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 4096)) {
+    process.stderr.write(`--park needs a count from 1 to 4096; usage: ${USAGE}\n`);
+    process.exit(125);
+  }
+  return { park: n, rest: argv.slice(2) };
+}
+
+/** Keeps `kept` referenced until stdin closes (the parent let go, or died) or SIGTERM. */
+function holdUntilReleased(kept: readonly unknown[]): void {
+  const leave = (): void => {
+    void kept.length; // the listeners hold `kept`, so nothing of it can be collected before this
+    process.exit(0);
+  };
+  process.once('SIGTERM', leave);
+  process.stdin.once('end', leave);
+  process.stdin.once('close', leave);
+  process.stdin.once('error', leave);
+  process.stdin.resume();
+}
 
 type Instantiate = (getCoreModule: (file: string) => WebAssembly.Module, imports: unknown) => Promise<Record<string, unknown>>;
 const { instantiate } = (await import(pathToFileURL(path.join(pos.bundle, `${pos.name}.js`)).href)) as { instantiate: Instantiate };
@@ -45,7 +78,13 @@ function newShim(): WASIShim {
   });
 }
 
-async function instance(): Promise<{ run(): void }> {
+interface Instance {
+  shim: WASIShim;
+  component: Record<string, unknown>;
+  run: { run(): void };
+}
+
+async function instance(): Promise<Instance> {
   const shim = newShim();
   const component = await instantiate((f) => modules.get(f)!, shim.getImportObject());
   const run = Object.entries(component).find(([k]) => k === 'run' || k.startsWith('wasi:cli/run'))?.[1] as { run(): void } | undefined;
@@ -53,11 +92,21 @@ async function instance(): Promise<{ run(): void }> {
     process.stderr.write(`jco-host: the component exports no wasi:cli/run (exports: ${Object.keys(component).join(', ')})\n`);
     process.exit(126);
   }
-  return run;
+  return { shim, component, run };
 }
 
-if (!iterations) {
-  const run = await instance();
+if (park) {
+  marks.discard();
+  const kept: Instance[] = [];
+  for (let i = 0; i < park; i++) {
+    const inst = await instance();
+    // A failing guest exits the process from inside the shim, before all N answers are out.
+    inst.run.run();
+    kept.push(inst);
+  }
+  holdUntilReleased(kept);
+} else if (!iterations) {
+  const { run } = await instance();
   marks.end('instantiate');
   // A guest exit() ends the process inside the shim (process.exit); a normal return is success.
   run.run();
@@ -65,5 +114,5 @@ if (!iterations) {
 } else {
   marks.discard();
   // A failing guest exits the process from inside the shim, which ends the loop loudly.
-  await warmLoop('jco instantiate + run', iterations, async () => (await instance()).run());
+  await warmLoop('jco instantiate + run', iterations, async () => (await instance()).run.run());
 }

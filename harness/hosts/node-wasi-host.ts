@@ -1,20 +1,51 @@
 /**
  * Runs a wasm32-wasip1 core module under node:wasi (preview1).
  *
- *   node node-wasi-host.js [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]
+ *   node node-wasi-host.js [--park N] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]
  *
  * Grants: the --dir directories as preopens, an empty environment, the args.
  * node:wasi is not a security sandbox (Node's documentation says so); its denials are policy.
  * Cold (default): one run; phase marks (boot, compile, instantiate, run) go to fd 3.
  * Warm (--iterations N): compile once, then N × (new WASI + instantiate + _start),
  * timed by tinybench; stdout of those runs goes to /dev/null after the first.
+ * Park (--park N, first on the line; the density step): compile once, then N × (new WASI
+ * + instantiate + _start), each printing its answer on stdout, and every instance (and
+ * its linear memory) kept referenced; then the process stays alive until stdin closes or
+ * SIGTERM. node:wasi is synchronous, so a guest parked mid-request (sleeping) would block
+ * the thread: the instances are kept alive after one request each instead.
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
 import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
 
+const USAGE = 'node-wasi-host [--park N] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]';
 const marks = new PhaseMarks();
-const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(process.argv.slice(2), ['module'], 'node-wasi-host [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <module.wasm> [-- args...]');
+const { park, rest } = parsePark(process.argv.slice(2));
+const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(rest, ['module'], USAGE);
+
+/** `--park N` (1 to 4096) when it leads the command line; a bad count is exit 125 with the usage. */
+function parsePark(argv: string[]): { park: number; rest: string[] } {
+  if (argv[0] !== '--park') return { park: 0, rest: argv };
+  const n = Number(argv[1]);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 4096)) {
+    process.stderr.write(`--park needs a count from 1 to 4096; usage: ${USAGE}\n`);
+    process.exit(125);
+  }
+  return { park: n, rest: argv.slice(2) };
+}
+
+/** Keeps `kept` referenced until stdin closes (the parent let go, or died) or SIGTERM. */
+function holdUntilReleased(kept: readonly unknown[]): void {
+  const leave = (): void => {
+    void kept.length; // the listeners hold `kept`, so nothing of it can be collected before this
+    process.exit(0);
+  };
+  process.once('SIGTERM', leave);
+  process.stdin.once('end', leave);
+  process.stdin.once('close', leave);
+  process.stdin.once('error', leave);
+  process.stdin.resume();
+}
 
 function runOnce(module: WebAssembly.Module, stdout?: number): number {
   const wasi = new WASI({
@@ -31,7 +62,21 @@ function runOnce(module: WebAssembly.Module, stdout?: number): number {
 
 const module = new WebAssembly.Module(readFileSync(pos.module));
 marks.end('compile');
-if (!iterations) {
+if (park) {
+  marks.discard();
+  const kept: { wasi: WASI; instance: WebAssembly.Instance }[] = [];
+  for (let i = 0; i < park; i++) {
+    const wasi = new WASI({ version: 'preview1', args: [argv0, ...guestArgs], env: {}, preopens, returnOnExit: true });
+    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    if (code !== 0) {
+      process.stderr.write(`node-wasi-host: instance ${i + 1} of ${park} exited ${code}\n`);
+      process.exit(code);
+    }
+    kept.push({ wasi, instance });
+  }
+  holdUntilReleased(kept);
+} else if (!iterations) {
   const wasi = new WASI({ version: 'preview1', args: [argv0, ...guestArgs], env: {}, preopens, returnOnExit: true });
   const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
   marks.end('instantiate');

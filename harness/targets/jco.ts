@@ -1,7 +1,9 @@
 import path from 'node:path';
-import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
+import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import { HOSTS_DIST, packageVersion } from '../paths.js';
 import { run } from '../util/spawn.js';
+import { processBurst } from '../util/burst.js';
+import { parkInOneHost } from './node-wasi.js';
 import type { Grant } from '../workload.js';
 import { transpileComponent } from '../build/wasm.js';
 import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
@@ -93,6 +95,10 @@ export const jco: TargetDefinition = {
     };
     const probeDefaultShim = probe(['--default-shim']);
     const invocation = (req: RunRequest) => processInvocation([process.execPath, host, ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args]);
+    const runOnce = async (req: RunRequest): Promise<RunResult> => {
+      const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
+      return { ...r, phases: parsePhases(r.side) };
+    };
     const defaultShimInvocation = (req: RunRequest) => processInvocation([process.execPath, host, '--default-shim', ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args]);
     return {
       status: 'ok',
@@ -100,13 +106,20 @@ export const jco: TargetDefinition = {
       variants: [
         ready(specOf(VARIANTS, 'sandboxed'), {
           invocation,
-          async run(req: RunRequest): Promise<RunResult> {
-            const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
-            return { ...r, phases: parsePhases(r.side) };
-          },
+          run: runOnce,
           probe: probe([]),
           async warm(req: WarmRequest): Promise<WarmRun> {
             return parseWarm(await run(process.execPath, [host, '--iterations', String(req.iterations), ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
+          },
+          /** K host processes at once, each one cold start as run() makes it. */
+          burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
+          /** N instances in one host process (`--park N`), each kept alive after serving the sample: a guest parked mid-request would block the shim's thread. */
+          park(req: ParkRequest): Promise<Parked> {
+            return parkInOneHost(
+              processInvocation([process.execPath, host, '--park', String(req.instances), ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.sampleArgs]),
+              req,
+              `the Node host process (jco + preview2-shim): ${req.instances} instances of the transpiled component, each from the bundle's own instantiate() (instantiation mode: fresh core instances and a fresh WASIShim per call, core modules compiled once), kept alive after serving one request of the sample; a synchronous host cannot park one mid-request (a guest's sleep blocks its thread)`,
+            );
           },
           describe(): VariantDescription {
             return {

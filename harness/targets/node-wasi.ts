@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
+import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
+import type { Invocation } from '../model.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
+import { processBurst } from '../util/burst.js';
+import { withDescendants } from '../util/proc.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
@@ -33,6 +37,69 @@ const VARIANTS: readonly VariantSpec[] = [
 
 function runtime(): RuntimeInfo {
   return { name: 'node:wasi', version: `node ${process.version}` };
+}
+
+/**
+ * Parks `req.instances` instances in ONE Node host process started with `--park N`
+ * (node-wasi-host and jco-host): the host serves one request on each instance, prints
+ * each answer on stdout and keeps every instance alive until its stdin closes. Ready
+ * when N stdout lines are out (ready[i] is line i with its newline). Spawned directly,
+ * not through the spawner, so nothing of the harness's sits in the figure; stdin is a
+ * pipe, so the host also ends when the harness dies. On a timeout or an early exit the
+ * host is killed and the error carries its stderr. release() kills it (SIGKILL) and
+ * waits until it has been reaped.
+ */
+export async function parkInOneHost(inv: Invocation & { kind: 'process' }, req: ParkRequest, covers: string): Promise<Parked> {
+  const [cmd, ...args] = inv.argv;
+  const c = spawn(cmd!, args, { env: inv.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let gone = false;
+  const reaped = new Promise<void>((resolve) => {
+    c.once('close', () => {
+      gone = true;
+      resolve();
+    });
+    c.once('error', () => {
+      gone = true;
+      resolve();
+    });
+  });
+  c.stdin?.on('error', () => {}); // EPIPE once the host is gone
+  const release = async (): Promise<void> => {
+    if (!gone) c.kill('SIGKILL');
+    await reaped;
+  };
+  let out = '';
+  let err = '';
+  const lines = (): string[] => out.split('\n').slice(0, -1).map((l) => `${l}\n`);
+  const stderrText = (): string => (err.trim() ? `: ${err.trim().slice(0, 400)}` : '');
+  try {
+    const ready = await new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${lines().length} of ${req.instances} instances ready after ${req.timeoutMs} ms${stderrText()}`)), req.timeoutMs);
+      const settle = (f: () => void): void => {
+        clearTimeout(timer);
+        f();
+      };
+      c.stdout!.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        const got = lines();
+        if (got.length >= req.instances) settle(() => resolve(got.slice(0, req.instances)));
+      });
+      c.stderr!.on('data', (b: Buffer) => {
+        if (err.length < 8192) err += b.toString('utf8');
+      });
+      c.once('error', (e) => settle(() => reject(e)));
+      c.once('close', (code, signal) => settle(() => reject(new Error(`the host exited ${code ?? signal} after ${lines().length} of ${req.instances} instances${stderrText()}`))));
+    });
+    return {
+      ready,
+      covers,
+      pids: async () => (gone || c.pid === undefined ? [] : withDescendants([c.pid])),
+      release,
+    };
+  } catch (e) {
+    await release();
+    throw e;
+  }
 }
 
 export const NODE_WASI_POLICY_NOTE =
@@ -76,16 +143,17 @@ export const nodeWasi: TargetDefinition = {
     /** Host flags for the workload's argv[0] and grants (node:wasi has no read-only preopen). */
     const hostFlags = (g: readonly Grant[] = grants): string[] => preopenFlags(argv0, g);
     const invocation = (req: RunRequest) => processInvocation([process.execPath, ...nodeFlags, host, ...hostFlags(), modulePath, '--', ...req.args]);
+    const runOnce = async (req: RunRequest): Promise<RunResult> => {
+      const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
+      return { ...r, phases: parsePhases(r.side) };
+    };
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'default'), {
           invocation,
-          async run(req: RunRequest): Promise<RunResult> {
-            const r = await runInvocation(invocation(req), { timeoutMs: req.timeoutMs, sideChannel: true });
-            return { ...r, phases: parsePhases(r.side) };
-          },
+          run: runOnce,
           /**
            * The host process inherits the harness's environment; the WASI config still passes env {}.
            * limits.memoryBytes becomes --max-old-space-size, the only memory flag Node has: it bounds
@@ -103,6 +171,21 @@ export const nodeWasi: TargetDefinition = {
           async warm(req: WarmRequest): Promise<WarmRun> {
             const w = parseWarm(await run(process.execPath, [...nodeFlags, ...warmFlags, host, '--iterations', String(req.iterations), ...hostFlags(), modulePath, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs ?? 300_000, sideChannel: true }));
             return { ...w, mode: `${w.mode}, ${warmNote}` };
+          },
+          /** K host processes at once, each one cold start as run() makes it. */
+          burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
+          /**
+           * N instances in one host process (`--park N`), each kept alive after serving the sample:
+           * a guest parked mid-request would block node:wasi's only thread. Fast API calls are off,
+           * as in the warm loop: N instances in one process is what trips nodejs/node#53087.
+           */
+          park(req: ParkRequest): Promise<Parked> {
+            const argv = [process.execPath, ...nodeFlags, ...warmFlags, host, '--park', String(req.instances), ...hostFlags(), modulePath, '--', ...req.sampleArgs];
+            return parkInOneHost(
+              processInvocation(argv),
+              req,
+              `the Node host process (node:wasi, node ${warmFlags.join(' ')}): ${req.instances} instances of the core module, each kept alive (instance and linear memory referenced) after serving one request of the sample; a synchronous host cannot park one mid-request (a guest's sleep blocks its thread)`,
+            );
           },
           describe(): VariantDescription {
             return {

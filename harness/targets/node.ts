@@ -1,7 +1,9 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import type { Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
+import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
+import { processBurst } from '../util/burst.js';
+import { parkProcesses } from '../util/park.js';
 import { findArtifact, mapGuestArgs, notDeclared, ready, specOf, unsandboxedGrantLines, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { MEM_LIMIT_BYTES } from '../measure/limits.js';
@@ -54,13 +56,21 @@ export const node: TargetDefinition = {
     const artifact = art.id;
     const grants = ctx.workload.grants;
     const invocation = (req: RunRequest) => processInvocation([process.execPath, entry, ...mapGuestArgs(req.args, grants)]);
+    const runOnce = (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs });
     return {
       status: 'ok',
       runtime: runtime(),
       variants: [
         ready(specOf(VARIANTS, 'default'), {
           invocation,
-          run: (req: RunRequest): Promise<RunResult> => runInvocation(invocation(req), { timeoutMs: req.timeoutMs }),
+          run: runOnce,
+          /** K Node processes at once, each one cold start as run() makes it. */
+          burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
+          /** N Node processes, each in the script's park probe (no grant default: the probe mode takes no --rules). */
+          park(req: ParkRequest): Promise<Parked> {
+            const argv = [process.execPath, entry, ...mapGuestArgs(req.args, grants, { addDefaults: false })];
+            return parkProcesses(() => processInvocation(argv), req, `${req.instances} Node processes, each running the script parked in its park probe (a timer), and their descendants`);
+          },
           /** As deployed: the harness's environment, the user's files and network. limits.memoryBytes → --max-old-space-size (the JS heap). */
           probe(req: ProbeRequest): Promise<RunResult> {
             return run(process.execPath, [...nodeHeapFlags(req.limits), entry, ...mapGuestArgs(req.args, withGrantDir(grants, req.grantDir), { addDefaults: false })], { env: probeEnv(), timeoutMs: req.timeoutMs });

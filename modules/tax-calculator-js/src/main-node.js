@@ -87,6 +87,9 @@ const io = {
   }),
 
   random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+
+  // A timer keeps the process alive until it fires.
+  sleep: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
 };
 
 const code = await main(process.argv.slice(2), io);

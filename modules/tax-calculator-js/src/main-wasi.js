@@ -119,11 +119,18 @@ const io = {
   }),
 
   random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+
+  sleep: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+};
+
+const finish = (code) => {
+  if (code !== 0) exit({ tag: 'err' });
 };
 
 export const run = {
   run() {
     const code = main(getArguments().slice(1), io);
-    if (code !== 0) exit({ tag: 'err' });
+    if (code && typeof code.then === 'function') return code.then(finish);
+    finish(code);
   },
 };

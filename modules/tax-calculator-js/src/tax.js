@@ -2,7 +2,7 @@
  * tax - stateless sales-tax calculator, in JavaScript.
  *
  *   tax --postal-code=NNNNN --subtotal=D.DD [--rules=DIR]
- *   tax --probe=NAME [--target-path=P] [--port=N]
+ *   tax --probe=NAME [--target-path=P] [--port=N] [--seconds=S]
  *
  * The same contract as modules/tax-calculator/src/tax.c (see
  * ../../tax-calculator/README.md), byte for byte on stdout and stderr, with the
@@ -19,12 +19,14 @@
  *   clocks()                         -> { realtimeNs: bigint, monotonicNs: bigint }
  *   random(n)                        -> Uint8Array of n random bytes
  *   errno(name)                      -> { errno, error } for 'ENAMETOOLONG', 'EINVAL', 'ENOMEM'
+ *   sleep(seconds)                   probe park: a Promise that resolves after `seconds`, keeping
+ *                                    the instance alive; omitted -> park is an unknown probe
  *
  * Functions that can fail throw a plain { step, errno, error [, detail] } object,
  * `step` naming the operation that failed ('open', 'read', 'write', 'close', 'connect', ...).
  *
  * main() returns the exit code, or a Promise of it for a probe whose io call is
- * asynchronous (net-connect on Node).
+ * asynchronous (net-connect on Node, park).
  */
 
 const EXIT_USAGE = 2; // usage, bad_postal_code, bad_subtotal, subtotal_too_large
@@ -305,14 +307,28 @@ function probeCpuSpin() {
   for (;;) n++;
 }
 
+/** Prints the ready line, then sleeps `--seconds=S` and exits 0: a live instance parked mid-request (the density step). */
+function probePark(io, name, seconds) {
+  if (!io.sleep) return fail(io, EXIT_USAGE, 'usage', 'unknown probe');
+  if (seconds === undefined) return fail(io, EXIT_USAGE, 'usage', 'park needs --seconds=S');
+  // strtol(seconds, &end, 10) with *end == '\0', as in tax.c: leading space and a sign, then only digits.
+  const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)$/.exec(seconds);
+  const s = m ? Number(m[1]) : 0;
+  if (!(s >= 1 && s <= 3600)) return fail(io, EXIT_USAGE, 'usage', '--seconds takes 1 to 3600');
+  report(io, name, 'ok', { detail: `parked for ${s} s` });
+  return io.sleep(s).then(() => 0);
+}
+
 function probeMain(argv, io) {
   const name = argv[0].slice('--probe='.length);
   let target;
   let port;
+  let seconds;
   for (const a of argv.slice(1)) {
     if (a.startsWith('--target-path=')) target = a.slice('--target-path='.length);
     else if (a.startsWith('--port=')) port = a.slice('--port='.length);
-    else return fail(io, EXIT_USAGE, 'usage', 'probe mode takes --target-path=P and --port=N only');
+    else if (a.startsWith('--seconds=')) seconds = a.slice('--seconds='.length);
+    else return fail(io, EXIT_USAGE, 'usage', 'probe mode takes --target-path=P, --port=N and --seconds=S only');
   }
   switch (name) {
     case 'fs-read-outside':
@@ -333,6 +349,8 @@ function probeMain(argv, io) {
       return probeMemBomb(io, name);
     case 'cpu-spin':
       return probeCpuSpin();
+    case 'park':
+      return probePark(io, name, seconds);
     default:
       return fail(io, EXIT_USAGE, 'usage', 'unknown probe');
   }
