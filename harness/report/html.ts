@@ -568,12 +568,12 @@ function emptyChart(id: ChartName, heading: string, title: string, what: string,
   return figure(id, heading, svg, '', '<p>Not measured in this run.</p>');
 }
 
-const WARM_SEG = { instantiate: PALETTE[0], run: PALETTE[1], other: '#d9d9d9' } as const;
+const WARM_SEG = { instantiate: PALETTE[0], run: PALETTE[1], other: '#d9d9d9', whole: '#8e99a6' } as const;
 
 function warmChart(r: Results): string {
   const rows = warmRows(r);
   const heading = 'Per-request latency: instantiate and run';
-  const xLabel = 'per-request latency (medians; each workload on its own linear axis)';
+  const xLabel = `per-request latency (medians; ${multiWorkload(r) ? 'each workload on its own linear axis' : 'linear axis'})`;
   if (!rows.length) return emptyChart('warm', heading, 'Warm per-request latency per variant', 'warm-loop', xLabel);
   const multi = multiWorkload(r);
   const group = groupOf(r);
@@ -619,7 +619,7 @@ function warmChart(r: Results): string {
       const split = segs.reduce((a, s) => a + s.ms, 0);
       if (segs.length && med > split) segs.push({ name: 'other', ms: med - split });
       if (!segs.length) {
-        parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(med) - L, 1))}" height="20" fill="${CLASS_COLOR[row.class]}" class="bar"><title>${esc(`${key}: median ${latency(med)} (${warm.mode}; not split)`)}</title></rect>`);
+        parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(med) - L, 1))}" height="20" fill="${WARM_SEG.whole}" class="bar"><title>${esc(`${key}: median ${latency(med)} (${warm.mode}; not split)`)}</title></rect>`);
       } else {
         let acc = 0;
         for (const s of segs) {
@@ -642,12 +642,13 @@ function warmChart(r: Results): string {
     [WARM_SEG.instantiate, 'instantiate (median)'],
     [WARM_SEG.run, 'run (median)'],
     [WARM_SEG.other, 'rest of the median'],
+    [WARM_SEG.whole, 'median, not split'],
   ];
   const head = [svgOpen('warm', H, 'Warm per-request latency per variant, instantiate and run stacked (medians)', 'Each bar is one variant\'s per-request median on a fresh instance, split into its instantiate and run medians where the host times them apart; the black line is the median; the text gives it and its ratio to the target\'s default variant.')];
   legend.forEach(([c, label], i) => {
-    head.push(`<rect x="${L + i * 160}" y="10" width="12" height="12" fill="${c}"/>`, text(L + i * 160 + 17, 20, label, 'class="legend"'));
+    head.push(`<rect x="${L + i * 140}" y="10" width="12" height="12" fill="${c}"/>`, text(L + i * 140 + 17, 20, label, 'class="legend"'));
   });
-  head.push(`<line x1="${L + 490}" x2="${L + 490}" y1="8" y2="24" class="median-line"/>`, text(L + 498, 20, 'median', 'class="legend"'));
+  head.push(`<line x1="${L + 4 * 140 + 10}" x2="${L + 4 * 140 + 10}" y1="8" y2="24" class="median-line"/>`, text(L + 4 * 140 + 18, 20, 'median', 'class="legend"'));
   parts.push(text((L + W - R) / 2, H - 10, xLabel, 'text-anchor="middle" class="axis-label"'));
   parts.push(text(16, (T + y) / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1((T + y) / 2)})"`));
   parts.push('</svg>');
