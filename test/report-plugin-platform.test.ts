@@ -12,8 +12,8 @@ import { toBencherBmf, toGithubActionBenchmark } from '../harness/report/exports
 import { renderHtml } from '../harness/report/html.js';
 import { renderMarkdown } from '../harness/report/markdown.js';
 import { platformSentences } from '../harness/report/platform.js';
-import { summaryTable } from '../harness/report/summary.js';
-import { fixture, makeResults, okTarget } from './report-builder.js';
+import { summaryTable, timelineLine } from '../harness/report/summary.js';
+import { cVsJs, fixture, JS_WORKLOAD, makeResults, okTarget } from './report-builder.js';
 import { schemaErrors } from './validate-results.js';
 
 /** The lines of a markdown section, from its heading to the next heading of the same or a higher level. */
@@ -28,6 +28,7 @@ function section(md: string, heading: string): string[] {
 
 const svgs = (html: string) => [...html.matchAll(/<svg\b[\s\S]*?<\/svg>/g)].map((m) => m[0]);
 const chartIds = (html: string) => svgs(html).map((s) => /id="chart-([a-z]+)"/.exec(s)?.[1]);
+const chart = (html: string, id: string) => svgs(html).find((s) => s.startsWith(`<svg id="chart-${id}"`)) ?? '';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -212,7 +213,7 @@ describe('the Plugin platform section', () => {
   it('draws the three charts in the HTML, each with its numbers', () => {
     const html = renderHtml(r);
     expect(chartIds(html)).toEqual(['coldstart', 'sizes', 'phases', 'warm', 'density', 'burst', 'capabilities']);
-    const [warm, density, burst] = svgs(html).slice(3, 6);
+    const [warm, density, burst] = ['warm', 'density', 'burst'].map((id) => chart(html, id));
     // Stacked on the two split rows: instantiate, run and the rest of the median (jit 0.52 − 0.5, pooled 0.045 − 0.042); aot is one bar.
     expect((warm.match(/class="seg"/g) ?? []).length).toBe(6);
     expect((warm.match(/class="bar"/g) ?? []).length).toBe(1);
@@ -229,15 +230,60 @@ describe('the Plugin platform section', () => {
     expect(html).not.toMatch(/https?:|<script|\bsrc=|\bhref=/i);
   });
 
+  it('quotes a surge at the largest K both the Wasm and the container row answered at', () => {
+    const more = platformRun();
+    const pooled = more.burst!.find((b) => b.variant === 'pooled')!;
+    pooled.steps.push({ k: 32, mode: 'one store per request', clock: 'runtime', latenciesMs: Array.from({ length: 32 }, (_, i) => i + 1), failures: [], p50Ms: 16, p99Ms: 32, maxMs: 32, wallMs: 33, startsPerSec: 32 / 0.033 });
+    expect(platformSentences(more).find((x) => x.kind === 'burst')!.text).toBe(SENTENCES[2]);
+    more.burst = more.burst!.filter((b) => b.class !== 'container');
+    expect(platformSentences(more).find((x) => x.kind === 'burst')!.text).toBe('Surge: 32 simultaneous cold starts on wasmtime-embed (pooled): p99 32.0 ms, 970 starts/s.');
+  });
+
+  it('names the density and burst steps in the timeline', () => {
+    const timed = { ...platformRun(), timeline: { build: 1000, calibration: 500, coldStart: 60_000, warm: 2000, density: 45_000, burst: 12_000, probes: 3000, crossCheck: 0, footprint: 4000, reports: 100, total: 127_600 } };
+    expect(renderMarkdown(timed)).toContain("- The bench's own timeline: 128 s in all — build 1.00 s, calibration 500 ms, cold start 60.0 s, warm 2.00 s, density 45.0 s, burst 12.0 s, probes 3.00 s, cross-check 0 ms, footprint 4.00 s, reports 100 ms.");
+    expect(timelineLine(timed)).toBe('timeline: 128 s in all — build 1.0 s, calibration 0.5 s, cold start 60 s, warm 2.0 s, density 45 s, burst 12 s, probes 3.0 s, cross-check 0.0 s, footprint 4.0 s, reports 0.1 s');
+  });
+
   it('draws instances per GiB on a log axis when they differ by more than 20×', () => {
     const wide = platformRun();
     const d = wide.density!.find((x) => x.class === 'container' && x.status === 'ok')!;
     if (d.status !== 'ok') throw new Error('fixture');
     d.fit = { ...d.fit, bytesPerInstance: 50 * MiB };
     d.perGiB = GiB / (50 * MiB);
-    const density = svgs(renderHtml(wide))[4];
+    const density = chart(renderHtml(wide), 'density');
     expect(density).toContain('per variant (log scale)');
     expect(density).toContain('class="grid-major"');
+  });
+});
+
+describe('a run of two workloads', () => {
+  const r = cVsJs();
+  r.density = [
+    { workload: 'tax-calculator', id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', baselineBytes: 10 * MiB, steps: [1, 8].map((n) => ({ instances: n, pssBytes: 10 * MiB + n * 300 * KiB, readyMs: n })), fit: { bytesPerInstance: 300 * KiB, interceptBytes: 10 * MiB, r2: 1, points: 2 }, perGiB: GiB / (300 * KiB), stoppedBy: 'the last step' },
+    { workload: JS_WORKLOAD, id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', baselineBytes: 40 * MiB, steps: [1, 8, 32].map((n) => ({ instances: n, pssBytes: 40 * MiB + n * 30 * MiB, readyMs: n * 20 })), fit: { bytesPerInstance: 30 * MiB, interceptBytes: 40 * MiB, r2: 1, points: 3 }, perGiB: GiB / (30 * MiB), stoppedBy: 'the memory cap (4 GiB)' },
+  ];
+  r.burst = [];
+
+  it('says which workload each sentence is about, and keys the rows with it', () => {
+    expect(platformSentences(r).map((x) => x.text)).toEqual([
+      'Density (tax-calculator, C): wasmtime-embed (aot) costs 300 KiB per parked instance (r² 1, 2 steps), about 3,500 per GiB.',
+      'Density (tax-calculator-js, JavaScript): wasmtime-embed (aot) costs 30.0 MiB per parked instance (r² 1, 3 steps), about 34 per GiB.',
+    ]);
+    const md = renderMarkdown(r);
+    expect(section(md, '### Density: live, isolated instances per GiB')[4]).toBe('| tax-calculator | wasmtime-embed | aot | 300 KiB | r² 1, 2 points | 3,495 | 1 → 10.3 MiB, 8 → 12.3 MiB | 10.0 MiB | the host process | the last step |');
+    expect(section(md, '### Burst: K simultaneous cold starts')[2]).toBe('The burst step ran but measured no variant.');
+  });
+
+  it('groups the density chart by workload, on a log axis (3,495 against 34 per GiB)', () => {
+    const html = renderHtml(r);
+    // The burst step ran with no rows: its table says so and there is no chart to draw.
+    expect(chartIds(html)).toEqual(['coldstart', 'sizes', 'phases', 'warm', 'density', 'capabilities']);
+    const density = chart(html, 'density');
+    expect(density).toContain('>workload tax-calculator-js (JavaScript)</text>');
+    expect(density).toContain('(log scale)');
+    // No variant of this run has a warm loop: the warm chart says so.
+    expect(chart(html, 'warm')).toContain('no warm-loop figures in this run');
   });
 });
 

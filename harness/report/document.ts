@@ -980,7 +980,9 @@ function methodology(r: Results): Block[] {
 }
 
 function timelineText(t: NonNullable<Results['timeline']>): string {
-  const parts: [string, number][] = [['build', t.build], ['calibration', t.calibration], ['cold start', t.coldStart], ['warm', t.warm], ['probes', t.probes], ['cross-check', t.crossCheck], ['footprint', t.footprint], ['reports', t.reports]];
+  // density and burst only in runs that have the steps.
+  const platform: [string, number][] = [...(t.density !== undefined ? [['density', t.density] as [string, number]] : []), ...(t.burst !== undefined ? [['burst', t.burst] as [string, number]] : [])];
+  const parts: [string, number][] = [['build', t.build], ['calibration', t.calibration], ['cold start', t.coldStart], ['warm', t.warm], ...platform, ['probes', t.probes], ['cross-check', t.crossCheck], ['footprint', t.footprint], ['reports', t.reports]];
   return `The bench's own timeline: ${duration(t.total)} in all — ${parts.map(([k, v]) => `${k} ${duration(v)}`).join(', ')}.`;
 }
 

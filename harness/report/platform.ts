@@ -166,19 +166,26 @@ function densitySentence(r: Results, workload: string | undefined, tag: string):
   return `${s}.`;
 }
 
-/** The largest K of a workload's ok burst rows with at least one correct answer, and each row's step at that K. */
-function surgeAt(r: Results, workload: string | undefined): { k: number; steps: { key: VariantKey; s: BurstStep }[] } | null {
+/**
+ * The burst a surge sentence quotes: the largest K at which the best Wasm row and the best
+ * container row both answered (so the two are set side by side at the same K), else the
+ * largest K any ok row answered at; with each row's step at that K.
+ */
+function surgeAt(r: Results, workload: string | undefined): { k: number; pair: { key: VariantKey; s: BurstStep }[] } | null {
   const rows = (burstRows(r) ?? []).filter((b) => workloadName(r, b) === workload && b.status === 'ok');
   const answered = rows.flatMap((b) => b.steps.filter((s) => s.p99Ms !== null).map((s) => ({ key: b as VariantKey, s })));
   if (!answered.length) return null;
-  const k = Math.max(...answered.map((x) => x.s.k));
-  return { k, steps: answered.filter((x) => x.s.k === k) };
+  const ks = [...new Set(answered.map((x) => x.s.k))].sort((a, b) => b - a);
+  const at = (k: number) => pickPair(answered.filter((x) => x.s.k === k), (a, b) => a.s.p99Ms! - b.s.p99Ms!);
+  const both = ks.find((k) => at(k).length === 2);
+  const k = both ?? ks[0];
+  return { k, pair: at(k) };
 }
 
 function burstSentence(r: Results, workload: string | undefined, tag: string): string | null {
   const at = surgeAt(r, workload);
   if (!at) return null;
-  const pair = pickPair(at.steps, (a, b) => a.s.p99Ms! - b.s.p99Ms!);
+  const pair = at.pair;
   const one = ({ key, s }: (typeof pair)[number]) => `on ${key.label}: p99 ${latency(s.p99Ms!)}, ${rate(s.startsPerSec)} starts/s${s.failures.length ? `, ${s.failures.length} of ${s.k} failed` : ''}`;
   return `Surge${tag}: ${at.k} simultaneous cold start${at.k === 1 ? '' : 's'} ${pair.map(one).join('; ')}.`;
 }

@@ -65,6 +65,9 @@ export function timelineLine(r: Results): string {
     ['calibration', t.calibration],
     ['cold start', t.coldStart],
     ['warm', t.warm],
+    // density and burst only in runs that have the steps.
+    ...(t.density !== undefined ? [['density', t.density] as [string, number]] : []),
+    ...(t.burst !== undefined ? [['burst', t.burst] as [string, number]] : []),
     ['probes', t.probes],
     ['cross-check', t.crossCheck],
     ['footprint', t.footprint],
