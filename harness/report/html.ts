@@ -1,8 +1,10 @@
 /**
  * The HTML report: ONE self-contained file — inline CSS and inline SVG charts,
  * no scripts, no fonts, no network, no URLs — with the same sections as the
- * markdown report plus four charts, each with a heading, a <title>, axis
- * labels with units, and the numbers behind it in a <details> table.
+ * markdown report plus its charts (cold start, phases, sizes, capabilities, the
+ * container layers and, for a run that measured the plugin platform, warm latency,
+ * density and burst), each with a heading, a <title>, axis labels with units, and
+ * the numbers behind it in a <details> table.
  * Pure function of a Results object.
  */
 import type { BurstResult, BurstStep, Results, TargetResult } from '../model.js';
@@ -856,7 +858,11 @@ function slugger() {
  * Renders the self-contained HTML report: the markdown report's sections plus
  * the charts `chart-coldstart` (strip plot and box per variant, log axis),
  * `chart-phases` (stacked phase bars), `chart-sizes` (artifact sizes, log
- * axis) and `chart-capabilities` (probe heatmap, or an empty state). No
+ * axis), `chart-capabilities` (probe heatmap, or an empty state), `chart-layers`
+ * (container cold start by layer, when several were measured), and for a run that
+ * measured the plugin platform `chart-warm` (per-request latency, instantiate and run
+ * stacked), `chart-density` (instances per GiB) and `chart-burst` (p50, p99 and max
+ * per variant and K). No
  * scripts, external resources or URLs. Deterministic.
  */
 export function renderHtml(r: Results, opts: ReportOptions = {}): string {
