@@ -31,9 +31,10 @@ import {
 import { bytes, duration, exactBytes, grouped, ms, msRange, pct, sig3, times } from './format.js';
 import type { Align, Cell, Inline, Rich, Table } from './table.js';
 import { hyperfineLine } from '../util/shell.js';
+import { burstRows, densityRows, failuresText, latency, platformMeasured, platformSentences, projects, r2Text, rate, warmRows } from './platform.js';
 
 /** The charts the HTML report draws; markdown skips these slots. */
-export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities' | 'layers';
+export type ChartName = 'coldstart' | 'phases' | 'sizes' | 'capabilities' | 'layers' | 'warm' | 'density' | 'burst';
 
 /** One block of a report. */
 export type Block =
@@ -263,6 +264,8 @@ function decision(r: Results, c: CriteriaResult): Block[] {
       rows: c.criteria.map((x) => [x.id, x.description ?? x.kind, x.subject, x.measured, x.limit, strong(x.status)]),
     },
   });
+  const platformEvidence = quotable(r, 'The plugin platform, measured in this run:');
+  if (platformEvidence.length) out.push(...platformEvidence);
   out.push(h(3, 'Rollback triggers'));
   if (!c.rollback.length) out.push(p('None defined in the criteria file.'));
   else
@@ -296,7 +299,14 @@ function claims(r: Results): Block[] {
     p(`The course module (Module 3.9: WebAssembly and Cloud Native) makes three headline claims, and warns that interpreted languages erode them. Each is set beside this run's numbers; being faster or smaller than a claimed Wasm range counts as holding.${scope}`),
     { kind: 'table', table: { head: ['claim', 'measured', 'verdict'], rows: list.map((c) => [c.claim, c.measured, strong(c.verdict)]) } },
     { kind: 'list', items: list.map((c): Rich => [strong(`${CLAIM_TITLE[c.id]} — ${c.verdict}:`), ` ${c.why}`]) },
+    ...quotable(r, 'The plugin platform in one sentence each (scale-to-zero and bursty traffic are the seed\'s "lean toward Wasm" signals; see "Plugin platform"):'),
   ];
+}
+
+/** The plugin platform's quotable sentences under a lead-in, or nothing when the run has none. */
+function quotable(r: Results, lead: string): Block[] {
+  const xs = platformSentences(r);
+  return xs.length ? [p(lead), { kind: 'list', items: xs.map((x) => x.text) }] : [];
 }
 
 // ---- workloads by language -------------------------------------------------
@@ -550,6 +560,104 @@ function warm(r: Results): Block[] {
     p('The plugin model: the module is compiled once, then each request gets a fresh instance. Containers have no in-process equivalent — the nearest is a new container per request, which is the cold start — so their rows say so instead of showing a number.'),
     { kind: 'table', table: { head: [...lead.head, 'mode', 'median', 'p95', '95% CI of median (ms)', 'n', 'note'], align: [...lead.align, 'left', 'right', 'right', 'right', 'right', 'left'], rows } },
   ];
+}
+
+// ---- plugin platform -------------------------------------------------------
+
+const PLATFORM_NOT_MEASURED = (what: string) =>
+  `Not measured in this run: results.json has no ${what} rows (a run from before the step existed, or the step did not run).`;
+
+function platform(r: Results): Block[] {
+  const lead = leadOf(r);
+  const out: Block[] = [
+    h(2, 'Plugin platform'),
+    p('Three numbers decide whether merchant logic can run synchronously in the checkout path during a surge: the per-request cost of a fresh, isolated instance in each configuration of a runtime; how many live, isolated instances fit in a given amount of memory; and what happens to latency when many requests arrive at once.'),
+    h(3, 'Per-request latency, each variant against its target\'s default'),
+  ];
+  const warms = warmRows(r);
+  if (!warms.length) out.push(p('No variant ran a warm loop in this run.'));
+  else {
+    const opt = (v: number | undefined) => (v === undefined ? '–' : latency(v));
+    out.push({
+      kind: 'table',
+      table: {
+        head: [...lead.head, 'label', 'mode', 'median', 'instantiate (median)', 'run (median)', '× the default variant'],
+        align: [...lead.align, 'left', 'left', 'right', 'right', 'right', 'right'],
+        rows: warms.map(({ row, warm, def, ratio }): Cell[] => [
+          ...lead.cells(row),
+          row.label,
+          warm.mode,
+          latency(warm.stats.median),
+          opt(warm.instantiateMedianMs),
+          opt(warm.runMedianMs),
+          def && def.row === row ? '1× (the default)' : def && ratio !== null ? `${times(ratio)} (${def.row.variant}: ${latency(def.warm.stats.median)})` : '– (no default variant with a warm loop)',
+        ]),
+      },
+    });
+    out.push(p('Each request gets a fresh instance of a module compiled once; medians over the requests. Instantiate and run are the medians of the two parts of a request where the host times them apart (they need not add up to the median). × the default variant: this median over the median of its target\'s default variant on the same workload — the runtime as configured out of the box.'));
+  }
+  if (platformMeasured(r)) out.push({ kind: 'chart', chart: 'warm' });
+
+  out.push(h(3, 'Density: live, isolated instances per GiB'));
+  const dens = densityRows(r);
+  if (!dens) out.push(p(PLATFORM_NOT_MEASURED('density')));
+  else if (!dens.length) out.push(p('The density step ran but measured no variant.'));
+  else {
+    const steps = (xs: readonly { instances: number; pssBytes: number }[]) => (xs.length ? xs.map((s) => `${grouped(s.instances)} → ${bytes(s.pssBytes)}`).join(', ') : '–');
+    out.push({
+      kind: 'table',
+      table: {
+        head: [...lead.head, 'per instance (slope)', 'fit', 'per GiB', 'steps (N → PSS)', 'PSS with none parked', 'covers', 'stopped by'],
+        align: [...lead.align, 'right', 'left', 'right', 'left', 'right', 'left', 'left'],
+        rows: dens.map((d): Cell[] => {
+          if (d.status !== 'ok') return [...lead.cells(d), { span: 3, text: [strong(d.status), `: ${d.reason}`] }, steps(d.steps), '–', '–', '–'];
+          return [
+            ...lead.cells(d),
+            bytes(d.fit.bytesPerInstance),
+            `r² ${r2Text(d.fit.r2)}, ${d.fit.points} point${d.fit.points === 1 ? '' : 's'}`,
+            projects(d) ? grouped(Math.floor(d.perGiB)) : '– (no growth per instance measured)',
+            steps(d.steps),
+            bytes(d.baselineBytes),
+            d.covers,
+            d.stoppedBy,
+          ];
+        }),
+      },
+    });
+    out.push(p('N instances are kept alive at once, each isolated and parked mid-request, for N stepping up; PSS (proportional set size, from /proc/<pid>/smaps_rollup, so shared pages are not counted twice) is summed over every process involved — what covers says. The slope of a least-squares line through (N, PSS) is what each more instance costs; per GiB is 1 GiB divided by it, rounded down. A variant that could not park instances keeps its row, with why.'));
+    out.push({ kind: 'chart', chart: 'density' });
+  }
+
+  out.push(h(3, 'Burst: K simultaneous cold starts'));
+  const bursts = burstRows(r);
+  if (!bursts) out.push(p(PLATFORM_NOT_MEASURED('burst')));
+  else if (!bursts.length) out.push(p('The burst step ran but measured no variant.'));
+  else {
+    const width = 10;
+    const rows: Cell[][] = bursts.flatMap((b): Cell[][] => {
+      const stepRows = b.steps.map((s): Cell[] => {
+        const opt = (v: number | null) => (v === null ? '–' : latency(v));
+        return [...lead.cells(b), grouped(s.k), s.mode, s.clock, opt(s.p50Ms), opt(s.p99Ms), opt(s.maxMs), latency(s.wallMs), rate(s.startsPerSec), s.failures.length ? strong(failuresText(s)) : 'none'];
+      });
+      if (b.status !== 'ok') return [[...lead.cells(b), { span: width, text: [strong(b.status), `: ${b.reason}`] }], ...stepRows];
+      return stepRows.length ? stepRows : [[...lead.cells(b), { span: width, text: 'no burst recorded' }]];
+    });
+    out.push({
+      kind: 'table',
+      table: {
+        head: [...lead.head, 'K', 'mode', 'clock', 'p50', 'p99', 'max', 'wall', 'starts/s', 'failures'],
+        align: [...lead.align, 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+        rows,
+      },
+    });
+    out.push(p('K cold starts are launched at once; each request\'s latency runs from the burst\'s start to its own answer, and every answer is checked against the workload\'s. p50, p99 and max are nearest-rank over the correct answers; wall is the burst\'s start to its last answer, and starts/s the correct answers per second of wall. A failed request is counted and kept, never dropped; the clock says whose clock timed the burst.'));
+    out.push({ kind: 'chart', chart: 'burst' });
+  }
+
+  out.push(h(3, 'In one sentence each'));
+  const sentences = platformSentences(r);
+  out.push(sentences.length ? { kind: 'list', items: sentences.map((x) => x.text) } : p('This run has no plugin-platform figure to quote.'));
+  return out;
 }
 
 function memory(r: Results): Block[] {
@@ -872,7 +980,9 @@ function methodology(r: Results): Block[] {
 }
 
 function timelineText(t: NonNullable<Results['timeline']>): string {
-  const parts: [string, number][] = [['build', t.build], ['calibration', t.calibration], ['cold start', t.coldStart], ['warm', t.warm], ['probes', t.probes], ['cross-check', t.crossCheck], ['footprint', t.footprint], ['reports', t.reports]];
+  // density and burst only in runs that have the steps.
+  const platform: [string, number][] = [...(t.density !== undefined ? [['density', t.density] as [string, number]] : []), ...(t.burst !== undefined ? [['burst', t.burst] as [string, number]] : [])];
+  const parts: [string, number][] = [['build', t.build], ['calibration', t.calibration], ['cold start', t.coldStart], ['warm', t.warm], ...platform, ['probes', t.probes], ['cross-check', t.crossCheck], ['footprint', t.footprint], ['reports', t.reports]];
   return `The bench's own timeline: ${duration(t.total)} in all — ${parts.map(([k, v]) => `${k} ${duration(v)}`).join(', ')}.`;
 }
 
@@ -887,6 +997,7 @@ export function buildReport(r: Results, opts: ReportOptions = {}): Block[] {
     ...languages(r),
     ...phases(r),
     ...warm(r),
+    ...platform(r),
     ...memory(r),
     ...footprint(r),
     ...capabilities(r),

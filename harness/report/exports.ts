@@ -6,6 +6,7 @@
 import type { Results } from '../model.js';
 import { keyOf, okTargets } from './data.js';
 import { ms, msRange, sig3 } from './format.js';
+import { about, burstRows, densityRows, failuresText, r2Text, rate } from './platform.js';
 
 /**
  * One entry of github-action-benchmark's custom JSON (`tool: customSmallerIsBetter`):
@@ -33,7 +34,9 @@ function plusMinus(ci: readonly [number, number]): string {
  * median in ms (range: ± half the 95% CI of the median; extra: CI, p95, n,
  * failures), its warm per-request median where there is one, and its peak
  * memory in bytes where measured; plus the size in bytes of each artifact a
- * target runs.
+ * target runs; and, where the run measured the plugin platform, each variant's
+ * PSS per more live instance (`density <key>`, bytes) and each burst's p99
+ * (`burst p99 <key> K=<k>`, ms).
  */
 export function toGithubActionBenchmark(r: Results): GabEntry[] {
   const out: GabEntry[] = [];
@@ -60,6 +63,17 @@ export function toGithubActionBenchmark(r: Results): GabEntry[] {
     if (!r.targets.some((t) => t.artifact?.id === a.id)) continue;
     out.push({ name: `artifact size ${a.id}`, unit: 'bytes', value: a.bytes, extra: `${a.kind}, sha256 ${a.sha256}` });
   }
+  for (const d of densityRows(r) ?? []) {
+    if (d.status !== 'ok' || !Number.isFinite(d.fit.bytesPerInstance)) continue;
+    out.push({ name: `density ${keyOf(r, d)}`, unit: 'bytes per instance', value: d.fit.bytesPerInstance, extra: `r² ${r2Text(d.fit.r2)}, ${d.fit.points} points; about ${about(d.perGiB)} per GiB; ${d.covers}` });
+  }
+  for (const b of burstRows(r) ?? []) {
+    if (b.status !== 'ok') continue;
+    for (const s of b.steps) {
+      if (s.p99Ms === null) continue;
+      out.push({ name: `burst p99 ${keyOf(r, b)} K=${s.k}`, unit: 'ms', value: s.p99Ms, extra: `p50 ${s.p50Ms === null ? '–' : ms(s.p50Ms)}; max ${s.maxMs === null ? '–' : ms(s.maxMs)}; wall ${ms(s.wallMs)}; ${rate(s.startsPerSec)} starts/s; failures: ${failuresText(s, false)}` });
+    }
+  }
   return out;
 }
 
@@ -83,7 +97,11 @@ const ns = (x: number) => Math.round(x * NS_PER_MS);
  * Bencher records in NANOSECONDS, so milliseconds are converted (value: median,
  * lower/upper: its 95% CI); cold-start benchmarks also carry `peak-memory`
  * (bytes) where measured. `artifact <id>` benchmarks carry the built-in
- * `file-size` measure in bytes.
+ * `file-size` measure in bytes. Where the run measured the plugin platform,
+ * `density <key>` carries `bytes-per-instance` (PSS per more live instance; Bencher
+ * creates a measure it does not know by its slug), and `burst <key> K=<k>` the
+ * `latency` measure (value: p99, lower: p50, upper: max, in nanoseconds) and
+ * `throughput` (correct answers per second of wall).
  */
 export function toBencherBmf(r: Results): Bmf {
   const out: Bmf = {};
@@ -101,6 +119,19 @@ export function toBencherBmf(r: Results): Bmf {
   }
   for (const a of r.artifacts) {
     if (r.targets.some((t) => t.artifact?.id === a.id)) out[`artifact ${a.id}`] = { 'file-size': { value: a.bytes } };
+  }
+  for (const d of densityRows(r) ?? []) {
+    if (d.status === 'ok' && Number.isFinite(d.fit.bytesPerInstance)) out[`density ${keyOf(r, d)}`] = { 'bytes-per-instance': { value: d.fit.bytesPerInstance } };
+  }
+  for (const b of burstRows(r) ?? []) {
+    if (b.status !== 'ok') continue;
+    for (const s of b.steps) {
+      if (s.p99Ms === null) continue;
+      const latency: BmfMetric = { value: ns(s.p99Ms) };
+      if (s.p50Ms !== null) latency.lower_value = ns(s.p50Ms);
+      if (s.maxMs !== null) latency.upper_value = ns(s.maxMs);
+      out[`burst ${keyOf(r, b)} K=${s.k}`] = { latency, throughput: { value: s.startsPerSec } };
+    }
   }
   return out;
 }

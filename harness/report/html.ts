@@ -1,11 +1,13 @@
 /**
  * The HTML report: ONE self-contained file — inline CSS and inline SVG charts,
  * no scripts, no fonts, no network, no URLs — with the same sections as the
- * markdown report plus four charts, each with a heading, a <title>, axis
- * labels with units, and the numbers behind it in a <details> table.
+ * markdown report plus its charts (cold start, phases, sizes, capabilities, the
+ * container layers and, for a run that measured the plugin platform, warm latency,
+ * density and burst), each with a heading, a <title>, axis labels with units, and
+ * the numbers behind it in a <details> table.
  * Pure function of a Results object.
  */
-import type { Results, TargetResult } from '../model.js';
+import type { BurstResult, BurstStep, Results, TargetResult } from '../model.js';
 import { CLAIM_LABELS, SEED_CLAIMS } from './claims.js';
 import {
   FLOOR_CLASSES,
@@ -24,7 +26,8 @@ import {
   type TargetClass,
 } from './data.js';
 import { buildReport, layerRows, leadOf, stackedPhases, type Block, type ChartName, type ReportOptions } from './document.js';
-import { bytes, exactBytes, grouped, ms, msRange, pct, sig3, siBytes } from './format.js';
+import { bytes, exactBytes, grouped, ms, msRange, pct, sig3, siBytes, times } from './format.js';
+import { burstRows, densityRows, failuresText, latency, projects, r2Text, rate, warmRows, type WarmRow } from './platform.js';
 import { renderInline, renderTable, type Align, type Cell, type MarkupSyntax, type Table } from './table.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -548,6 +551,262 @@ function capabilitiesChart(r: Results): string {
   return figure('capabilities', 'Capability matrix', parts.join('\n'), '', numbers);
 }
 
+// ---- plugin platform: warm split, density, burst ---------------------------
+
+/** A latency tick: `0`, `20 µs`, `1.5 ms`, `2 s`. */
+const latTick = (v: number) => (v === 0 ? '0' : v < 1 ? `${Number((v * 1000).toPrecision(3))} µs` : msTick(v));
+
+/** The plugin-platform chart of a step the run has no rows of: an empty panel saying so. */
+function emptyChart(id: ChartName, heading: string, title: string, what: string, xLabel: string): string {
+  const H = 130;
+  const svg = [
+    svgOpen(id, H, `${title}: not measured in this run`, `Empty state: this run has no ${what} rows.`),
+    `<rect x="230" y="14" width="${W - 270}" height="70" class="empty"/>`,
+    text(230 + (W - 270) / 2, 54, `no ${what} figures in this run`, 'text-anchor="middle" class="empty-text"'),
+    text(230 + (W - 270) / 2, H - 12, xLabel, 'text-anchor="middle" class="axis-label"'),
+    text(16, 50, 'target / variant', 'text-anchor="middle" class="axis-label" transform="rotate(-90 16 50)"'),
+    '</svg>',
+  ].join('\n');
+  return figure(id, heading, svg, '', '<p>Not measured in this run.</p>');
+}
+
+const WARM_SEG = { instantiate: PALETTE[0], run: PALETTE[1], other: '#d9d9d9', whole: '#8e99a6' } as const;
+
+function warmChart(r: Results): string {
+  const rows = warmRows(r);
+  const heading = 'Per-request latency: instantiate and run';
+  const xLabel = `per-request latency (medians; ${multiWorkload(r) ? 'each workload on its own linear axis' : 'linear axis'})`;
+  if (!rows.length) return emptyChart('warm', heading, 'Warm per-request latency per variant', 'warm-loop', xLabel);
+  const multi = multiWorkload(r);
+  const group = groupOf(r);
+  const L = 230;
+  const R = 190;
+  const T = 40;
+  const RH = 34;
+  const AXIS = 30;
+  const parts: string[] = [];
+  // One panel per workload, each with its own axis: a 30 µs request and a 30 ms one do not share a scale.
+  const panels: WarmRow[][] = [];
+  for (const x of rows) {
+    const last = panels[panels.length - 1];
+    if (last && workloadName(r, last[0].row) === workloadName(r, x.row)) last.push(x);
+    else panels.push([x]);
+  }
+  let y = T;
+  for (const panel of panels) {
+    const g = group(panel[0].row);
+    if (g !== null) {
+      parts.push(`<line x1="30" x2="${W - R}" y1="${f1(y)}" y2="${f1(y)}" class="group-sep"/>`, text(L, y + 15, g, 'class="group-label"'));
+      y += GROUP_H;
+    }
+    const top = y;
+    const ends = panel.map(({ warm }) => Math.max(warm.stats.median, (warm.instantiateMedianMs ?? 0) + (warm.runMedianMs ?? 0)));
+    const max = Math.max(1e-9, ...ends);
+    const step = niceStep(max);
+    const hi = Math.ceil(max / step) * step;
+    const x = linScale(hi, L, W - R);
+    const bottom = top + panel.length * RH;
+    for (let v = 0; v <= hi + step / 2; v += step) {
+      parts.push(`<line x1="${f1(x(v))}" x2="${f1(x(v))}" y1="${f1(top)}" y2="${f1(bottom)}" class="grid-major"/>`);
+      parts.push(text(x(v), bottom + 16, latTick(Number(v.toPrecision(6))), 'text-anchor="middle" class="tick"'));
+    }
+    panel.forEach(({ row, warm, def, ratio }, i) => {
+      const cy = top + i * RH + RH / 2;
+      const key = keyOf(r, row);
+      parts.push(rowLabel(L - 10, cy + 4, multi ? `${row.id}/${row.variant}` : key));
+      const med = warm.stats.median;
+      const segs: { name: keyof typeof WARM_SEG; ms: number }[] = [];
+      if (warm.instantiateMedianMs !== undefined) segs.push({ name: 'instantiate', ms: warm.instantiateMedianMs });
+      if (warm.runMedianMs !== undefined) segs.push({ name: 'run', ms: warm.runMedianMs });
+      const split = segs.reduce((a, s) => a + s.ms, 0);
+      if (segs.length && med > split) segs.push({ name: 'other', ms: med - split });
+      if (!segs.length) {
+        parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(x(med) - L, 1))}" height="20" fill="${WARM_SEG.whole}" class="bar"><title>${esc(`${key}: median ${latency(med)} (${warm.mode}; not split)`)}</title></rect>`);
+      } else {
+        let acc = 0;
+        for (const s of segs) {
+          const x0 = x(acc);
+          const w = x(acc + s.ms) - x0;
+          const what = s.name === 'other' ? 'not in instantiate or run' : `${s.name} median`;
+          parts.push(`<rect x="${f1(x0)}" y="${cy - 10}" width="${f1(Math.max(w, 0.5))}" height="20" fill="${WARM_SEG[s.name]}" class="seg"><title>${esc(`${key} ${what}: ${latency(s.ms)}`)}</title></rect>`);
+          acc += s.ms;
+        }
+      }
+      parts.push(`<line x1="${f1(x(med))}" x2="${f1(x(med))}" y1="${f1(cy - 13)}" y2="${f1(cy + 13)}" class="median-line"/>`);
+      const vsDef = def && def.row !== row && ratio !== null ? ` · ${sig3(ratio)}× ${def.row.variant}` : def && def.row === row ? ' · default' : '';
+      parts.push(text(W - R + 8, cy + 4, `${latency(med)}${vsDef}`, 'class="row-sub"'));
+    });
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${f1(bottom)}" y2="${f1(bottom)}" class="axis"/>`);
+    y = bottom + AXIS;
+  }
+  const H = y + 34;
+  const legend: [string, string][] = [
+    [WARM_SEG.instantiate, 'instantiate (median)'],
+    [WARM_SEG.run, 'run (median)'],
+    [WARM_SEG.other, 'rest of the median'],
+    [WARM_SEG.whole, 'median, not split'],
+  ];
+  const head = [svgOpen('warm', H, 'Warm per-request latency per variant, instantiate and run stacked (medians)', 'Each bar is one variant\'s per-request median on a fresh instance, split into its instantiate and run medians where the host times them apart; the black line is the median; the text gives it and its ratio to the target\'s default variant.')];
+  legend.forEach(([c, label], i) => {
+    head.push(`<rect x="${L + i * 140}" y="10" width="12" height="12" fill="${c}"/>`, text(L + i * 140 + 17, 20, label, 'class="legend"'));
+  });
+  head.push(`<line x1="${L + 4 * 140 + 10}" x2="${L + 4 * 140 + 10}" y1="8" y2="24" class="median-line"/>`, text(L + 4 * 140 + 18, 20, 'median', 'class="legend"'));
+  parts.push(text((L + W - R) / 2, H - 10, xLabel, 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, (T + y) / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1((T + y) / 2)})"`));
+  parts.push('</svg>');
+  const lead = leadOf(r);
+  const opt = (v: number | undefined) => (v === undefined ? '–' : `${sig3(v)}`);
+  const numbers = table({
+    head: [...lead.head, 'mode', 'n', 'median ms', 'p95 ms', 'instantiate median ms', 'run median ms', 'default variant', '× default'],
+    align: [...lead.align, 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
+    rows: rows.map(({ row, warm, def, ratio }): Cell[] => [...lead.cells(row), warm.mode, String(warm.stats.n), sig3(warm.stats.median), sig3(warm.stats.p95), opt(warm.instantiateMedianMs), opt(warm.runMedianMs), def ? def.row.variant : '–', ratio === null ? '–' : times(ratio)]),
+  });
+  return figure('warm', heading, [...head, ...parts].join('\n'), 'Instantiate: a fresh store, WASI context and instance; run: the guest\'s entry point. Medians of the parts need not add up to the median of the whole.', numbers);
+}
+
+function densityChart(r: Results): string {
+  const heading = 'Density: instances per GiB';
+  const xLabelOf = (log: boolean) => `instances per GiB (1 GiB ÷ PSS per instance${log ? ', log scale' : ''})`;
+  const rows = densityRows(r);
+  if (!rows || !rows.length) return emptyChart('density', heading, 'Instances per GiB per variant', 'density', xLabelOf(false));
+  const multi = multiWorkload(r);
+  const L = 230;
+  const R = 40;
+  const T = 20;
+  const RH = 34;
+  const layout = rowLayout(rows.map(groupOf(r)), T, RH);
+  const plotH = layout.height;
+  const H = T + plotH + 56;
+  const yBottom = T + plotH;
+  const vals = rows.flatMap((d) => (d.status === 'ok' && projects(d) ? [d.perGiB] : []));
+  const log = vals.length > 0 && Math.max(...vals) / Math.min(...vals) > 20;
+  const parts: string[] = [svgOpen('density', H, `Live, isolated instances per GiB, per variant (${log ? 'log' : 'linear'} scale)`, 'Each bar is 1 GiB divided by the PSS each more parked instance costs (the slope of the fit); a row that could not park instances says why.')];
+  let x: (v: number) => number;
+  if (log) {
+    const lo = 10 ** Math.floor(Math.log10(Math.min(...vals)));
+    const hi = 10 ** Math.ceil(Math.log10(Math.max(...vals)));
+    x = logScale(lo, hi, L, W - R);
+    parts.push(logAxis(x, lo, hi, yBottom, T, (v) => grouped(v)));
+  } else {
+    const max = Math.max(1, ...vals);
+    const step = niceStep(max);
+    const hi = Math.ceil(max / step) * step;
+    x = linScale(hi, L, W - R);
+    for (let v = 0; v <= hi + step / 2; v += step) {
+      parts.push(`<line x1="${f1(x(v))}" x2="${f1(x(v))}" y1="${T}" y2="${yBottom}" class="grid-major"/>`);
+      parts.push(text(x(v), yBottom + 16, grouped(Number(v.toPrecision(6))), 'text-anchor="middle" class="tick"'));
+    }
+  }
+  parts.push(...groupHeads(layout, L, W - R));
+  rows.forEach((d, i) => {
+    const cy = layout.ys[i] + RH / 2;
+    const key = keyOf(r, d);
+    parts.push(rowLabel(L - 10, cy + 4, multi ? `${d.id}/${d.variant}` : key));
+    if (d.status !== 'ok' || !projects(d)) {
+      const why = d.status === 'ok' ? `no growth per instance measured (slope ${bytes(d.fit.bytesPerInstance)})` : `${d.status}: ${d.reason}`;
+      parts.push(text(L + 8, cy + 4, why, 'class="row-note"'));
+      return;
+    }
+    const end = x(d.perGiB);
+    parts.push(`<rect x="${L}" y="${cy - 10}" width="${f1(Math.max(end - L, 1))}" height="20" fill="${CLASS_COLOR[d.class]}" class="bar"><title>${esc(`${key}: ${grouped(Math.floor(d.perGiB))} per GiB, ${bytes(d.fit.bytesPerInstance)} per instance (r² ${r2Text(d.fit.r2)}, ${d.fit.points} points)`)}</title></rect>`);
+    const label = `${grouped(Math.floor(d.perGiB))} per GiB (${bytes(d.fit.bytesPerInstance)} each)`;
+    // Inside the bar's end when there is no room after it.
+    parts.push(end + 8 + label.length * 6.2 > W ? text(end - 6, cy + 4, label, 'text-anchor="end" class="seg-label on-dark"') : text(end + 6, cy + 4, label, 'class="row-sub"'));
+  });
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, H - 10, xLabelOf(log), 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + plotH / 2, 'target / variant', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
+  parts.push('</svg>');
+  const lead = leadOf(r);
+  const numbers = table({
+    head: [...lead.head, 'status', 'N', 'PSS (bytes)', 'ready (ms)', 'fit'],
+    align: [...lead.align, 'left', 'right', 'right', 'right', 'left'],
+    rows: rows.flatMap((d): Cell[][] => {
+      const fit =
+        d.status === 'ok'
+          ? `${grouped(d.fit.bytesPerInstance)} B per instance, intercept ${grouped(d.fit.interceptBytes)} B, r² ${r2Text(d.fit.r2)}, ${d.fit.points} points; ${projects(d) ? `${grouped(Math.floor(d.perGiB))} per GiB` : 'no projection'}; baseline ${grouped(d.baselineBytes)} B`
+          : `${d.status}: ${d.reason}`;
+      if (!d.steps.length) return [[...lead.cells(d), d.status, '–', '–', '–', fit]];
+      return d.steps.map((s, j): Cell[] => [...lead.cells(d), d.status, grouped(s.instances), grouped(s.pssBytes), sig3(s.readyMs), j === 0 ? fit : '']);
+    }),
+  });
+  return figure('density', heading, parts.join('\n'), log ? 'Log axis: the densest and the least dense variants differ by more than 20×.' : '', numbers);
+}
+
+function burstChart(r: Results): string {
+  const heading = 'Burst: latency against K';
+  const xLabel = 'latency from the burst\'s start (ms, log scale)';
+  const bursts = burstRows(r);
+  if (!bursts || !bursts.length) return emptyChart('burst', heading, 'Burst latency per variant and K', 'burst', xLabel);
+  const multi = multiWorkload(r);
+  // One chart row per burst with a correct answer; a variant with none keeps one row saying why.
+  type Row = { b: BurstResult; s: BurstStep | null; first: boolean };
+  const rows: Row[] = bursts.flatMap((b): Row[] => {
+    const steps = b.steps.filter((s) => s.p50Ms !== null);
+    return steps.length ? steps.map((s, j) => ({ b, s, first: j === 0 })) : [{ b, s: null, first: true }];
+  });
+  const L = 230;
+  const R = 200;
+  const T = 40;
+  const RH = 36;
+  const layout = rowLayout(rows.map((x) => groupOf(r)(x.b)), T, RH);
+  const plotH = layout.height;
+  const H = T + plotH + 56;
+  const yBottom = T + plotH;
+  const all = rows.flatMap((x) => (x.s ? [...x.s.latenciesMs, x.s.maxMs ?? 0] : [])).filter((v) => Number.isFinite(v) && v > 0);
+  const lo = all.length ? 10 ** Math.floor(Math.log10(Math.min(...all))) : 1;
+  const hi = all.length ? 10 ** Math.ceil(Math.log10(Math.max(...all))) : 10;
+  const x = logScale(lo, hi === lo ? lo * 10 : hi, L, W - R);
+  const parts: string[] = [svgOpen('burst', H, 'Burst latency per variant and K: p50, p99 and max (ms, log scale)', 'Each row is one burst of K simultaneous cold starts of one variant: a dot per correct answer, the shaded range from p50 to max, a black line at p50 and a red one at p99.')];
+  parts.push(logAxis(x, lo, hi === lo ? lo * 10 : hi, yBottom, T, msTick));
+  parts.push(`<rect x="${L}" y="10" width="22" height="12" class="burst-range"/>`, text(L + 28, 20, 'p50 to max', 'class="legend"'));
+  parts.push(`<line x1="${L + 110}" x2="${L + 110}" y1="8" y2="24" class="median-line"/>`, text(L + 118, 20, 'p50', 'class="legend"'));
+  parts.push(`<line x1="${L + 160}" x2="${L + 160}" y1="8" y2="24" class="p99-line"/>`, text(L + 168, 20, 'p99', 'class="legend"'));
+  parts.push(`<circle cx="${L + 215}" cy="16" r="3" fill="#5b6573"/>`, text(L + 224, 20, 'one correct answer', 'class="legend"'));
+  parts.push(...groupHeads(layout, L, W - R));
+  rows.forEach(({ b, s, first }, i) => {
+    const cy = layout.ys[i] + RH / 2;
+    const key = keyOf(r, b);
+    if (first && i > 0 && layout.ys[i] - layout.ys[i - 1] === RH) parts.push(`<line x1="30" x2="${W - R}" y1="${layout.ys[i]}" y2="${layout.ys[i]}" class="row-sep"/>`);
+    parts.push(rowLabel(L - 10, cy - 2, multi ? `${b.id}/${b.variant}` : key));
+    if (!s) {
+      const why = b.status === 'ok' ? (b.steps.length ? `no correct answer in ${b.steps.length} burst${b.steps.length === 1 ? '' : 's'}` : 'no burst recorded') : `${b.status}: ${b.reason}`;
+      parts.push(text(L - 10, cy + 12, b.status, 'text-anchor="end" class="row-sub"'));
+      parts.push(text(L + 8, cy + 4, why, 'class="row-note"'));
+      return;
+    }
+    parts.push(text(L - 10, cy + 12, `K = ${s.k}${s.failures.length ? ` · ${s.failures.length} failed` : ''}`, 'text-anchor="end" class="row-sub"'));
+    const color = CLASS_COLOR[b.class];
+    const [p50, p99, mx] = [s.p50Ms!, s.p99Ms ?? s.p50Ms!, s.maxMs ?? s.p50Ms!];
+    parts.push(`<rect x="${f1(x(p50))}" y="${f1(cy - 9)}" width="${f1(Math.max(x(mx) - x(p50), 1))}" height="18" class="burst-range"><title>${esc(`${key} K=${s.k}: p50 ${latency(p50)}, p99 ${latency(p99)}, max ${latency(mx)}`)}</title></rect>`);
+    s.latenciesMs.forEach((v, j) => {
+      if (!Number.isFinite(v) || v <= 0) return;
+      const jy = cy + (((j * 0.6180339887) % 1) - 0.5) * 12;
+      parts.push(`<circle cx="${f1(x(v))}" cy="${f1(jy)}" r="2.4" fill="${color}" class="dot"><title>${esc(`${key} K=${s.k} request ${j + 1}: ${latency(v)}`)}</title></circle>`);
+    });
+    parts.push(`<line x1="${f1(x(p50))}" x2="${f1(x(p50))}" y1="${f1(cy - 12)}" y2="${f1(cy + 12)}" class="median-line"/>`);
+    parts.push(`<line x1="${f1(x(p99))}" x2="${f1(x(p99))}" y1="${f1(cy - 12)}" y2="${f1(cy + 12)}" class="p99-line"/>`);
+    parts.push(text(W - R + 8, cy - 2, `p99 ${latency(p99)}, max ${latency(mx)}`, 'class="row-sub"'));
+    parts.push(text(W - R + 8, cy + 12, `${rate(s.startsPerSec)} starts/s, wall ${latency(s.wallMs)}`, 'class="row-sub"'));
+  });
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${yBottom}" y2="${yBottom}" class="axis"/>`);
+  parts.push(text((L + W - R) / 2, H - 10, xLabel, 'text-anchor="middle" class="axis-label"'));
+  parts.push(text(16, T + plotH / 2, 'target / variant, K', `text-anchor="middle" class="axis-label" transform="rotate(-90 16 ${f1(T + plotH / 2)})"`));
+  parts.push('</svg>');
+  const lead = leadOf(r);
+  const opt = (v: number | null) => (v === null ? '–' : sig3(v));
+  const numbers = table({
+    head: [...lead.head, 'status', 'K', 'p50 ms', 'p99 ms', 'max ms', 'wall ms', 'starts/s', 'failures', 'latencies in launch order (ms)'],
+    align: [...lead.align, 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    rows: bursts.flatMap((b): Cell[][] => {
+      const note = b.status === 'ok' ? 'ok' : `${b.status}: ${b.reason}`;
+      if (!b.steps.length) return [[...lead.cells(b), note, { span: 8, text: 'no burst recorded' }]];
+      return b.steps.map((s): Cell[] => [...lead.cells(b), note, grouped(s.k), opt(s.p50Ms), opt(s.p99Ms), opt(s.maxMs), sig3(s.wallMs), rate(s.startsPerSec), failuresText(s), s.latenciesMs.map(sig3).join(', ') || '–']);
+    }),
+  });
+  return figure('burst', heading, parts.join('\n'), 'Log axis. Percentiles are nearest-rank over the correct answers; a failed request has no dot and is counted in the row\'s failures.', numbers);
+}
+
 // ---- page ------------------------------------------------------------------
 
 const CSS = `
@@ -580,6 +839,7 @@ svg text{fill:var(--fg);font-family:inherit}
 .bar-gzip{fill:#1d232b;fill-opacity:.45}
 .empty{fill:#f4f6f8;stroke:#b8c0ca;stroke-dasharray:6 4}.empty-text{font-size:16px;font-weight:600;fill:var(--muted)}
 .cap-denied{fill:#cfe8d5}.cap-allowed{fill:#f6c9c5}.cap-other{fill:#fbe3b0}.cap-none{fill:#eef1f4}.cap-text{font-size:11px}
+.burst-range{fill:#5b6573;fill-opacity:.16;stroke:#5b6573;stroke-width:.8}.p99-line{stroke:#b3261e;stroke-width:2.5}
 .note{color:var(--muted);font-size:12px;margin:6px 0}
 details{margin-top:8px}summary{cursor:pointer;color:var(--muted)}
 `;
@@ -598,7 +858,11 @@ function slugger() {
  * Renders the self-contained HTML report: the markdown report's sections plus
  * the charts `chart-coldstart` (strip plot and box per variant, log axis),
  * `chart-phases` (stacked phase bars), `chart-sizes` (artifact sizes, log
- * axis) and `chart-capabilities` (probe heatmap, or an empty state). No
+ * axis), `chart-capabilities` (probe heatmap, or an empty state), `chart-layers`
+ * (container cold start by layer, when several were measured), and for a run that
+ * measured the plugin platform `chart-warm` (per-request latency, instantiate and run
+ * stacked), `chart-density` (instances per GiB) and `chart-burst` (p50, p99 and max
+ * per variant and K). No
  * scripts, external resources or URLs. Deterministic.
  */
 export function renderHtml(r: Results, opts: ReportOptions = {}): string {
@@ -609,6 +873,9 @@ export function renderHtml(r: Results, opts: ReportOptions = {}): string {
     sizes: () => sizesChart(r),
     capabilities: () => capabilitiesChart(r),
     layers: () => layersChart(r),
+    warm: () => warmChart(r),
+    density: () => densityChart(r),
+    burst: () => burstChart(r),
   };
   const blocks = buildReport(r, opts);
   const title = blocks.find((b): b is Extract<Block, { kind: 'heading' }> => b.kind === 'heading')?.text ?? `run ${r.runId}`;

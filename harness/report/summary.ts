@@ -1,5 +1,6 @@
 import type { Results } from '../model.js';
 import { multiWorkload } from './data.js';
+import { burstRows, densityRows, platformSentences } from './platform.js';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const mib = (b: number) => (b < 1048576 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 1048576).toFixed(1)} MiB`);
@@ -44,6 +45,11 @@ export function summaryTable(r: Results): string {
     fmt(head),
     ...rows.map(fmt),
   ];
+  // The plugin platform's quotable sentences, once the run measured density or burst.
+  if (densityRows(r) !== null || burstRows(r) !== null) {
+    const said = platformSentences(r);
+    if (said.length) lines.push('', ...said.map((x) => x.text));
+  }
   const warn = r.warnings.filter((w) => w.kind !== 'skipped');
   if (warn.length) lines.push('', ...warn.map((w) => `warning${w.target ? ` [${w.target}]` : ''}: ${w.message}${w.advice ? ` — ${w.advice}` : ''}`));
   return lines.join('\n');
@@ -59,6 +65,9 @@ export function timelineLine(r: Results): string {
     ['calibration', t.calibration],
     ['cold start', t.coldStart],
     ['warm', t.warm],
+    // density and burst only in runs that have the steps.
+    ...(t.density !== undefined ? [['density', t.density] as [string, number]] : []),
+    ...(t.burst !== undefined ? [['burst', t.burst] as [string, number]] : []),
     ['probes', t.probes],
     ['cross-check', t.crossCheck],
     ['footprint', t.footprint],
