@@ -1,0 +1,121 @@
+/**
+ * park() and burst() of the container targets (docker, containerd, oci/runc) against the
+ * REAL runtimes, on the built C workload (needs `npm run build`, whose image has the guest's
+ * park probe). Each target's tests are skipped, with the reason in their names, when its
+ * runtime is missing here. N and K are small: this checks the instances and the cleanup,
+ * never a time.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKLOAD_DIR } from '../harness/paths.js';
+import { prepareContext } from '../harness/session.js';
+import { containerd, findContainerd, NAMESPACE } from '../harness/targets/containerd.js';
+import { BURST_LABEL, docker, PARK_LABEL } from '../harness/targets/docker.js';
+import { findOciRuntime, oci } from '../harness/targets/oci.js';
+import type { BurstRun, Parked, Preparation } from '../harness/targets/types.js';
+import { connectDocker } from '../harness/util/docker.js';
+import { totalPss } from '../harness/util/proc.js';
+import { loadWorkload, type Workload } from '../harness/workload.js';
+import { type Ready, readyVariant } from './support.js';
+
+const exec = promisify(execFile);
+
+const N = 3;
+const K = 3;
+// The guest ends by itself after this long even if a test dies before release().
+const PARK_ARGS = ['--probe=park', '--seconds=60'];
+const READY_PREFIX = '{"probe":"park","result":"ok"';
+
+const conn = await connectDocker();
+const ctrFound = await findContainerd();
+const runc = await findOciRuntime('runc');
+const root = process.getuid?.() === 0;
+
+const dockerWhy = conn.ok ? '' : `${conn.reason} — ${conn.hint}`;
+const ctrWhy = 'reason' in ctrFound ? `${ctrFound.reason} — ${ctrFound.hint}` : !conn.ok ? `no docker to export the image from: ${conn.reason}` : '';
+const ociWhy = !runc ? 'runc is not installed — apt-get install runc' : !conn.ok ? `${conn.reason} — ${conn.hint}` : !root ? 'not running as root' : '';
+const note = (why: string) => (why ? ` (skipped: ${why})` : '');
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+const comm = async (pid: number) => (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+
+/** What every parked set must show: N ready lines of the park probe, live pids, a positive PSS sum; the guest's processes among them. */
+async function checkParked(p: Parked): Promise<number[]> {
+  expect(p.ready).toHaveLength(N);
+  for (const line of p.ready) expect(line.startsWith(READY_PREFIX), line).toBe(true);
+  const pids = await p.pids();
+  expect(pids.length).toBeGreaterThan(0);
+  const pss = await totalPss(pids);
+  expect(pss.bytes).toBeGreaterThan(0);
+  // Each instance's guest process (the static `tax`) is among what is summed.
+  const comms = await Promise.all(pids.map(comm));
+  expect(comms.filter((c) => c === 'tax')).toHaveLength(N);
+  expect(p.covers.length).toBeGreaterThan(0);
+  return pids;
+}
+
+/** Every answer of a burst is the sample's stdout with exit 0. */
+function checkBurst(b: BurstRun, w: Workload): void {
+  expect(b.answers).toHaveLength(K);
+  for (const a of b.answers) {
+    expect(a.stderr).toBe('');
+    expect(a.stdout).toBe(w.sample.stdout);
+    expect(a.exitCode).toBe(0);
+    expect(a.latencyMs).not.toBeNull();
+    expect(a.latencyMs!).toBeGreaterThan(0);
+  }
+  expect(b.wallMs).toBeGreaterThanOrEqual(Math.max(...b.answers.map((a) => a.latencyMs!)));
+}
+
+let c: Workload;
+
+describe('docker: park and burst (real Engine API)', () => {
+  let prep: Preparation;
+  let def: Ready;
+  let parked: Parked | null = null;
+
+  /** Our labelled containers the engine still lists (any state). */
+  const labelled = async (label: string) => (await exec('docker', ['ps', '-aq', '--filter', `label=${label}`])).stdout.split('\n').filter(Boolean);
+
+  beforeAll(async () => {
+    if (dockerWhy) return;
+    c = await loadWorkload(WORKLOAD_DIR);
+    prep = await docker.prepare(await prepareContext(c));
+    def = readyVariant(prep, 'default');
+  });
+  afterAll(async () => {
+    await parked?.release();
+    if (prep?.status === 'ok') await prep.dispose?.();
+  });
+
+  it.skipIf(!!dockerWhy)(`parks ${N} containers: ready lines, dockerd + containerd + shims + containers summed, all gone after release${note(dockerWhy)}`, async () => {
+    expect(def.park).toBeTypeOf('function');
+    parked = await def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 });
+    const pids = await checkParked(parked);
+    const comms = await Promise.all(pids.map(comm));
+    expect(comms).toContain('dockerd');
+    expect(comms).toContain('containerd');
+    expect(comms.filter((x) => x.startsWith('containerd-shim'))).toHaveLength(N);
+    expect(await labelled(PARK_LABEL)).toHaveLength(N);
+    await parked.release();
+    await parked.release();
+    expect(await labelled(PARK_LABEL)).toEqual([]);
+    const instancePids = pids.filter((_, i) => comms[i] !== 'dockerd' && comms[i] !== 'containerd');
+    expect(instancePids.filter(alive)).toEqual([]);
+  });
+
+  it.skipIf(!!dockerWhy)(`bursts ${K} containers on every variant: each answer the sample's, none left behind${note(dockerWhy)}`, async () => {
+    for (const name of ['default', 'hardened', 'debian']) {
+      const v = readyVariant(prep, name);
+      const b = await v.burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
+      expect(b.clock).toBe('harness');
+      checkBurst(b, c);
+    }
+    expect(await labelled(BURST_LABEL)).toEqual([]);
+  });
+});
