@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKLOAD_DIR } from '../harness/paths.js';
 import { prepareContext } from '../harness/session.js';
-import { containerd, findContainerd, NAMESPACE } from '../harness/targets/containerd.js';
+import { BURST_ID_PREFIX, containerd, findContainerd, NAMESPACE, PARK_ID_PREFIX } from '../harness/targets/containerd.js';
 import { BURST_LABEL, docker, PARK_LABEL } from '../harness/targets/docker.js';
 import { findOciRuntime, oci } from '../harness/targets/oci.js';
 import type { BurstRun, Parked, Preparation } from '../harness/targets/types.js';
@@ -117,5 +117,49 @@ describe('docker: park and burst (real Engine API)', () => {
       checkBurst(b, c);
     }
     expect(await labelled(BURST_LABEL)).toEqual([]);
+  });
+});
+
+describe('containerd: park and burst (real ctr)', () => {
+  let prep: Preparation;
+  let def: Ready;
+  let parked: Parked | null = null;
+
+  /** `ctr -n wvc <what> ls` ids with `prefix` (containers, snapshots, tasks). */
+  async function ours(what: 'containers' | 'snapshots' | 'tasks', prefix: string): Promise<string[]> {
+    if ('reason' in ctrFound) throw new Error(ctrWhy);
+    const out = (await exec(ctrFound.ctr, ['-a', ctrFound.sock, '-n', NAMESPACE, what, 'ls'])).stdout;
+    return out.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] ?? '').filter((id) => id.startsWith(prefix));
+  }
+
+  beforeAll(async () => {
+    if (ctrWhy) return;
+    c = await loadWorkload(WORKLOAD_DIR);
+    prep = await containerd.prepare(await prepareContext(c));
+    def = readyVariant(prep, 'default');
+  });
+  afterAll(async () => {
+    await parked?.release();
+    if (prep?.status === 'ok') await prep.dispose?.();
+  });
+
+  it.skipIf(!!ctrWhy)(`parks ${N} containers: ready lines, containerd + shims + containers + ctr clients summed, all gone after release${note(ctrWhy)}`, async () => {
+    parked = await def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 });
+    const pids = await checkParked(parked);
+    const comms = await Promise.all(pids.map(comm));
+    expect(comms.filter((x) => x === 'containerd')).toHaveLength(1);
+    expect(comms.filter((x) => x.startsWith('containerd-shim'))).toHaveLength(N);
+    expect(comms.filter((x) => x === 'ctr')).toHaveLength(N);
+    expect(await ours('tasks', PARK_ID_PREFIX)).toHaveLength(N);
+    await parked.release();
+    await parked.release();
+    for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, PARK_ID_PREFIX)).toEqual([]);
+    expect(pids.filter((p, i) => comms[i] !== 'containerd' && alive(p))).toEqual([]);
+  });
+
+  it.skipIf(!!ctrWhy)(`bursts ${K} containers: each answer the sample's, no container or snapshot left behind${note(ctrWhy)}`, async () => {
+    const b = await def.burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
+    checkBurst(b, c);
+    for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, BURST_ID_PREFIX)).toEqual([]);
   });
 });
