@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import { WORKLOAD_DIR } from '../harness/paths.js';
 import { prepareContext } from '../harness/session.js';
 import { BURST_ID_PREFIX, containerd, findContainerd, NAMESPACE, PARK_ID_PREFIX } from '../harness/targets/containerd.js';
 import { BURST_LABEL, docker, PARK_LABEL } from '../harness/targets/docker.js';
-import { findOciRuntime, oci } from '../harness/targets/oci.js';
+import { BURST_ID_PREFIX as OCI_BURST_PREFIX, findOciRuntime, oci, PARK_ID_PREFIX as OCI_PARK_PREFIX } from '../harness/targets/oci.js';
 import type { BurstRun, Parked, Preparation } from '../harness/targets/types.js';
 import { connectDocker } from '../harness/util/docker.js';
 import { totalPss } from '../harness/util/proc.js';
@@ -109,6 +109,13 @@ describe('docker: park and burst (real Engine API)', () => {
     expect(instancePids.filter(alive)).toEqual([]);
   });
 
+  it.skipIf(!!dockerWhy)(`a start that fails (the guest exits without a ready line) or times out throws, and leaves no container${note(dockerWhy)}`, async () => {
+    await expect(def.park!({ args: ['--bogus'], sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 })).rejects.toThrow(/before its ready line/);
+    expect(await labelled(PARK_LABEL)).toEqual([]);
+    await expect(def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 1 })).rejects.toThrow(/not all ready after 1 ms/);
+    expect(await labelled(PARK_LABEL)).toEqual([]);
+  });
+
   it.skipIf(!!dockerWhy)(`bursts ${K} containers on every variant: each answer the sample's, none left behind${note(dockerWhy)}`, async () => {
     for (const name of ['default', 'hardened', 'debian']) {
       const v = readyVariant(prep, name);
@@ -157,9 +164,75 @@ describe('containerd: park and burst (real ctr)', () => {
     expect(pids.filter((p, i) => comms[i] !== 'containerd' && alive(p))).toEqual([]);
   });
 
+  it.skipIf(!!ctrWhy)(`a start that fails (the guest exits without a ready line) or times out throws, and leaves no task, container or snapshot${note(ctrWhy)}`, async () => {
+    await expect(def.park!({ args: ['--bogus'], sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 })).rejects.toThrow(/before it was ready/);
+    for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, PARK_ID_PREFIX)).toEqual([]);
+    await expect(def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 1 })).rejects.toThrow(/not ready after/);
+    for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, PARK_ID_PREFIX)).toEqual([]);
+  });
+
   it.skipIf(!!ctrWhy)(`bursts ${K} containers: each answer the sample's, no container or snapshot left behind${note(ctrWhy)}`, async () => {
     const b = await def.burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
     checkBurst(b, c);
     for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, BURST_ID_PREFIX)).toEqual([]);
+  });
+});
+
+describe('oci: park and burst (real runc)', () => {
+  let prep: Preparation;
+  let def: Ready;
+  let parked: Parked | null = null;
+  // The image is unpacked into a build directory of the test's own, not the shared build/.
+  let buildDir = '';
+
+  /** Containers with `prefix` runc lists, and bundle directories with it left under the unpacked image. */
+  async function ours(prefix: string): Promise<{ listed: string[]; bundles: string[] }> {
+    const { stdout } = await exec(runc!.bin, ['list', '-q'], { env: {} });
+    const listed = stdout.split('\n').map((s) => s.trim()).filter((s) => s.startsWith(prefix));
+    const bundles: string[] = [];
+    for (const image of await readdir(path.join(buildDir, 'oci')).catch(() => [] as string[])) {
+      for (const b of await readdir(path.join(buildDir, 'oci', image, 'run')).catch(() => [] as string[])) if (b.startsWith(prefix)) bundles.push(b);
+    }
+    return { listed, bundles };
+  }
+
+  beforeAll(async () => {
+    if (ociWhy) return;
+    c = await loadWorkload(WORKLOAD_DIR);
+    buildDir = await mkdtemp(path.join(tmpdir(), 'wvc-park-oci-'));
+    prep = await oci.prepare({ ...(await prepareContext(c)), buildDir });
+    def = readyVariant(prep, 'runc');
+  });
+  afterAll(async () => {
+    await parked?.release();
+    if (prep?.status === 'ok') await prep.dispose?.();
+    if (buildDir) await rm(buildDir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!!ociWhy)(`parks ${N} containers: ready lines, each runc run and its container summed, all gone after release${note(ociWhy)}`, async () => {
+    parked = await def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 });
+    const pids = await checkParked(parked);
+    const comms = await Promise.all(pids.map(comm));
+    expect(comms.filter((x) => x === 'runc')).toHaveLength(N);
+    expect((await ours(OCI_PARK_PREFIX)).listed).toHaveLength(N);
+    await parked.release();
+    await parked.release();
+    expect(await ours(OCI_PARK_PREFIX)).toEqual({ listed: [], bundles: [] });
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it.skipIf(!!ociWhy)(`a start that fails (the guest exits without a ready line) or times out throws, and leaves no container or bundle${note(ociWhy)}`, async () => {
+    await expect(def.park!({ args: ['--bogus'], sampleArgs: c.sample.args, instances: N, timeoutMs: 60_000 })).rejects.toThrow(/before it was ready/);
+    expect(await ours(OCI_PARK_PREFIX)).toEqual({ listed: [], bundles: [] });
+    await expect(def.park!({ args: PARK_ARGS, sampleArgs: c.sample.args, instances: N, timeoutMs: 1 })).rejects.toThrow(/not ready after/);
+    expect(await ours(OCI_PARK_PREFIX)).toEqual({ listed: [], bundles: [] });
+  });
+
+  it.skipIf(!!ociWhy)(`bursts ${K} containers on runc and runc-hardened: each answer the sample's, no container or bundle left behind${note(ociWhy)}`, async () => {
+    for (const name of ['runc', 'runc-hardened']) {
+      const b = await readyVariant(prep, name).burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
+      checkBurst(b, c);
+    }
+    expect(await ours(OCI_BURST_PREFIX)).toEqual({ listed: [], bundles: [] });
   });
 });
