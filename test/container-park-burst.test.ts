@@ -59,6 +59,17 @@ async function checkParked(p: Parked): Promise<number[]> {
   return pids;
 }
 
+/** A burst of parked guests killed at its time limit: every answer timed out, none with a latency. */
+function checkKilledBurst(b: BurstRun): void {
+  expect(b.answers).toHaveLength(K);
+  for (const a of b.answers) {
+    expect(a.timedOut).toBe(true);
+    expect(a.latencyMs).toBeNull();
+    expect(a.exitCode).toBeNull();
+  }
+}
+const KILLED_BURST = { args: PARK_ARGS, concurrency: K, timeoutMs: 2_000 };
+
 /** Every answer of a burst is the sample's stdout with exit 0. */
 function checkBurst(b: BurstRun, w: Workload): void {
   expect(b.answers).toHaveLength(K);
@@ -125,6 +136,11 @@ describe('docker: park and burst (real Engine API)', () => {
     }
     expect(await labelled(BURST_LABEL)).toEqual([]);
   });
+
+  it.skipIf(!!dockerWhy)(`a burst killed at its time limit answers timed out ${K} times and leaves no container${note(dockerWhy)}`, async () => {
+    checkKilledBurst(await def.burst!(KILLED_BURST));
+    expect(await labelled(BURST_LABEL)).toEqual([]);
+  });
 });
 
 describe('containerd: park and burst (real ctr)', () => {
@@ -174,6 +190,11 @@ describe('containerd: park and burst (real ctr)', () => {
   it.skipIf(!!ctrWhy)(`bursts ${K} containers: each answer the sample's, no container or snapshot left behind${note(ctrWhy)}`, async () => {
     const b = await def.burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
     checkBurst(b, c);
+    for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, BURST_ID_PREFIX)).toEqual([]);
+  });
+
+  it.skipIf(!!ctrWhy)(`a burst killed at its time limit answers timed out ${K} times and leaves no task, container or snapshot${note(ctrWhy)}`, async () => {
+    checkKilledBurst(await def.burst!(KILLED_BURST));
     for (const what of ['containers', 'snapshots', 'tasks'] as const) expect(await ours(what, BURST_ID_PREFIX)).toEqual([]);
   });
 });
@@ -233,6 +254,11 @@ describe('oci: park and burst (real runc)', () => {
       const b = await readyVariant(prep, name).burst!({ args: c.sample.args, concurrency: K, timeoutMs: 60_000 });
       checkBurst(b, c);
     }
+    expect(await ours(OCI_BURST_PREFIX)).toEqual({ listed: [], bundles: [] });
+  });
+
+  it.skipIf(!!ociWhy)(`a burst killed at its time limit answers timed out ${K} times and leaves no container or bundle${note(ociWhy)}`, async () => {
+    checkKilledBurst(await def.burst!(KILLED_BURST));
     expect(await ours(OCI_BURST_PREFIX)).toEqual({ listed: [], bundles: [] });
   });
 });

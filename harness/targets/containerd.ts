@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { connectDocker, shimsOf, socketListener } from '../util/docker.js';
+import { connectDocker, shimAddress, shimsOf, socketListener } from '../util/docker.js';
 import { concurrentBurst } from '../util/burst.js';
 import { firstLine } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
@@ -423,7 +423,9 @@ async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequ
       covers: `containerd (the one at ${e.sock}) + each parked container's containerd-shim-runc-v2 and its descendants (the container's processes) + each container's ctr run --rm client, which stays alive holding the task's stdio`,
       pids: async () => {
         const shims = await shimsOf(initPids);
-        const daemon = await socketListener(e.sock, 'containerd');
+        // The address containerd gave its shims is the path it bound, as /proc/net/unix shows it; e.sock may be another name for it.
+        const bound = shims.length ? await shimAddress(shims[0]!) : null;
+        const daemon = (bound ? await socketListener(bound, 'containerd') : null) ?? (await socketListener(e.sock, 'containerd'));
         const ctrs = clients.flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
         return [...(daemon !== null ? [daemon] : []), ...(await withDescendants([...shims, ...ctrs]))];
       },

@@ -541,7 +541,8 @@ function firstLogLine(d: Docker, stream: NodeJS.ReadableStream): Promise<string>
  * and ready at its first stdout line (a followed log stream, closed after it). pids() sums
  * dockerd, the containerd its shims report to, and each container's shim with its
  * descendants (the container's processes). release() removes every container with the
- * label (--force: SIGKILL, then remove) and waits until their processes are gone.
+ * label (--force: SIGKILL, then remove) and waits until their processes are gone. The containers
+ * are AutoRemove (as `docker run --rm`), so one the harness never released goes when its guest ends.
  */
 async function parkContainers(e: Engine, v: VariantConfig, imageId: string, req: ParkRequest, g: readonly Grant[]): Promise<Parked> {
   const { docker: d } = e;
@@ -549,6 +550,8 @@ async function parkContainers(e: Engine, v: VariantConfig, imageId: string, req:
   const parkId = randomBytes(6).toString('hex');
   const opts = createOptions(v, imageId, req.args, g, e.meter);
   opts.Labels = { ...opts.Labels, [PARK_LABEL]: parkId };
+  // The guest ends by itself after its park time; should the harness die before release(), the engine then removes the container.
+  opts.HostConfig = { ...opts.HostConfig, AutoRemove: true };
   const initPids: number[] = [];
   const streams: NodeJS.ReadableStream[] = [];
   let aborted = false;
@@ -560,7 +563,13 @@ async function parkContainers(e: Engine, v: VariantConfig, imageId: string, req:
     if (aborted) throw new Error('docker: park aborted');
     await c.start();
     if (aborted) throw new Error('docker: park aborted');
-    const stream = (await c.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await c.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) throw new Error('docker: the container exited and was removed before its ready line');
+      throw err;
+    }
     streams.push(stream);
     try {
       const line = await firstLogLine(d, stream);
@@ -584,27 +593,29 @@ async function parkContainers(e: Engine, v: VariantConfig, imageId: string, req:
       clearTimeout(bound);
       const shims = await shimsOf(initPids);
       const failures: string[] = [];
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const ids = await ours();
-        if (!ids.length) break;
+      // remove --force: SIGKILL, then remove. An auto-removal already under way answers 409 and finishes by itself.
+      const until = Date.now() + GONE_WAIT_MS;
+      for (let ids = await ours(); ids.length; ids = await ours()) {
+        if (Date.now() > until) throw new Error(`docker: ${ids.length} parked container(s) still there ${GONE_WAIT_MS} ms into the release${failures.length ? `: ${failures.join('; ')}` : ''}`);
+        failures.length = 0;
         await mapLimit(ids, PARK_CALLS, async (id) => {
           try {
             await d.getContainer(id).remove({ force: true });
           } catch (err) {
-            if ((err as { statusCode?: number }).statusCode !== 404 && attempt === 2) failures.push(`${id.slice(0, 12)}: ${(err as Error).message}`);
+            const code = (err as { statusCode?: number }).statusCode;
+            if (code !== 404 && code !== 409) failures.push(`${id.slice(0, 12)}: ${(err as Error).message}`);
           }
         });
+        await new Promise((r) => setTimeout(r, 50));
       }
-      const left = await ours();
-      if (left.length) throw new Error(`docker: ${left.length} parked container(s) still there after remove --force${failures.length ? `: ${failures.join('; ')}` : ''}`);
       // Removal returns once the engine has dropped the container; its shim and processes may take a moment more.
       const watched = [...initPids, ...shims];
-      const until = Date.now() + GONE_WAIT_MS;
+      const gone = Date.now() + GONE_WAIT_MS;
       for (;;) {
         const live = new Set((await processTable()).map((p) => p.pid));
         const still = watched.filter((p) => live.has(p));
         if (!still.length) break;
-        if (Date.now() > until) throw new Error(`docker: processes ${still.join(', ')} of the parked containers still alive ${GONE_WAIT_MS} ms after removal`);
+        if (Date.now() > gone) throw new Error(`docker: processes ${still.join(', ')} of the parked containers still alive ${GONE_WAIT_MS} ms after removal`);
         await new Promise((r) => setTimeout(r, 50));
       }
     })());
