@@ -12,7 +12,7 @@ import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, BurstRun, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 const exec = promisify(execFile);
 
@@ -283,11 +283,27 @@ async function removeContainer(e: Engine, id: string, killed: boolean): Promise<
   if (await containerExists(e, id)) throw new Error(`containerd: container ${id} is still there after task kill/delete and container delete`);
 }
 
+/** A burst's cleanups, each settled to its error or null: the burst waits for them after its last answer. */
+type Cleanups = Promise<unknown>[];
+
+/**
+ * K runOnce()s at once. A request answers when its ctr run --rm has exited (ctr deletes the
+ * task and container itself); the harness's check that the container is gone runs after that,
+ * outside the request's latency, and the burst waits for every such check before it returns.
+ */
+async function burstOnce(e: Engine, grants: readonly Grant[], req: BurstRequest): Promise<BurstRun> {
+  const cleanups: Cleanups = [];
+  const run = await concurrentBurst((r) => runOnce(e, grants, r.args, r.timeoutMs ?? DEFAULT_TIMEOUT_MS, {}, cleanups), req, `${req.concurrency} ctr run --rm processes at once, each its own container (${BURST_ID_PREFIX}<random>) and snapshot`);
+  const failed = (await Promise.all(cleanups)).filter((x) => x !== null);
+  if (failed.length) throw new Error(`containerd: ${failed.length} burst container(s) not cleaned up: ${(failed[0] as Error).message ?? String(failed[0])}`);
+  return run;
+}
+
 /**
  * One sample: `ctr run --rm` with a fresh container id, timed spawn to reap by the
  * spawner; the cgroup parent's peak read around it; the container made sure gone afterwards.
  */
-async function runOnce(e: Engine, grants: readonly Grant[], args: readonly string[], timeoutMs: number, env: Record<string, string>, burst = false): Promise<RunResult> {
+async function runOnce(e: Engine, grants: readonly Grant[], args: readonly string[], timeoutMs: number, env: Record<string, string>, burst: Cleanups | null = null): Promise<RunResult> {
   if (!e.live) throw new Error('containerd: run() after dispose()');
   const id = `${burst ? BURST_ID_PREFIX : CONTAINER_ID_PREFIX}${randomBytes(6).toString('hex')}`;
   const inv = processInvocation(runArgv(e, id, grants, args), env);
@@ -310,10 +326,14 @@ async function runOnce(e: Engine, grants: readonly Grant[], args: readonly strin
       failure ??= err;
     }
   }
-  try {
-    await removeContainer(e, id, !r || !!r.timedOut || r.exitCode !== 0);
-  } catch (err) {
-    failure ??= err;
+  const removed = removeContainer(e, id, !r || !!r.timedOut || r.exitCode !== 0);
+  if (burst) burst.push(removed.then(() => null, (err: unknown) => err));
+  else {
+    try {
+      await removed;
+    } catch (err) {
+      failure ??= err;
+    }
   }
   if (failure || !r) throw failure ?? new Error('containerd: no result');
   const { side: _side, memory: _ctrRss, ...rest } = r;
@@ -543,7 +563,7 @@ export const containerd: TargetDefinition = {
            */
           probe: (req) => runOnce(engine, withGrantDir(grants, req.grantDir), req.args, req.timeoutMs, definedEnv(probeEnv())),
           /** K run()s at once: K `ctr run --rm` processes, each with its own container id and snapshot; no memory figure. */
-          burst: (req) => concurrentBurst((r) => runOnce(engine, grants, r.args, r.timeoutMs ?? DEFAULT_TIMEOUT_MS, {}, true), req, `${req.concurrency} ctr run --rm processes at once, each its own container (${BURST_ID_PREFIX}<random>) and snapshot`),
+          burst: (req) => burstOnce(engine, grants, req),
           park: (req) => parkContainers(engine, grants, req),
           describe: () => ({
             runtime,

@@ -244,7 +244,11 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, en
      * never sees the client's environment.
      */
     probe: (req) => runContainer(engine, v, image.imageId, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir)),
-    /** K run()s at once: each its own create → start → wait → logs → remove, the engine serving them concurrently; no memory figure. */
+    /**
+     * K run()s at once: each its own create → start → wait → logs → remove, the engine serving them
+     * concurrently; no memory figure, no inspect. A request answers after its container's removal,
+     * as docker run --rm does (its CLI waits until the container is removed).
+     */
     burst: (req) => {
       const burstId = randomBytes(6).toString('hex');
       return concurrentBurst((r) => runContainer(engine, v, image.imageId, r, grants, burstId), req, `${req.concurrency} containers at once through the Engine API, each created, started, waited for and removed as docker run --rm does`);
@@ -461,16 +465,19 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
       ({ stdout, stderr } = demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'binary')));
       phases.logs = msSince(t);
 
-      t = now();
-      const state = (await c.inspect()).State;
-      phases.inspect = msSince(t);
-      oomKilled = state.OOMKilled === true;
-      const started = parseRfc3339Nanos(state.StartedAt);
-      const finished = parseRfc3339Nanos(state.FinishedAt);
-      // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
-      // FinishedAt from the exit event, so a process that lives ~1 ms can show a small negative span.
-      // Dropping or clamping those would bias the distribution upwards.
-      if (started !== null && finished !== null && started > 0n && finished > 0n) phases.container_process = Number(finished - started) / 1e6;
+      // The phase figures are not a burst's concern, and docker run --rm makes no inspect call.
+      if (burst === null) {
+        t = now();
+        const state = (await c.inspect()).State;
+        phases.inspect = msSince(t);
+        oomKilled = state.OOMKilled === true;
+        const started = parseRfc3339Nanos(state.StartedAt);
+        const finished = parseRfc3339Nanos(state.FinishedAt);
+        // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
+        // FinishedAt from the exit event, so a process that lives ~1 ms can show a small negative span.
+        // Dropping or clamping those would bias the distribution upwards.
+        if (started !== null && finished !== null && started > 0n && finished > 0n) phases.container_process = Number(finished - started) / 1e6;
+      }
     } catch (e) {
       failure = e;
     } finally {

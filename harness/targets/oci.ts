@@ -18,7 +18,7 @@ import { processTable, withDescendants } from '../util/proc.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 const exec = promisify(execFile);
 
@@ -487,13 +487,14 @@ function kernelOomKill(cgroupsPath: string): boolean | undefined {
 }
 
 /**
- * One container (a burst's when `burst`: its id `wvc-burst-<random>`, no memory figure; safe to
- * call concurrently, each run having its own id, bundle and cgroup): a fresh id and bundle, `<runtime> run`, through the harness's
+ * One container (a burst's when `burst` is given: its id `wvc-burst-<random>`, no memory figure, its
+ * cleanup handed to the burst; safe to call concurrently, each run having its own id, bundle and
+ * cgroup): a fresh id and bundle, `<runtime> run`, through the harness's
  * spawner; at timeoutMs the container is killed (`kill ID KILL`, retried until the
  * run ends, since the container may not exist yet), and after every run it is
  * `delete --force`d. The sample's time is the spawner's spawn to reap of the runtime.
  */
-async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { args: readonly string[]; timeoutMs?: number }, grants: readonly Grant[], env: Record<string, string>, burst = false): Promise<RunResult> {
+async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { args: readonly string[]; timeoutMs?: number }, grants: readonly Grant[], env: Record<string, string>, burst: Cleanups | null = null): Promise<RunResult> {
   if (!p.live) throw new Error('oci: run() after dispose()');
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const id = `${burst ? BURST_ID_PREFIX : ID_PREFIX}${randomBytes(6).toString('hex')}`;
@@ -545,13 +546,39 @@ async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { arg
     settled = true;
     clearTimeout(killTimer);
     clearTimeout(stuckTimer);
-    await killing;
-    const left = await forceDelete(d, id);
-    if (left) failure ??= new Error(left);
-    await rm(bundle, { recursive: true, force: true });
+    const cleanup = (async () => {
+      await killing;
+      const left = await forceDelete(d, id);
+      await rm(bundle, { recursive: true, force: true });
+      if (left) throw new Error(left);
+    })();
+    if (burst) burst.push(cleanup.then(() => null, (err: unknown) => err));
+    else {
+      try {
+        await cleanup;
+      } catch (err) {
+        failure ??= err;
+      }
+    }
   }
   if (failure) throw failure;
   return result!;
+}
+
+/** A burst's cleanups, each settled to its error or null: the burst waits for them after its last answer. */
+type Cleanups = Promise<unknown>[];
+
+/**
+ * K runContainer()s at once. A request answers when its runtime process has exited (`run`
+ * deletes the container itself); the harness's `delete --force` check and the bundle's removal
+ * run after that, outside the request's latency, and the burst waits for them before it returns.
+ */
+async function burstContainers(p: Prepared, d: Driver, v: VariantConfig, req: BurstRequest, grants: readonly Grant[]): Promise<BurstRun> {
+  const cleanups: Cleanups = [];
+  const run = await concurrentBurst((r) => runContainer(p, d, v, r, grants, {}, cleanups), req, `${req.concurrency} ${d.name} run processes at once, each its own container id (${BURST_ID_PREFIX}<random>) and bundle`);
+  const failed = (await Promise.all(cleanups)).filter((x) => x !== null);
+  if (failed.length) throw new Error(`oci: ${failed.length} burst container(s) not cleaned up: ${(failed[0] as Error).message ?? String(failed[0])}`);
+  return run;
 }
 
 /** How many runtime calls a park's release has in flight at once. */
@@ -670,7 +697,7 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, d: Driver, p: Prepare
      */
     probe: (req) => runContainer(p, d, v, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir), runtimeProbeEnv()),
     /** K run()s at once: K `<runtime> run` processes, each with its own id, bundle and cgroup; no memory figure. */
-    burst: (req) => concurrentBurst((r) => runContainer(p, d, v, r, grants, {}, true), req, `${req.concurrency} ${d.name} run processes at once, each its own container id (${BURST_ID_PREFIX}<random>) and bundle`),
+    burst: (req) => burstContainers(p, d, v, req, grants),
     ...(spec.layer ? { park: (req: ParkRequest) => parkContainers(p, d, v, req, grants) } : {}),
     describe: () => ({
       runtime,
