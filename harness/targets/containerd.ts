@@ -1,14 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { connectDocker } from '../util/docker.js';
+import { connectDocker, shimAddress, shimsOf, socketListener } from '../util/docker.js';
+import { concurrentBurst } from '../util/burst.js';
+import { firstLine } from '../util/park.js';
+import { mapLimit } from '../util/pool.js';
+import { processTable, withDescendants } from '../util/proc.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, Invocation, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, BurstRun, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 const exec = promisify(execFile);
 
@@ -16,6 +20,9 @@ const exec = promisify(execFile);
 export const NAMESPACE = 'wvc';
 /** Every container this target creates has an id with this prefix, so leftovers can be found (`ctr -n wvc containers ls -q`). */
 export const CONTAINER_ID_PREFIX = 'wvc-';
+/** The ids of a burst's containers (`wvc-burst-<random>`) and of a park's (`wvc-park-<park id>-<index>`). */
+export const BURST_ID_PREFIX = `${CONTAINER_ID_PREFIX}burst-`;
+export const PARK_ID_PREFIX = `${CONTAINER_ID_PREFIX}park-`;
 /** The id the recorded invocation shows; each sample uses a fresh one. */
 export const SAMPLE_ID = 'wvc-sample';
 /** The harness-owned cgroup parent the containers run under (each at `/wvc-bench-ctr/<id>`); docker's is `wvc-bench`. */
@@ -244,6 +251,15 @@ async function containerExists(e: Engine, id: string): Promise<boolean> {
   }
 }
 
+/** Removes the snapshot keyed `id` when there is one (a container's own is removed with the container). */
+async function removeSnapshot(e: Engine, id: string): Promise<void> {
+  try {
+    await ctr(e.ctr, e.sock, ['snapshots', 'rm', id]);
+  } catch (err) {
+    if (!/not found|does not exist/.test((err as { stderr?: string }).stderr ?? '')) throw err;
+  }
+}
+
 /**
  * Makes sure container `id` is gone: SIGKILL its task, delete the task (--force
  * waits for the exit), delete the container and its snapshot. After a killed ctr
@@ -252,9 +268,13 @@ async function containerExists(e: Engine, id: string): Promise<boolean> {
 async function removeContainer(e: Engine, id: string, killed: boolean): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     if (!(await containerExists(e, id))) {
-      if (!killed || attempt > 0) return;
-      await sleep(250);
-      if (!(await containerExists(e, id))) return;
+      if (!killed) return;
+      if (attempt === 0) await sleep(250);
+      if (!(await containerExists(e, id))) {
+        // A ctr killed between making the snapshot and the container leaves the snapshot (keyed by the id) alone.
+        await removeSnapshot(e, id);
+        return;
+      }
     }
     await ctr(e.ctr, e.sock, ['tasks', 'kill', '-s', 'SIGKILL', id]).catch(() => undefined);
     await ctr(e.ctr, e.sock, ['tasks', 'delete', '--force', id]).catch(() => undefined);
@@ -263,16 +283,34 @@ async function removeContainer(e: Engine, id: string, killed: boolean): Promise<
   if (await containerExists(e, id)) throw new Error(`containerd: container ${id} is still there after task kill/delete and container delete`);
 }
 
+/** A burst's cleanups, each settled to its error or null: the burst waits for them after its last answer. */
+type Cleanups = Promise<unknown>[];
+
+/**
+ * K runOnce()s at once. A request answers when its ctr run --rm has exited (ctr deletes the
+ * task and container itself); the harness's check that the container is gone runs after that,
+ * outside the request's latency, and the burst waits for every such check before it returns.
+ */
+async function burstOnce(e: Engine, grants: readonly Grant[], req: BurstRequest): Promise<BurstRun> {
+  const cleanups: Cleanups = [];
+  const run = await concurrentBurst((r) => runOnce(e, grants, r.args, r.timeoutMs ?? DEFAULT_TIMEOUT_MS, {}, cleanups), req, `${req.concurrency} ctr run --rm processes at once, each its own container (${BURST_ID_PREFIX}<random>) and snapshot`);
+  const failed = (await Promise.all(cleanups)).filter((x) => x !== null);
+  if (failed.length) throw new Error(`containerd: ${failed.length} burst container(s) not cleaned up: ${(failed[0] as Error).message ?? String(failed[0])}`);
+  return run;
+}
+
 /**
  * One sample: `ctr run --rm` with a fresh container id, timed spawn to reap by the
  * spawner; the cgroup parent's peak read around it; the container made sure gone afterwards.
  */
-async function runOnce(e: Engine, grants: readonly Grant[], args: readonly string[], timeoutMs: number, env: Record<string, string>): Promise<RunResult> {
+async function runOnce(e: Engine, grants: readonly Grant[], args: readonly string[], timeoutMs: number, env: Record<string, string>, burst: Cleanups | null = null): Promise<RunResult> {
   if (!e.live) throw new Error('containerd: run() after dispose()');
-  const id = `${CONTAINER_ID_PREFIX}${randomBytes(6).toString('hex')}`;
+  const id = `${burst ? BURST_ID_PREFIX : CONTAINER_ID_PREFIX}${randomBytes(6).toString('hex')}`;
   const inv = processInvocation(runArgv(e, id, grants, args), env);
+  // A burst's containers overlap, so the cgroup parent's peak would span them: no figure for them.
+  const meter = burst ? null : e.meter;
   // Outside the sample: the reset and the read are the harness's bookkeeping.
-  await e.meter?.reset();
+  await meter?.reset();
   let r: (RunResult & { side?: string }) | null = null;
   let failure: unknown = null;
   try {
@@ -281,17 +319,21 @@ async function runOnce(e: Engine, grants: readonly Grant[], args: readonly strin
     failure = err;
   }
   let peakBytes: number | undefined;
-  if (r && e.meter) {
+  if (r && meter) {
     try {
-      peakBytes = await e.meter.read();
+      peakBytes = await meter.read();
     } catch (err) {
       failure ??= err;
     }
   }
-  try {
-    await removeContainer(e, id, !r || !!r.timedOut || r.exitCode !== 0);
-  } catch (err) {
-    failure ??= err;
+  const removed = removeContainer(e, id, !r || !!r.timedOut || r.exitCode !== 0);
+  if (burst) burst.push(removed.then(() => null, (err: unknown) => err));
+  else {
+    try {
+      await removed;
+    } catch (err) {
+      failure ??= err;
+    }
   }
   if (failure || !r) throw failure ?? new Error('containerd: no result');
   const { side: _side, memory: _ctrRss, ...rest } = r;
@@ -305,8 +347,118 @@ async function runOnce(e: Engine, grants: readonly Grant[], args: readonly strin
     throw new Error(`containerd: ctr run failed: ${r.stderr.split('\n').find((l) => l.startsWith('ctr: '))}`);
   }
   // The spawner's figure would be the ctr client's RSS, not the container's: the cgroup peak replaces it, or nothing does.
-  if (peakBytes !== undefined && e.meter) result.memory = { peakBytes, covers: e.meter.covers };
+  if (peakBytes !== undefined && meter) result.memory = { peakBytes, covers: meter.covers };
   return result;
+}
+
+/** How many ctr calls a park's bookkeeping (task list, kill, cleanup) has in flight at once. */
+const PARK_CALLS = 8;
+/** How long a killed task's ctr run --rm gets to delete its container and exit before it is killed too. */
+const PARK_EXIT_GRACE_MS = 10_000;
+
+/** Our containers (ids starting `prefix`) the namespace lists now. */
+async function listed(e: Engine, what: 'containers' | 'snapshots', prefix: string): Promise<string[]> {
+  const out = await ctr(e.ctr, e.sock, what === 'containers' ? ['containers', 'ls', '-q'] : ['snapshots', 'ls']);
+  const ids = what === 'containers' ? out.split('\n').map((l) => l.trim()) : out.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] ?? '');
+  return ids.filter((id) => id.startsWith(prefix));
+}
+
+/**
+ * Parks `req.instances` containers at once: one `ctr run --rm` per instance, spawned
+ * directly, with the argv run() uses (same image, mounts, cgroup parent, a new network
+ * namespace) and the id `wvc-park-<park id>-<i>`; ready at the ctr process's first stdout
+ * line. The ctr clients stay alive, holding the tasks' stdio, so the figure counts them
+ * with containerd and each container's shim and processes. release() SIGKILLs every task,
+ * lets each ctr delete its container (--rm) and exit, then deletes whatever is left
+ * (tasks, containers, snapshots) and checks the namespace lists none of them.
+ */
+async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequest): Promise<Parked> {
+  if (!e.live) throw new Error('containerd: park() after dispose()');
+  const prefix = `${PARK_ID_PREFIX}${randomBytes(6).toString('hex')}-`;
+  const ids = Array.from({ length: req.instances }, (_, i) => `${prefix}${i}`);
+  const clients: ChildProcess[] = [];
+  const closed = new Map<ChildProcess, Promise<void>>();
+  let initPids: number[] = [];
+
+  let released: Promise<void> | null = null;
+  const release = () =>
+    (released ??= (async () => {
+      const shims = await shimsOf(initPids);
+      // Each ctr run --rm sees its task exit, deletes the container and exits. A task still being
+      // created cannot be killed yet, so the kill is repeated until its ctr has gone; one that has
+      // not within the grace is killed itself, and what it leaves is deleted below.
+      let forced = false;
+      await mapLimit(clients, PARK_CALLS, async (c, i) => {
+        const until = Date.now() + PARK_EXIT_GRACE_MS;
+        const gone = closed.get(c)!;
+        let done = false;
+        void gone.then(() => (done = true));
+        while (!done && c.exitCode === null && c.signalCode === null && Date.now() < until) {
+          await ctr(e.ctr, e.sock, ['tasks', 'kill', '-s', 'SIGKILL', ids[i]!]).catch(() => undefined);
+          await Promise.race([gone, sleep(200)]);
+        }
+        if (c.exitCode === null && c.signalCode === null) {
+          forced = true;
+          c.kill('SIGKILL');
+        }
+        await gone;
+      });
+      // A killed ctr's create may still be finishing in the daemon.
+      if (forced) await sleep(250);
+      const left = await listed(e, 'containers', prefix);
+      await mapLimit(left, PARK_CALLS, (id) => removeContainer(e, id, true));
+      const snaps = await listed(e, 'snapshots', prefix);
+      await mapLimit(snaps, PARK_CALLS, (id) => removeSnapshot(e, id));
+      const still = [...(await listed(e, 'containers', prefix)), ...(await listed(e, 'snapshots', prefix))];
+      if (still.length) throw new Error(`containerd: ${still.join(', ')} still listed after the park's release`);
+      // The shims exit a moment after their containers are deleted.
+      const watched = [...initPids, ...shims];
+      const until = Date.now() + PARK_EXIT_GRACE_MS;
+      for (;;) {
+        const table = new Set((await processTable()).map((p) => p.pid));
+        const alive = watched.filter((p) => table.has(p));
+        if (!alive.length) break;
+        if (Date.now() > until) throw new Error(`containerd: processes ${alive.join(', ')} of the parked containers still alive ${PARK_EXIT_GRACE_MS} ms after release`);
+        await sleep(50);
+      }
+    })());
+
+  const t0 = Date.now();
+  try {
+    const ready = await Promise.all(
+      ids.map((id) => {
+        const [cmd, ...args] = runArgv(e, id, grants, req.args);
+        const c = spawn(cmd!, args, { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+        clients.push(c);
+        closed.set(c, new Promise<void>((r) => c.once('close', () => r())));
+        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)), () => undefined);
+      }),
+    );
+    // Each task's init pid, for its shim (its parent) in pids().
+    const tasks = await ctr(e.ctr, e.sock, ['tasks', 'ls']);
+    const mine = new Set(ids);
+    initPids = tasks.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => mine.has(f[0] ?? '')).map((f) => Number(f[1])).filter((n) => n > 0);
+    return {
+      ready,
+      covers: `containerd (the one at ${e.sock}) + each parked container's containerd-shim-runc-v2 and its descendants (the container's processes) + each container's ctr run --rm client, which stays alive holding the task's stdio`,
+      pids: async () => {
+        const shims = await shimsOf(initPids);
+        // The address containerd gave its shims is the path it bound, as /proc/net/unix shows it; e.sock may be another name for it.
+        const bound = shims.length ? await shimAddress(shims[0]!) : null;
+        const daemon = (bound ? await socketListener(bound, 'containerd') : null) ?? (await socketListener(e.sock, 'containerd'));
+        const ctrs = clients.flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
+        return [...(daemon !== null ? [daemon] : []), ...(await withDescendants([...shims, ...ctrs]))];
+      },
+      release,
+    };
+  } catch (err) {
+    try {
+      await release();
+    } catch (relErr) {
+      throw new Error(`${(err as Error).message}; and the release after it failed: ${(relErr as Error).message}`);
+    }
+    throw err;
+  }
 }
 
 /** Which cgroup hierarchy runc uses here: v2 only when /sys/fs/cgroup itself is cgroup2 (a hybrid host is v1). */
@@ -410,6 +562,9 @@ export const containerd: TargetDefinition = {
            * never sees it (its env is the image config's). req.limits is not used: no limits are set.
            */
           probe: (req) => runOnce(engine, withGrantDir(grants, req.grantDir), req.args, req.timeoutMs, definedEnv(probeEnv())),
+          /** K run()s at once: K `ctr run --rm` processes, each with its own container id and snapshot; no memory figure. */
+          burst: (req) => burstOnce(engine, grants, req),
+          park: (req) => parkContainers(engine, grants, req),
           describe: () => ({
             runtime,
             how: `ctr run --rm against ${engine.sock}: containerd creates the container from ${ref} (namespace ${NAMESPACE}) with a fresh overlay snapshot, its runc shim starts the process, ctr waits for it, then deletes the task, the container and the snapshot${engine.meter ? `; the container's cgroup is ${engine.meter.cgroupParent}/<id>` : ''}`,

@@ -4,16 +4,25 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { connectDocker } from '../util/docker.js';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { concurrentBurst } from '../util/burst.js';
+import { connectDocker, shimAddress, shimsOf, socketListener } from '../util/docker.js';
+import { pidsByComm, processTable, withDescendants } from '../util/proc.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import type { Grant } from '../workload.js';
 import { splitArtifactId } from '../model.js';
 import { measureImages } from '../measure/footprint.js';
+import { mapLimit } from '../util/pool.js';
 import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir, onPath, buildHint } from './common.js';
-import type { Artifact, Baseline, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
+import type { Artifact, Baseline, Parked, ParkRequest, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
 export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'wvc.target': 'docker' };
+/** Label on the containers of one park() (its value a fresh id per park), besides {@link CONTAINER_LABELS}: `docker ps -a --filter label=wvc.park`. */
+export const PARK_LABEL = 'wvc.park';
+/** Label on the containers of one burst() (a fresh id per burst). */
+export const BURST_LABEL = 'wvc.burst';
 
 /** One way of running the image. Adding a variant is one entry in `VARIANTS`. */
 interface VariantConfig {
@@ -103,7 +112,7 @@ interface Engine {
 type LocalImage = Artifact & { imageId: string; tag: string };
 
 /** The full create options for one run; the single source for both the API call and the equivalent CLI line. */
-function createOptions(v: VariantConfig, image: string, args: string[], g: readonly Grant[], meter: PeakMeter | null): Docker.ContainerCreateOptions {
+function createOptions(v: VariantConfig, image: string, args: string[], g: readonly Grant[], meter: PeakMeter | null, labels: Readonly<Record<string, string>> = {}): Docker.ContainerCreateOptions {
   return {
     ...v.create,
     Image: image,
@@ -113,7 +122,7 @@ function createOptions(v: VariantConfig, image: string, args: string[], g: reado
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
-    Labels: { ...CONTAINER_LABELS },
+    Labels: { ...CONTAINER_LABELS, ...labels },
     HostConfig: { ...v.hostConfig, Binds: g.map((x) => `${x.host}:${x.guest}:${x.readOnly ? 'ro' : 'rw'}`), NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
   };
 }
@@ -235,6 +244,16 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, en
      * never sees the client's environment.
      */
     probe: (req) => runContainer(engine, v, image.imageId, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir)),
+    /**
+     * K run()s at once: each its own create → start → wait → logs → remove, the engine serving them
+     * concurrently; no memory figure, no inspect. A request answers after its container's removal,
+     * as docker run --rm does (its CLI waits until the container is removed).
+     */
+    burst: (req) => {
+      const burstId = randomBytes(6).toString('hex');
+      return concurrentBurst((r) => runContainer(engine, v, image.imageId, r, grants, burstId), req, `${req.concurrency} containers at once through the Engine API, each created, started, waited for and removed as docker run --rm does`);
+    },
+    ...(spec.layer ? { park: (req: ParkRequest) => parkContainers(engine, v, image.imageId, req, grants) } : {}),
     describe: () => {
       const opts = createOptions(v, image.tag, [], grants, engine.meter);
       return {
@@ -370,9 +389,15 @@ export const docker: TargetDefinition = {
   },
 };
 
-/** One create → start → wait → logs → inspect → remove cycle, with the grants bind-mounted. */
-async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: RunRequest, g: readonly Grant[]): Promise<RunResult> {
-    const { docker: d, meter } = e;
+/**
+ * One create → start → wait → logs → inspect → remove cycle, with the grants bind-mounted. A burst's
+ * run (`burst`: the burst's id, labelled) takes no memory figure: its containers overlap, so the
+ * cgroup parent's peak would span them; it is safe to call concurrently (no name, no shared state).
+ */
+async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: RunRequest, g: readonly Grant[], burst: string | null = null): Promise<RunResult> {
+    const { docker: d } = e;
+    // A burst's containers overlap, so the cgroup parent's peak would span them: they get the same parent, but no figure.
+    const meter = burst === null ? e.meter : null;
     if (!e.live) throw new Error('docker: run() after dispose()');
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const phases: Record<string, number> = {};
@@ -392,7 +417,7 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
     const t0 = now();
     try {
       let t = now();
-      container = await d.createContainer(createOptions(v, imageId, req.args, g, meter));
+      container = await d.createContainer(createOptions(v, imageId, req.args, g, e.meter, burst === null ? {} : { [BURST_LABEL]: burst }));
       phases.create = msSince(t);
       const c = container;
 
@@ -440,16 +465,19 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
       ({ stdout, stderr } = demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'binary')));
       phases.logs = msSince(t);
 
-      t = now();
-      const state = (await c.inspect()).State;
-      phases.inspect = msSince(t);
-      oomKilled = state.OOMKilled === true;
-      const started = parseRfc3339Nanos(state.StartedAt);
-      const finished = parseRfc3339Nanos(state.FinishedAt);
-      // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
-      // FinishedAt from the exit event, so a process that lives ~1 ms can show a small negative span.
-      // Dropping or clamping those would bias the distribution upwards.
-      if (started !== null && finished !== null && started > 0n && finished > 0n) phases.container_process = Number(finished - started) / 1e6;
+      // The phase figures are not a burst's concern, and docker run --rm makes no inspect call.
+      if (burst === null) {
+        t = now();
+        const state = (await c.inspect()).State;
+        phases.inspect = msSince(t);
+        oomKilled = state.OOMKilled === true;
+        const started = parseRfc3339Nanos(state.StartedAt);
+        const finished = parseRfc3339Nanos(state.FinishedAt);
+        // Kept signed: the daemon stamps StartedAt after containerd reports the task started, but
+        // FinishedAt from the exit event, so a process that lives ~1 ms can show a small negative span.
+        // Dropping or clamping those would bias the distribution upwards.
+        if (started !== null && finished !== null && started > 0n && finished > 0n) phases.container_process = Number(finished - started) / 1e6;
+      }
     } catch (e) {
       failure = e;
     } finally {
@@ -477,3 +505,162 @@ async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: R
     return result;
 }
 
+
+/** How many engine calls the park and its release have in flight at once. */
+const PARK_CALLS = 8;
+/** How long release() waits for the parked containers' processes to be gone after removal. */
+const GONE_WAIT_MS = 10_000;
+
+/** Resolves with the first stdout line (and its newline) of a container's followed log stream; rejects when the stream ends first. */
+function firstLogLine(d: Docker, stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    let errText = '';
+    let done = false;
+    out.on('data', (b: Buffer) => {
+      text += b.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl >= 0 && !done) {
+        done = true;
+        resolve(text.slice(0, nl + 1));
+      }
+    });
+    err.on('data', (b: Buffer) => {
+      if (errText.length < 4096) errText += b.toString('utf8');
+    });
+    d.modem.demuxStream(stream, out, err);
+    const ended = (why: string) => () => {
+      if (done) return;
+      done = true;
+      reject(new Error(`docker: the container ${why} before its ready line${errText.trim() ? `: ${errText.trim().slice(0, 200)}` : ''}${text ? ` (stdout ${JSON.stringify(text.slice(0, 120))})` : ''}`));
+    };
+    stream.on('end', ended('exited'));
+    stream.on('close', ended('log stream closed'));
+    stream.on('error', (e: Error) => ended(`log stream failed (${e.message})`)());
+  });
+}
+
+/**
+ * Parks `req.instances` containers at once, each created with the options run() uses (the
+ * variant's HostConfig, the grants, NetworkMode none) plus a `wvc.park=<id>` label, started,
+ * and ready at its first stdout line (a followed log stream, closed after it). pids() sums
+ * dockerd, the containerd its shims report to, and each container's shim with its
+ * descendants (the container's processes). release() removes every container with the
+ * label (--force: SIGKILL, then remove) and waits until their processes are gone. The containers
+ * are AutoRemove (as `docker run --rm`), so one the harness never released goes when its guest ends.
+ */
+async function parkContainers(e: Engine, v: VariantConfig, imageId: string, req: ParkRequest, g: readonly Grant[]): Promise<Parked> {
+  const { docker: d } = e;
+  if (!e.live) throw new Error('docker: park() after dispose()');
+  const parkId = randomBytes(6).toString('hex');
+  const opts = createOptions(v, imageId, req.args, g, e.meter);
+  opts.Labels = { ...opts.Labels, [PARK_LABEL]: parkId };
+  // The guest ends by itself after its park time; should the harness die before release(), the engine then removes the container.
+  opts.HostConfig = { ...opts.HostConfig, AutoRemove: true };
+  const initPids: number[] = [];
+  const streams: NodeJS.ReadableStream[] = [];
+  let aborted = false;
+  // Every instance's start, settled or not, so that release() waits for creates still in flight.
+  const starts: Promise<unknown>[] = [];
+
+  const startOne = async (): Promise<string> => {
+    const c = await d.createContainer(opts);
+    if (aborted) throw new Error('docker: park aborted');
+    await c.start();
+    if (aborted) throw new Error('docker: park aborted');
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await c.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) throw new Error('docker: the container exited and was removed before its ready line');
+      throw err;
+    }
+    streams.push(stream);
+    try {
+      const line = await firstLogLine(d, stream);
+      const pid = (await c.inspect()).State.Pid;
+      if (pid > 0) initPids.push(pid);
+      return line;
+    } finally {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    }
+  };
+
+  const ours = async () => (await d.listContainers({ all: true, filters: { label: [`${PARK_LABEL}=${parkId}`] } })).map((c) => c.Id);
+  let released: Promise<void> | null = null;
+  const release = () =>
+    (released ??= (async () => {
+      aborted = true;
+      for (const s of streams) (s as unknown as { destroy?: () => void }).destroy?.();
+      // A create still in flight would make a container after the sweep: wait for each start to settle, bounded.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(starts), new Promise((r) => (bound = setTimeout(r, KILL_GRACE_MS)))]);
+      clearTimeout(bound);
+      const shims = await shimsOf(initPids);
+      const failures: string[] = [];
+      // remove --force: SIGKILL, then remove. An auto-removal already under way answers 409 and finishes by itself.
+      const until = Date.now() + GONE_WAIT_MS;
+      for (let ids = await ours(); ids.length; ids = await ours()) {
+        if (Date.now() > until) throw new Error(`docker: ${ids.length} parked container(s) still there ${GONE_WAIT_MS} ms into the release${failures.length ? `: ${failures.join('; ')}` : ''}`);
+        failures.length = 0;
+        await mapLimit(ids, PARK_CALLS, async (id) => {
+          try {
+            await d.getContainer(id).remove({ force: true });
+          } catch (err) {
+            const code = (err as { statusCode?: number }).statusCode;
+            if (code !== 404 && code !== 409) failures.push(`${id.slice(0, 12)}: ${(err as Error).message}`);
+          }
+        });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Removal returns once the engine has dropped the container; its shim and processes may take a moment more.
+      const watched = [...initPids, ...shims];
+      const gone = Date.now() + GONE_WAIT_MS;
+      for (;;) {
+        const live = new Set((await processTable()).map((p) => p.pid));
+        const still = watched.filter((p) => live.has(p));
+        if (!still.length) break;
+        if (Date.now() > gone) throw new Error(`docker: processes ${still.join(', ')} of the parked containers still alive ${GONE_WAIT_MS} ms after removal`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })());
+
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const all = Array.from({ length: req.instances }, () => startOne());
+    starts.push(...all);
+    for (const p of all) p.catch(() => undefined);
+    const ready = await Promise.race([
+      Promise.all(all),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`docker: ${req.instances} parked containers not all ready after ${req.timeoutMs} ms`)), req.timeoutMs);
+      }),
+    ]);
+    return {
+      ready,
+      covers: 'dockerd + the containerd its shims report to + each parked container\'s containerd-shim-runc-v2 and its descendants (the container\'s processes)',
+      pids: async () => {
+        const shims = await shimsOf(initPids);
+        const dockerd = await pidsByComm('dockerd');
+        const sock = shims.length ? await shimAddress(shims[0]!) : null;
+        let containerd = sock ? await socketListener(sock, 'containerd') : null;
+        // Without the socket's owner (no shim yet, or /proc/<pid>/fd unreadable): the containerd dockerd started itself.
+        containerd ??= (await processTable()).find((p) => p.comm === 'containerd' && dockerd.includes(p.ppid))?.pid ?? null;
+        return [...dockerd, ...(containerd !== null ? [containerd] : []), ...(await withDescendants(shims))];
+      },
+      release,
+    };
+  } catch (err) {
+    clearTimeout(timer);
+    try {
+      await release();
+    } catch (relErr) {
+      throw new Error(`${(err as Error).message}; and the release after it failed: ${(relErr as Error).message}`);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,5 @@
 import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -11,10 +11,14 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
 import { run as spawnRun } from '../util/spawn.js';
+import { concurrentBurst } from '../util/burst.js';
+import { firstLine } from '../util/park.js';
+import { mapLimit } from '../util/pool.js';
+import { processTable, withDescendants } from '../util/proc.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 const exec = promisify(execFile);
 
@@ -43,6 +47,9 @@ export const OCI_CGROUP_PARENT = 'wvc-oci';
 export const SAMPLE_ID = 'wvc-sample';
 /** Every container id this target makes starts with this, so leftovers can be listed (`runc list`). */
 export const ID_PREFIX = 'wvc-';
+/** The ids of a burst's containers (`wvc-burst-<random>`) and of a park's (`wvc-park-<park id>-<index>`). */
+export const BURST_ID_PREFIX = `${ID_PREFIX}burst-`;
+export const PARK_ID_PREFIX = `${ID_PREFIX}park-`;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 // After the kill at timeoutMs, how long the runtime gets to reap the container before the run is a harness fault.
@@ -480,16 +487,19 @@ function kernelOomKill(cgroupsPath: string): boolean | undefined {
 }
 
 /**
- * One container: a fresh id and bundle, `<runtime> run`, through the harness's
+ * One container (a burst's when `burst` is given: its id `wvc-burst-<random>`, no memory figure, its
+ * cleanup handed to the burst; safe to call concurrently, each run having its own id, bundle and
+ * cgroup): a fresh id and bundle, `<runtime> run`, through the harness's
  * spawner; at timeoutMs the container is killed (`kill ID KILL`, retried until the
  * run ends, since the container may not exist yet), and after every run it is
  * `delete --force`d. The sample's time is the spawner's spawn to reap of the runtime.
  */
-async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { args: readonly string[]; timeoutMs?: number }, grants: readonly Grant[], env: Record<string, string>): Promise<RunResult> {
+async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { args: readonly string[]; timeoutMs?: number }, grants: readonly Grant[], env: Record<string, string>, burst: Cleanups | null = null): Promise<RunResult> {
   if (!p.live) throw new Error('oci: run() after dispose()');
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const id = `${ID_PREFIX}${randomBytes(6).toString('hex')}`;
-  const meter = d.cgroups ? p.meter : null;
+  const id = `${burst ? BURST_ID_PREFIX : ID_PREFIX}${randomBytes(6).toString('hex')}`;
+  // A burst's containers overlap, so the parent's peak would span them: the same cgroup layout, but no figure.
+  const meter = d.cgroups && !burst ? p.meter : null;
   const cgroupsPath = d.cgroups && p.meter ? `${p.meter.cgroupParent}/${id}` : null;
   const bundle = path.join(p.unpacked.dir, 'run', id);
   writeConfigSync(bundle, ociConfig({ image: p.unpacked.image, rootfs: p.unpacked.rootfs, args: req.args, grants, id, hardened: v.hardened, cgroupsPath }));
@@ -536,13 +546,131 @@ async function runContainer(p: Prepared, d: Driver, v: VariantConfig, req: { arg
     settled = true;
     clearTimeout(killTimer);
     clearTimeout(stuckTimer);
-    await killing;
-    const left = await forceDelete(d, id);
-    if (left) failure ??= new Error(left);
-    await rm(bundle, { recursive: true, force: true });
+    const cleanup = (async () => {
+      await killing;
+      const left = await forceDelete(d, id);
+      await rm(bundle, { recursive: true, force: true });
+      if (left) throw new Error(left);
+    })();
+    if (burst) burst.push(cleanup.then(() => null, (err: unknown) => err));
+    else {
+      try {
+        await cleanup;
+      } catch (err) {
+        failure ??= err;
+      }
+    }
   }
   if (failure) throw failure;
   return result!;
+}
+
+/** A burst's cleanups, each settled to its error or null: the burst waits for them after its last answer. */
+type Cleanups = Promise<unknown>[];
+
+/**
+ * K runContainer()s at once. A request answers when its runtime process has exited (`run`
+ * deletes the container itself); the harness's `delete --force` check and the bundle's removal
+ * run after that, outside the request's latency, and the burst waits for them before it returns.
+ */
+async function burstContainers(p: Prepared, d: Driver, v: VariantConfig, req: BurstRequest, grants: readonly Grant[]): Promise<BurstRun> {
+  const cleanups: Cleanups = [];
+  const run = await concurrentBurst((r) => runContainer(p, d, v, r, grants, {}, cleanups), req, `${req.concurrency} ${d.name} run processes at once, each its own container id (${BURST_ID_PREFIX}<random>) and bundle`);
+  const failed = (await Promise.all(cleanups)).filter((x) => x !== null);
+  if (failed.length) throw new Error(`oci: ${failed.length} burst container(s) not cleaned up: ${(failed[0] as Error).message ?? String(failed[0])}`);
+  return run;
+}
+
+/** How many runtime calls a park's release has in flight at once. */
+const PARK_CALLS = 8;
+
+/** The runtime's containers whose ids start with `prefix`, as `list -q` shows them now. */
+async function listedIds(d: Driver, prefix: string): Promise<string[]> {
+  const r = await runtimeCmd(d, ['list', '-q']);
+  if (!r.ok) throw new Error(`oci: ${d.name} list: ${r.out.trim()}`);
+  return r.out.split('\n').map((l) => l.trim()).filter((id) => id.startsWith(prefix));
+}
+
+/**
+ * Parks `req.instances` containers at once: one `<runtime> run` per instance, spawned
+ * directly (no spawner) on its own bundle (the config run() writes, with the park args and
+ * the id `wvc-park-<park id>-<i>`), ready at the runtime process's first stdout line. The
+ * runtime process stays the container's parent while it runs, so the figure is each one and
+ * its descendants: no daemon, no shim. release() kills each container (`kill ID KILL`,
+ * repeated until its runtime process has gone, since one still being created cannot be killed
+ * yet), `delete --force`s it, removes its bundle, and checks the runtime lists none of them.
+ */
+async function parkContainers(p: Prepared, d: Driver, v: VariantConfig, req: ParkRequest, grants: readonly Grant[]): Promise<Parked> {
+  if (!p.live) throw new Error('oci: park() after dispose()');
+  const prefix = `${PARK_ID_PREFIX}${randomBytes(6).toString('hex')}-`;
+  const ids = Array.from({ length: req.instances }, (_, i) => `${prefix}${i}`);
+  const bundles = ids.map((id) => path.join(p.unpacked.dir, 'run', id));
+  const procs: ChildProcess[] = [];
+  const closed = new Map<ChildProcess, Promise<void>>();
+  let watched: number[] = [];
+  const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+  let released: Promise<void> | null = null;
+  const release = () =>
+    (released ??= (async () => {
+      const failures: string[] = [];
+      await mapLimit(procs, PARK_CALLS, async (c, i) => {
+        const gone = closed.get(c)!;
+        let done = false;
+        void gone.then(() => (done = true));
+        const until = Date.now() + KILL_GRACE_MS;
+        while (!done && running(c) && Date.now() < until) {
+          await runtimeCmd(d, ['kill', ids[i]!, 'KILL']);
+          await Promise.race([gone, sleep(KILL_RETRY_MS)]);
+        }
+        if (running(c)) c.kill('SIGKILL');
+        await gone;
+      });
+      await mapLimit(ids, PARK_CALLS, async (id) => {
+        const left = await forceDelete(d, id);
+        if (left) failures.push(left);
+      });
+      await Promise.all(bundles.map((b) => rm(b, { recursive: true, force: true })));
+      const still = await listedIds(d, prefix);
+      if (still.length) throw new Error(`oci: ${still.join(', ')} still listed by ${d.name} after the park's release${failures.length ? `: ${failures.join('; ')}` : ''}`);
+      const until = Date.now() + KILL_GRACE_MS;
+      for (;;) {
+        const table = new Set((await processTable()).map((x) => x.pid));
+        const alive = watched.filter((x) => table.has(x));
+        if (!alive.length) break;
+        if (Date.now() > until) throw new Error(`oci: processes ${alive.join(', ')} of the parked containers still alive ${KILL_GRACE_MS} ms after release`);
+        await sleep(KILL_RETRY_MS);
+      }
+    })());
+
+  const t0 = Date.now();
+  try {
+    const cgroupsPath = (id: string) => (d.cgroups && p.meter ? `${p.meter.cgroupParent}/${id}` : null);
+    const ready = await Promise.all(
+      ids.map((id, i) => {
+        writeConfigSync(bundles[i]!, ociConfig({ image: p.unpacked.image, rootfs: p.unpacked.rootfs, args: req.args, grants, id, hardened: v.hardened, cgroupsPath: cgroupsPath(id) }));
+        const c = spawn(d.bin, [...d.flags, 'run', '--bundle', bundles[i]!, id], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+        procs.push(c);
+        closed.set(c, new Promise<void>((r) => c.once('close', () => r())));
+        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)), () => undefined);
+      }),
+    );
+    const roots = () => procs.flatMap((c) => (c.pid !== undefined && running(c) ? [c.pid] : []));
+    watched = await withDescendants(roots());
+    return {
+      ready,
+      covers: `each ${d.name} run process and its descendants (the container's processes): no daemon or shim sits above an OCI runtime run directly`,
+      pids: () => withDescendants(roots()),
+      release,
+    };
+  } catch (err) {
+    try {
+      await release();
+    } catch (relErr) {
+      throw new Error(`${(err as Error).message}; and the release after it failed: ${(relErr as Error).message}`);
+    }
+    throw err;
+  }
 }
 
 /** One ready variant over what prepare() found. */
@@ -568,6 +696,9 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, d: Driver, p: Prepare
      * harness's environment, the container only the image's Env.
      */
     probe: (req) => runContainer(p, d, v, { args: req.args, timeoutMs: req.timeoutMs }, withGrantDir(grants, req.grantDir), runtimeProbeEnv()),
+    /** K run()s at once: K `<runtime> run` processes, each with its own id, bundle and cgroup; no memory figure. */
+    burst: (req) => burstContainers(p, d, v, req, grants),
+    ...(spec.layer ? { park: (req: ParkRequest) => parkContainers(p, d, v, req, grants) } : {}),
     describe: () => ({
       runtime,
       how: `${d.name} run on an OCI bundle the harness writes: config.json in runc spec's default shape (new pid/net/ipc/uts/mount namespaces, read-only root ${p.unpacked.rootfs}, masked /proc paths) with the image's Entrypoint/Cmd + the guest args, its Env and cwd ${p.unpacked.image.cwd}, the grants as rbind mounts${v.hardened ? ', no capabilities, uid 65534, memory/pids/RLIMIT_CPU limits' : ''}, and ${cgroupsNote}; a fresh container id and bundle per sample`,

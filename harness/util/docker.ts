@@ -1,4 +1,6 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import Docker from 'dockerode';
+import { processTable } from './proc.js';
 
 /** How long a ping may take before the daemon counts as absent. */
 const PING_TIMEOUT_MS = 3_000;
@@ -56,4 +58,68 @@ export async function connectDocker(): Promise<DockerConnection> {
     }
     return { ok: false, reason: `docker: ${where}: ${err.message}`, hint: START_HINT };
   }
+}
+
+// ---- the processes behind a container, for the density step's PSS sum ----------------
+
+
+/**
+ * The shims of containers whose init processes are `initPids`, as the process table has
+ * them now: a containerd-shim-runc-v2 is the subreaper its container's init is reparented
+ * to, so it is that process's parent. Gone containers are left out.
+ */
+export async function shimsOf(initPids: readonly number[]): Promise<number[]> {
+  const table = await processTable();
+  const parent = new Map(table.map((p) => [p.pid, p]));
+  const shims = new Set<number>();
+  for (const pid of initPids) {
+    const ppid = parent.get(pid)?.ppid;
+    if (ppid !== undefined && parent.get(ppid)?.comm.startsWith('containerd-shim')) shims.add(ppid);
+  }
+  return [...shims];
+}
+
+/** The `-address` a containerd shim was started with (the containerd socket it reports to), or null. */
+export async function shimAddress(shimPid: number): Promise<string | null> {
+  try {
+    const argv = (await readFile(`/proc/${shimPid}/cmdline`, 'utf8')).split('\0');
+    const i = argv.indexOf('-address');
+    return i >= 0 ? (argv[i + 1] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pid of the process named `comm` that holds the listening unix socket bound at
+ * `sock` (from /proc/net/unix and each candidate's /proc/<pid>/fd), or null.
+ */
+export async function socketListener(sock: string, comm: string): Promise<number | null> {
+  let table: string;
+  try {
+    table = await readFile('/proc/net/unix', 'utf8');
+  } catch {
+    return null;
+  }
+  const inodes = new Set<string>();
+  for (const line of table.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // Num RefCount Protocol Flags Type St Inode Path; flags 00010000 = __SO_ACCEPTCON (listening).
+    if (f.length >= 8 && f[7] === sock && f[3] === '00010000') inodes.add(f[6]!);
+  }
+  if (!inodes.size) return null;
+  for (const p of (await processTable()).filter((x) => x.comm === comm.slice(0, 15))) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${p.pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${p.pid}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m && inodes.has(m[1]!)) return p.pid;
+    }
+  }
+  return null;
 }
