@@ -62,20 +62,18 @@ function platformRun(): Results {
       ...key('wasmtime-embed', 'pooled', 'wasm'),
       status: 'ok',
       covers: 'the host process (test)',
-      baselineBytes: base,
       steps: [1, 8, 32, 128].map((n) => ({ instances: n, pssBytes: base + 212 * KiB * n, readyMs: n * 0.5 })),
       fit: { bytesPerInstance: 212 * KiB, interceptBytes: base, r2: 0.9912, points: 4 },
-      perGiB: GiB / (212 * KiB),
+      perGiB: Math.floor(GiB / (212 * KiB)),
       stoppedBy: 'the last step',
     },
     {
       ...key('docker', 'default', 'container'),
       status: 'ok',
       covers: 'dockerd, containerd, every shim and container (test)',
-      baselineBytes: 80 * MiB,
       steps: [1, 8, 32].map((n) => ({ instances: n, pssBytes: 80 * MiB + 1.9 * MiB * n, readyMs: n * 100 })),
       fit: { bytesPerInstance: 1.9 * MiB, interceptBytes: 80 * MiB, r2: 0.98, points: 3 },
-      perGiB: GiB / (1.9 * MiB),
+      perGiB: Math.floor(GiB / (1.9 * MiB)),
       stoppedBy: 'the time cap (60 s)',
     },
     { ...key('wasmtime-embed', 'jit', 'wasm'), status: 'skipped', reason: 'the variant cannot park its instances (test)', steps: [] },
@@ -142,7 +140,7 @@ describe('the Plugin platform section', () => {
   it('gives density per variant: the slope in KiB/MiB, the fit, instances per GiB, the steps, and why a row has none', () => {
     const s = section(md, '### Density: live, isolated instances per GiB');
     expect(s.slice(2, 8)).toEqual([
-      '| target | variant | per instance (slope) | fit | per GiB | steps (N → PSS) | PSS with none parked | covers | stopped by |',
+      '| target | variant | per instance (slope) | fit | per GiB | steps (N → PSS) | intercept (fit at 0) | covers | stopped by |',
       '|---|---|---:|---|---:|---|---:|---|---|',
       '| wasmtime-embed | pooled | 212 KiB | r² 0.991, 4 points | 4,946 | 1 → 20.2 MiB, 8 → 21.7 MiB, 32 → 26.6 MiB, 128 → 46.5 MiB | 20.0 MiB | the host process (test) | the last step |',
       '| docker | default | 1.90 MiB | r² 0.98, 3 points | 538 | 1 → 81.9 MiB, 8 → 95.2 MiB, 32 → 141 MiB | 80.0 MiB | dockerd, containerd, every shim and container (test) | the time cap (60 s) |',
@@ -260,8 +258,8 @@ describe('the Plugin platform section', () => {
 describe('a run of two workloads', () => {
   const r = cVsJs();
   r.density = [
-    { workload: 'tax-calculator', id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', baselineBytes: 10 * MiB, steps: [1, 8].map((n) => ({ instances: n, pssBytes: 10 * MiB + n * 300 * KiB, readyMs: n })), fit: { bytesPerInstance: 300 * KiB, interceptBytes: 10 * MiB, r2: 1, points: 2 }, perGiB: GiB / (300 * KiB), stoppedBy: 'the last step' },
-    { workload: JS_WORKLOAD, id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', baselineBytes: 40 * MiB, steps: [1, 8, 32].map((n) => ({ instances: n, pssBytes: 40 * MiB + n * 30 * MiB, readyMs: n * 20 })), fit: { bytesPerInstance: 30 * MiB, interceptBytes: 40 * MiB, r2: 1, points: 3 }, perGiB: GiB / (30 * MiB), stoppedBy: 'the memory cap (4 GiB)' },
+    { workload: 'tax-calculator', id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', steps: [1, 8].map((n) => ({ instances: n, pssBytes: 10 * MiB + n * 300 * KiB, readyMs: n })), fit: { bytesPerInstance: 300 * KiB, interceptBytes: 10 * MiB, r2: 1, points: 2 }, perGiB: Math.floor(GiB / (300 * KiB)), stoppedBy: 'the last step' },
+    { workload: JS_WORKLOAD, id: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed (aot)', class: 'wasm', status: 'ok', covers: 'the host process', steps: [1, 8, 32].map((n) => ({ instances: n, pssBytes: 40 * MiB + n * 30 * MiB, readyMs: n * 20 })), fit: { bytesPerInstance: 30 * MiB, interceptBytes: 40 * MiB, r2: 1, points: 3 }, perGiB: Math.floor(GiB / (30 * MiB)), stoppedBy: 'the memory cap (4 GiB)' },
   ];
   r.burst = [];
 

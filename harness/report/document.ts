@@ -607,7 +607,7 @@ function platform(r: Results): Block[] {
     out.push({
       kind: 'table',
       table: {
-        head: [...lead.head, 'per instance (slope)', 'fit', 'per GiB', 'steps (N → PSS)', 'PSS with none parked', 'covers', 'stopped by'],
+        head: [...lead.head, 'per instance (slope)', 'fit', 'per GiB', 'steps (N → PSS)', 'intercept (fit at 0)', 'covers', 'stopped by'],
         align: [...lead.align, 'right', 'left', 'right', 'left', 'right', 'left', 'left'],
         rows: dens.map((d): Cell[] => {
           if (d.status !== 'ok') return [...lead.cells(d), { span: 3, text: [strong(d.status), `: ${d.reason}`] }, steps(d.steps), '–', '–', '–'];
@@ -617,7 +617,7 @@ function platform(r: Results): Block[] {
             `r² ${r2Text(d.fit.r2)}, ${d.fit.points} point${d.fit.points === 1 ? '' : 's'}`,
             projects(d) ? grouped(Math.floor(d.perGiB)) : '– (no growth per instance measured)',
             steps(d.steps),
-            bytes(d.baselineBytes),
+            bytes(d.fit.interceptBytes),
             d.covers,
             d.stoppedBy,
           ];

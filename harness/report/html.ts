@@ -724,7 +724,7 @@ function densityChart(r: Results): string {
     rows: rows.flatMap((d): Cell[][] => {
       const fit =
         d.status === 'ok'
-          ? `${grouped(d.fit.bytesPerInstance)} B per instance, intercept ${grouped(d.fit.interceptBytes)} B, r² ${r2Text(d.fit.r2)}, ${d.fit.points} points; ${projects(d) ? `${grouped(Math.floor(d.perGiB))} per GiB` : 'no projection'}; baseline ${grouped(d.baselineBytes)} B`
+          ? `${grouped(d.fit.bytesPerInstance)} B per instance, intercept ${grouped(d.fit.interceptBytes)} B, r² ${r2Text(d.fit.r2)}, ${d.fit.points} points; ${projects(d) ? `${grouped(Math.floor(d.perGiB))} per GiB` : 'no projection'}`
           : `${d.status}: ${d.reason}`;
       if (!d.steps.length) return [[...lead.cells(d), d.status, '–', '–', '–', fit]];
       return d.steps.map((s, j): Cell[] => [...lead.cells(d), d.status, grouped(s.instances), grouped(s.pssBytes), sig3(s.readyMs), j === 0 ? fit : '']);
