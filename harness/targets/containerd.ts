@@ -440,14 +440,16 @@ async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequ
     initPids = tasks.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => mine.has(f[0] ?? '')).map((f) => Number(f[1])).filter((n) => n > 0);
     return {
       ready,
-      covers: `containerd (the one at ${e.sock}) + each parked container's containerd-shim-runc-v2 and its descendants (the container's processes) + each container's ctr run --rm client, which stays alive holding the task's stdio`,
+      // Not the ctr clients: each stays alive holding its task's stdio only because the harness reads the ready
+      // line through it; a kubelet (CRI) holds no process per container, and counting a Go client per instance
+      // would charge containerd for the harness's tool (like counting a docker CLI per container).
+      covers: `containerd (the one at ${e.sock}) + each parked container's containerd-shim-runc-v2 and its descendants (the container's processes); not the ctr run clients the harness reads the ready lines through`,
       pids: async () => {
         const shims = await shimsOf(initPids);
         // The address containerd gave its shims is the path it bound, as /proc/net/unix shows it; e.sock may be another name for it.
         const bound = shims.length ? await shimAddress(shims[0]!) : null;
         const daemon = (bound ? await socketListener(bound, 'containerd') : null) ?? (await socketListener(e.sock, 'containerd'));
-        const ctrs = clients.flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
-        return [...(daemon !== null ? [daemon] : []), ...(await withDescendants([...shims, ...ctrs]))];
+        return [...(daemon !== null ? [daemon] : []), ...(await withDescendants(shims))];
       },
       release,
     };
