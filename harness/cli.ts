@@ -48,12 +48,14 @@ commands:
                           takes over a second)
       --seed N            seed of the round shuffle and the bootstrap (default: random, recorded)
       --quick             ±5% or a 2 s budget per variant (≥ 5 samples, 8 rounds at most), 1 warm-up,
-                          20 warm iterations, bombs bounded at 4 s, bursts of 1 and 8, density up to
-                          32 instances in 15 s per variant
-      --burst K1,K2,...   simultaneous cold starts per burst, each 1 to 64 (default 1,8,32)
+                          20 warm iterations, bombs bounded at 4 s; no density or burst step unless
+                          --density or --burst asks for it
+      --burst K1,K2,...   simultaneous cold starts per burst, each 1 to 64, every one run (default
+                          1,8,32: a larger K only while a variant's bursts fit in 8 s)
       --no-burst          skip the burst step
-      --no-density        skip the density step (instances per GiB: 1, 8, 32, 128 live instances,
-                          under 4 GiB and 60 s per variant)
+      --density           run the density step with --quick too
+      --no-density        skip the density step (1, 8, 32, 128 live instances: the first two always,
+                          a later one while projected to fit in 8 s; hard caps 4 GiB and 60 s per variant)
       --no-cross-check    do not time the floor and the fastest Wasm variant with hyperfine too
       --warm-iterations N iterations of each in-process warm loop (default 100)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
@@ -141,8 +143,10 @@ const commands: Record<string, Handler> = {
       burst: { type: 'string' },
       'no-burst': { type: 'boolean' },
       'no-density': { type: 'boolean' },
+      density: { type: 'boolean' },
     });
     if (v.burst !== undefined && v['no-burst']) throw new UserError('--burst and --no-burst contradict each other — pass one');
+    if (v.density && v['no-density']) throw new UserError('--density and --no-density contradict each other — pass one');
     const burst = v['no-burst'] ? [] : v.burst === undefined ? undefined : v.burst.split(',').map((k) => num('--burst', k)!);
     const { bench } = await import('./commands/bench.js');
     const r = await bench({
@@ -158,7 +162,7 @@ const commands: Record<string, Handler> = {
       criteria: v.criteria,
       crossCheck: !v['no-cross-check'],
       burst,
-      density: !v['no-density'],
+      density: v['no-density'] ? false : v.density ? true : undefined,
     });
     if (r.results.interrupted) return 130;
     return r.requiredMissing.length || !r.results.complete || r.criteriaFailed ? 1 : 0;

@@ -497,9 +497,9 @@ export interface Results {
   /** `runs` is the number of rounds with --runs, else the round cap of the adaptive stop. */
   options: { runs: number; warmup: number; targets: string[]; quick: boolean; adaptive?: AdaptiveOptions | null; crossCheck?: boolean; /** Variants whose runs take less than this were primed with untimed runs (one, or about 5 ms of them) straight before each sample. */ primeBelowMs?: number;
     /** The burst step's K values and its time limit per burst (an empty list: not run). */
-    burst?: { ks: number[]; timeoutMs: number };
-    /** The density step's instance counts and caps; null: turned off (--no-density). */
-    density?: { steps: number[]; capBytes: number; capMs: number } | null;
+    burst?: { ks: number[]; timeoutMs: number; /** Per variant, for K values after the first; null: every K runs (given with --burst). */ budgetMs?: number | null };
+    /** The density step's instance counts, hard caps and the budget of the steps after the first two; null: not run (--no-density, --quick). */
+    density?: { steps: number[]; capBytes: number; capMs: number; budgetMs?: number } | null;
   };
   /**
    * The workloads measured, one after the other (rounds are shuffled within a workload):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { measureDensity } from '../harness/measure/density.js';
+import { measureDensity, projectStepMs } from '../harness/measure/density.js';
 import { burstStep, measureBurst } from '../harness/measure/burst.js';
 import { linearFit, percentileNearestRank } from '../harness/measure/stats.js';
 import type { PreparedTarget } from '../harness/session.js';
@@ -95,6 +95,14 @@ describe('density: the fit from a mock meter', () => {
     expect(row!.status !== 'ok' && row!.reason).toMatch(/^cannot read the PSS of 1 of 1 processes \(pids 1000\)/);
   });
 
+  it('projects a step from the two before it (a fixed cost plus a cost per instance), else all per instance', () => {
+    expect(projectStepMs([{ instances: 1, ms: 100 }], 8)).toBe(800);
+    // A 5 s JIT compile per step and 10 ms per instance: 32 instances take 5.31 s.
+    expect(projectStepMs([{ instances: 1, ms: 5_010 }, { instances: 8, ms: 5_080 }], 32)).toBeCloseTo(5_320, 6);
+    // Never less than the last step took.
+    expect(projectStepMs([{ instances: 1, ms: 300 }, { instances: 8, ms: 200 }], 32)).toBe(200);
+  });
+
   it('least squares and nearest-rank percentiles on known points', () => {
     const f = linearFit([
       { x: 1, y: 3 },
@@ -135,6 +143,26 @@ describe('density: cleanup after an interrupted step', () => {
     expect(row!.status !== 'ok' && row!.reason).toBe('1 step measured (stopped by interrupted): a slope needs two');
     // Every parked process has been reaped: none of the pids is alive.
     for (const pid of seen[0]!) expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+});
+
+describe('burst: the budget of the default K values', () => {
+  it('launches a larger K only while its projected wall time fits the budget, and every K when there is none', async () => {
+    const run = async (budgetMs: number) => {
+      const ks: number[] = [];
+      // 100 ms of wall time per request.
+      const burst = async (req: BurstRequest): Promise<BurstRun> => {
+        ks.push(req.concurrency);
+        return { mode: 'scripted', clock: 'runtime', wallMs: 100 * req.concurrency, answers: Array.from({ length: req.concurrency }, () => ({ latencyMs: 5, stdout: SAMPLE, stderr: '', exitCode: 0 })) };
+      };
+      const [row] = await measureBurst([target([{ name: 'a', burst }])], { workload: 'w', args: [], expectedStdout: SAMPLE, ks: [1, 8, 32], timeoutMs: 60_000, budgetMs, shouldStop: () => false, log: () => {} });
+      return { ks, row: row! };
+    };
+    const budgeted = await run(2_000);
+    // K=1 (0.1 s) and K=8 (0.8 s) fit; K=32 would add 3.2 s to 0.9 s.
+    expect(budgeted.ks).toEqual([1, 8]);
+    expect(budgeted.row.status === 'ok' && budgeted.row.stoppedBy).toBe('K=32 not launched: projected 3.2 s after 0.9 s of bursts (budget 2 s per variant; --burst 1,8,32 runs every K)');
+    expect((await run(Infinity)).ks).toEqual([1, 8, 32]);
   });
 });
 

@@ -10,8 +10,8 @@ import { collectEnvironment } from '../measure/environment.js';
 import { runSchedule, type Measured, type Unit } from '../measure/schedule.js';
 import { calibrate } from '../measure/calibrate.js';
 import { measureWarm } from '../measure/warm.js';
-import { DENSITY_CAP_BYTES, DENSITY_CAP_MS, DENSITY_STEPS, QUICK_DENSITY_CAP_MS, QUICK_DENSITY_STEPS, measureDensity, releaseAllParked } from '../measure/density.js';
-import { BURST_KS, BURST_TIMEOUT_MS, MAX_BURST, QUICK_BURST_KS, QUICK_BURST_TIMEOUT_MS, measureBurst } from '../measure/burst.js';
+import { DENSITY_BUDGET_MS, DENSITY_CAP_BYTES, DENSITY_CAP_MS, DENSITY_STEPS, measureDensity, releaseAllParked } from '../measure/density.js';
+import { BURST_BUDGET_MS, BURST_KS, BURST_TIMEOUT_MS, MAX_BURST, measureBurst } from '../measure/burst.js';
 import { measureFootprint } from '../measure/footprint.js';
 import { runCapabilityMatrix } from '../measure/capabilities.js';
 import { assembleRows, bestContainerOf, crossRatios, targetInfo, unitKey, workloadRecord } from '../measure/rows.js';
@@ -67,9 +67,9 @@ export interface BenchOptions {
   criteria?: string;
   /** Time the floor and the fastest Wasm variant with hyperfine too, in the same run (default true; off when hyperfine is missing). */
   crossCheck?: boolean;
-  /** K of each burst of simultaneous cold starts (default 1, 8, 32; 1, 8 with --quick); an empty list skips the burst step. */
+  /** K of each burst of simultaneous cold starts (default 1, 8, 32 within a time budget per variant; none with --quick); given, every K runs; an empty list skips the burst step. */
   burst?: readonly number[];
-  /** The density step (instances per GiB; default true). */
+  /** The density step (instances per GiB; default true, false with --quick unless true is given). */
   density?: boolean;
   /** The targets to choose from (default: harness/targets/index.ts). Tests inject their own. */
   registry?: Registry;
@@ -151,10 +151,11 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const runs = intOption('--runs', opts.runs, adaptive?.maxRounds ?? 30, 1);
   const warmup = intOption('--warmup', opts.warmup, opts.quick ? 1 : 3, 0);
   const warmIterations = intOption('--warm-iterations', opts.warmIterations, opts.quick ? 20 : 100, 1);
-  const burstKs = opts.burst ?? (opts.quick ? QUICK_BURST_KS : BURST_KS);
+  // --quick leaves out the plugin-platform steps (density and burst) unless asked for; K values given are all run.
+  const burstKs = opts.burst ?? (opts.quick ? [] : BURST_KS);
   for (const k of burstKs) if (!Number.isInteger(k) || k < 1 || k > MAX_BURST) throw new UserError(`--burst takes whole numbers from 1 to ${MAX_BURST} (a burst's simultaneous cold starts on this machine), got ${k}`);
-  const density = opts.density === false ? null : { steps: [...(opts.quick ? QUICK_DENSITY_STEPS : DENSITY_STEPS)], capBytes: DENSITY_CAP_BYTES, capMs: opts.quick ? QUICK_DENSITY_CAP_MS : DENSITY_CAP_MS };
-  const burstTimeoutMs = opts.quick ? QUICK_BURST_TIMEOUT_MS : BURST_TIMEOUT_MS;
+  const burst = { ks: [...burstKs], timeoutMs: BURST_TIMEOUT_MS, budgetMs: opts.burst ? null : BURST_BUDGET_MS };
+  const density = opts.density === false || (opts.quick && opts.density !== true) ? null : { steps: [...DENSITY_STEPS], capBytes: DENSITY_CAP_BYTES, capMs: DENSITY_CAP_MS, budgetMs: DENSITY_BUDGET_MS };
   const seed = opts.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`--seed must be an integer from 0 to 4294967295, got ${seed}`);
   const ids = parseTargetList(opts.targets, '--targets', registry);
@@ -196,7 +197,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     finishedAt: null,
     complete: false,
     seed,
-    options: { runs, warmup, targets: [...selected], quick: !!opts.quick, adaptive, crossCheck: opts.crossCheck !== false, primeBelowMs: PRIME_BELOW_MS, burst: { ks: [...burstKs], timeoutMs: burstTimeoutMs }, density },
+    options: { runs, warmup, targets: [...selected], quick: !!opts.quick, adaptive, crossCheck: opts.crossCheck !== false, primeBelowMs: PRIME_BELOW_MS, burst, density },
     workloads: [],
     environment,
     calibration: { spawnOverheadMs: null, samples: [], stats: null, note: 'not measured: the no-op program was not built' },
@@ -315,13 +316,13 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
 
         if (!stop && density) {
           log(`density (${w.name}): ${density.steps.join(', ')} live instances at once, summed PSS of every process involved`);
-          const rows = await step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, shouldStop, log }));
+          const rows = await step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, budgetMs: density.budgetMs, shouldStop, log }));
           results.density = [...(results.density ?? []), ...rows];
           await write();
         }
         if (!stop && burstKs.length) {
           log(`burst (${w.name}): K = ${burstKs.join(', ')} cold starts at once, every answer checked`);
-          const rows = await step('burst', () => measureBurst(prepared, { workload: w.name, args: w.sample.args, expectedStdout: w.sample.stdout, ks: burstKs, timeoutMs: burstTimeoutMs, shouldStop, log }));
+          const rows = await step('burst', () => measureBurst(prepared, { workload: w.name, args: w.sample.args, expectedStdout: w.sample.stdout, ks: burstKs, timeoutMs: burst.timeoutMs, budgetMs: burst.budgetMs ?? Infinity, shouldStop, log }));
           results.burst = [...(results.burst ?? []), ...rows];
           await write();
         }

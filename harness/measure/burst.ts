@@ -5,12 +5,16 @@ import { percentileNearestRank } from './stats.js';
 
 /** K simultaneous cold starts, by default; --burst K1,K2,... sets them. */
 export const BURST_KS: readonly number[] = [1, 8, 32];
-export const QUICK_BURST_KS: readonly number[] = [1, 8];
 /** On this 2-core machine no burst launches more than this many at once. */
 export const MAX_BURST = 64;
 /** The time limit of one burst: what has not answered by then is killed and counted as timed out. */
 export const BURST_TIMEOUT_MS = 30_000;
-export const QUICK_BURST_TIMEOUT_MS = 15_000;
+/**
+ * With the default K values, the time a variant's bursts may take in all: the first K always
+ * runs, a larger one only when its wall time, projected from the K before it (per request),
+ * fits in what is left. K values given with --burst all run (each within the time limit).
+ */
+export const BURST_BUDGET_MS = 8_000;
 
 export interface BurstOptions {
   workload: string;
@@ -18,6 +22,8 @@ export interface BurstOptions {
   expectedStdout: string;
   ks?: readonly number[];
   timeoutMs?: number;
+  /** See BURST_BUDGET_MS; Infinity: every K (what --burst K1,K2,... asks for). */
+  budgetMs?: number;
   shouldStop: () => boolean;
   log: (line: string) => void;
 }
@@ -34,6 +40,7 @@ const keyOf = (workload: string, id: string, spec: VariantSpec): VariantKey => (
 export async function measureBurst(prepared: readonly PreparedTarget[], opts: BurstOptions): Promise<BurstResult[]> {
   const ks = opts.ks ?? BURST_KS;
   const timeoutMs = opts.timeoutMs ?? BURST_TIMEOUT_MS;
+  const budgetMs = opts.budgetMs ?? BURST_BUDGET_MS;
   const rows: BurstResult[] = [];
   for (const p of prepared) {
     if (p.status === 'skipped') rows.push({ ...keyOf(opts.workload, p.id, p.def.variants[0]!), status: 'skipped', reason: `${p.reason} — ${p.hint}`, steps: [] });
@@ -60,6 +67,12 @@ export async function measureBurst(prepared: readonly PreparedTarget[], opts: Bu
           const last = steps[steps.length - 1];
           if (last && last.wallMs > timeoutMs / 2) {
             stoppedBy = `K=${k} not launched: K=${last.k} already took ${(last.wallMs / 1000).toFixed(1)} s (limit ${timeoutMs / 1000} s per burst)`;
+            break;
+          }
+          const spent = steps.reduce((t, s) => t + s.wallMs, 0);
+          const projected = last ? (last.wallMs / last.k) * k : 0;
+          if (last && spent + projected > budgetMs) {
+            stoppedBy = `K=${k} not launched: projected ${(projected / 1000).toFixed(1)} s after ${(spent / 1000).toFixed(1)} s of bursts (budget ${budgetMs / 1000} s per variant; --burst ${ks.join(',')} runs every K)`;
             break;
           }
           const run = await v.burst({ args: opts.args, concurrency: k, timeoutMs });

@@ -6,14 +6,17 @@ import { linearFit } from './stats.js';
 
 const GIB = 2 ** 30;
 
-/** The density step's bounds: the issue's hard caps. */
 export const DENSITY_STEPS: readonly number[] = [1, 8, 32, 128];
-export const QUICK_DENSITY_STEPS: readonly number[] = [1, 8, 32];
-/** No step may bring the summed PSS past this (projected from the steps before it). */
+/** Hard cap: no step may bring the summed PSS past this (projected from the steps before it). */
 export const DENSITY_CAP_BYTES = 4 * GIB;
-/** Per variant: no step starts that would not end inside this (projected from the steps before it). */
+/** Hard cap per variant: no step starts that would not end inside this (projected from the steps before it). */
 export const DENSITY_CAP_MS = 60_000;
-export const QUICK_DENSITY_CAP_MS = 15_000;
+/**
+ * The time a variant's steps after the first two may take in a default run (projected, park
+ * to release): the first two steps always run (a slope needs two points, so the hard caps
+ * alone bound them); a later one only when it is projected to end within this.
+ */
+export const DENSITY_BUDGET_MS = 8_000;
 /** A parked guest sleeps this much longer than the variant's remaining time, so it outlives its step but not the harness by much. */
 const PARK_SLACK_S = 15;
 
@@ -28,6 +31,8 @@ export interface DensityOptions {
   steps?: readonly number[];
   capBytes?: number;
   capMs?: number;
+  /** See DENSITY_BUDGET_MS; Infinity: every step the hard caps allow. */
+  budgetMs?: number;
   /** Sums the PSS of the given processes (default: util/proc.ts totalPss); tests inject a meter. */
   meter?: (pids: number[]) => Promise<{ bytes: number; unread: number[] }>;
   shouldStop: () => boolean;
@@ -85,6 +90,9 @@ async function densityOf(key: VariantKey, v: ReadyVariant, opts: DensityOptions)
   const steps = opts.steps ?? DENSITY_STEPS;
   const capBytes = opts.capBytes ?? DENSITY_CAP_BYTES;
   const capMs = opts.capMs ?? DENSITY_CAP_MS;
+  const budgetMs = opts.budgetMs ?? DENSITY_BUDGET_MS;
+  /** Each step's time from its park to its release. */
+  const took: number[] = [];
   const meter = opts.meter ?? totalPss;
   const name = `${opts.workload}:${key.id}/${key.variant}`;
   const done: DensityStep[] = [];
@@ -105,9 +113,13 @@ async function densityOf(key: VariantKey, v: ReadyVariant, opts: DensityOptions)
         stoppedBy = `the memory cap: ${n} instances would need about ${mib(perInstance * n)} MiB (cap ${mib(capBytes)} MiB)`;
         break;
       }
-      const projectedMs = (last.readyMs / last.instances) * n;
+      const projectedMs = projectStepMs(done.map((d, i) => ({ instances: d.instances, ms: took[i]! })), n);
       if (elapsed + projectedMs > capMs) {
         stoppedBy = `the time cap: ${n} instances would take about ${(projectedMs / 1000).toFixed(1)} s more (cap ${capMs / 1000} s per variant)`;
+        break;
+      }
+      if (done.length >= 2 && elapsed + projectedMs > budgetMs) {
+        stoppedBy = `the step budget: ${n} instances would take about ${(projectedMs / 1000).toFixed(1)} s (park to release) after ${(elapsed / 1000).toFixed(1)} s (budget ${budgetMs / 1000} s per variant)`;
         break;
       }
     }
@@ -140,9 +152,23 @@ async function densityOf(key: VariantKey, v: ReadyVariant, opts: DensityOptions)
         await parked.release();
         live.delete(parked);
       }
+      took.push(Date.now() - started);
     }
   }
   return fitted(key, done, covers, stoppedBy);
+}
+
+/**
+ * A step's time at `n` instances, projected from the steps before (park to release):
+ * a line through the last two when there are two (a fixed cost, such as a JIT compile,
+ * plus a cost per instance), else all of the one step's time counted per instance.
+ */
+export function projectStepMs(steps: readonly { instances: number; ms: number }[], n: number): number {
+  const last = steps[steps.length - 1]!;
+  if (steps.length < 2) return (last.ms / last.instances) * n;
+  const prev = steps[steps.length - 2]!;
+  const perInstance = Math.max(0, (last.ms - prev.ms) / (last.instances - prev.instances));
+  return Math.max(last.ms, last.ms + perInstance * (n - last.instances));
 }
 
 /** The density row from its steps: the least-squares slope, or why there is none. */

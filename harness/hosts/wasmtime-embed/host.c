@@ -353,10 +353,36 @@ static ptrdiff_t capture_write(void *data, const unsigned char *buf, size_t len)
   return (ptrdiff_t)len;
 }
 
-/* Where a request's stdio goes: inherited (NULL) or captured. */
+/* Where a request's stdio goes: inherited (NULL) or captured; with `lines`, stdout is
+ * forwarded to the host's stdout a whole line at a time (--park: N guests print at once,
+ * and the harness reads one ready line per instance). */
 struct request_io {
   struct capture *out, *err;
+  bool lines;
 };
+
+static pthread_mutex_t stdout_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Buffers a guest's stdout and writes each complete line to fd 1 in one piece, under a lock. */
+static ptrdiff_t line_write(void *data, const unsigned char *buf, size_t len) {
+  capture_write(data, buf, len);
+  struct capture *c = data;
+  char *nl;
+  while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+    size_t n = (size_t)(nl - c->buf) + 1, off = 0;
+    pthread_mutex_lock(&stdout_lock);
+    while (off < n) {
+      ssize_t w = write(1, c->buf + off, n - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+    pthread_mutex_unlock(&stdout_lock);
+    memmove(c->buf, c->buf + n, c->len - n);
+    c->len -= n;
+  }
+  return (ptrdiff_t)len;
+}
 
 /* A trap's {"trap":...} line: on the host's stderr, or into the request's captured stderr (--burst). */
 static void report_trap(wasmtime_error_t *err, const struct request_io *io) {
@@ -429,7 +455,7 @@ static int run_once(const struct run_opts *o, wasm_engine_t *engine, wasmtime_co
     fprintf(stderr, "%s: cannot set the guest argv\n", prog);
     status = EXIT_USAGE; *load_failed = true; goto done;
   }
-  if (io && io->out) wasi_config_set_stdout_custom(wasi, capture_write, io->out, NULL);
+  if (io && io->out) wasi_config_set_stdout_custom(wasi, io->lines ? line_write : capture_write, io->out, NULL);
   else wasi_config_inherit_stdout(wasi);
   if (io && io->err) wasi_config_set_stderr_custom(wasi, capture_write, io->err, NULL);
   else wasi_config_inherit_stderr(wasi);
@@ -518,6 +544,7 @@ struct request {
   wasmtime_component_t *component;
   wasmtime_component_export_index_t *run_idx;
   bool capture;
+  bool lines; /* --park: stdout forwarded a line at a time */
   struct capture out, err;
   struct iteration t;
   double answered; /* monotonic ms when run returned; 0 when it never ran */
@@ -529,7 +556,7 @@ struct request {
 static void *request_thread(void *arg) {
   struct request *r = arg;
   bool trapped = false, load_failed = false;
-  struct request_io io = { r->capture ? &r->out : NULL, r->capture ? &r->err : NULL };
+  struct request_io io = { r->capture || r->lines ? &r->out : NULL, r->capture ? &r->err : NULL, r->lines };
   r->status = run_once(r->o, r->engine, r->linker, r->component, r->run_idx, &r->t, &trapped, &load_failed, &io, &r->answered);
   if (load_failed) r->error = "cannot instantiate (the host's stderr has why)";
   return NULL;
@@ -543,8 +570,8 @@ static struct request *run_threads(const struct run_opts *o, wasm_engine_t *engi
   pthread_t *th = calloc((size_t)n, sizeof *th);
   if (!rq || !th) { fprintf(stderr, "%s: out of memory\n", prog); exit(EXIT_LOAD); }
   for (uint64_t i = 0; i < n; i++) {
-    rq[i] = (struct request){ .o = o, .engine = engine, .linker = linker, .component = component, .run_idx = run_idx, .capture = capture };
-    if (capture) {
+    rq[i] = (struct request){ .o = o, .engine = engine, .linker = linker, .component = component, .run_idx = run_idx, .capture = capture, .lines = !capture };
+    if (capture || rq[i].lines) {
       rq[i].out.buf = malloc(CAPTURE_MAX);
       rq[i].err.buf = malloc(CAPTURE_MAX);
       if (!rq[i].out.buf || !rq[i].err.buf) { fprintf(stderr, "%s: out of memory\n", prog); exit(EXIT_LOAD); }
