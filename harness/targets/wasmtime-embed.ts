@@ -139,7 +139,7 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
       if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > HOST_MAX_THREADS) throw new Error(`wasmtime-embed burst: K must be 1 to ${HOST_MAX_THREADS}, not ${req.concurrency}`);
       const [cmd, ...rest] = flags(variant, argv0, grants);
       const r = await run(host, [cmd, '--burst', String(req.concurrency), ...rest, files.wasm, '--', ...req.args], { env: {}, timeoutMs: req.timeoutMs, sideChannel: true });
-      const mode = `wasmtime-embed${variant === 'pooled' ? ' --pooled' : ''} --burst ${req.concurrency}: one host process, one thread per request, each a new store + WASI ctx + instantiate + run`;
+      const mode = `wasmtime-embed${variant === 'pooled' ? ' --pooled' : ''} --burst ${req.concurrency}: one host process, the component ${variant === 'jit' ? 'compiled' : 'deserialized'} once before the burst's clock starts, then one thread per request, each a new store + WASI ctx + instantiate + run`;
       if (r.timedOut) {
         const answers = Array.from({ length: req.concurrency }, (): BurstAnswer => ({ latencyMs: null, stdout: '', stderr: 'the host was killed at the time limit before it reported', exitCode: null, timedOut: true }));
         return { mode, clock: 'runtime', answers, wallMs: req.timeoutMs };
