@@ -42,7 +42,7 @@ commands:
       --workload DIR      a workload directory with a workload.json; repeatable (default: both tax calculators)
       --targets a,b       only these targets
       --runs N            exactly N rounds for every variant; without it each variant samples until
-                          the 95% CI of its median is within ±3% (≥ 10 samples), or its 4.5 s budget (once it has 3)
+                          the 95% CI of its median is within ±3% (≥ 10 samples), or its 4 s budget (once it has 3)
                           runs out, or 40 rounds have run (rounds are shuffled with --seed)
       --warmup N          warm-up runs per variant before measuring (default 3; one when a warm-up
                           takes over a second)
@@ -51,11 +51,11 @@ commands:
                           20 warm iterations, bombs bounded at 4 s; no density or burst step unless
                           --density or --burst asks for it
       --burst K1,K2,...   simultaneous cold starts per burst, each 1 to 64, every one run (default
-                          1,8,32: a larger K only while a variant's bursts fit in 5 s)
+                          1,8,32: a larger K only while a variant's bursts fit in 4 s)
       --no-burst          skip the burst step
       --density           run the density step with --quick too
       --no-density        skip the density step (1, 8, 32, 128 live instances: the first two always,
-                          a later one while projected to fit in 5 s; hard caps 4 GiB and 60 s per variant)
+                          a later one while projected to fit in 4 s; hard caps 4 GiB and 60 s per variant)
       --no-cross-check    do not time the floor and the fastest Wasm variant with hyperfine too
       --warm-iterations N iterations of each in-process warm loop (default 100)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)

@@ -61,7 +61,7 @@ describe('bench() with mock targets', async () => {
       [8, 2, 8, 8, 0, 1000],
       [32, 2, 8, 8, 0, 4000],
     ]);
-    expect(results.options.burst).toEqual({ ks: [1, 8, 32], timeoutMs: 30_000, budgetMs: 5_000 });
+    expect(results.options.burst).toEqual({ ks: [1, 8, 32], timeoutMs: 30_000, budgetMs: 4_000 });
     expect(results.burst!.find((b) => b.id === 'mwasm' && b.variant === 'jit')).toMatchObject({ status: 'n/a' });
     expect(results.burst!.find((b) => b.id === 'mskip')).toMatchObject({ status: 'skipped' });
     expect(results.density!.find((d) => d.id === 'mwasm' && d.variant === 'aot')).toMatchObject({ status: 'n/a' });

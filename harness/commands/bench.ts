@@ -48,7 +48,7 @@ const QUICK_ROLLOUT_RUNS = 1;
  * until the 95% CI of its median is within ±3% with at least 10 samples, or its time
  * budget runs out, or the round cap is reached. --quick trades precision for time.
  */
-export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 4_500, minBudgetSamples: 3, maxRounds: 40 };
+export const ADAPTIVE: AdaptiveOptions = { ciTarget: 0.03, minSamples: 10, budgetMs: 4_000, minBudgetSamples: 3, maxRounds: 40 };
 export const QUICK_ADAPTIVE: AdaptiveOptions = { ciTarget: 0.05, minSamples: 5, budgetMs: 2_000, minBudgetSamples: 1, maxRounds: 8 };
 
 export interface BenchOptions {

@@ -14,7 +14,7 @@ export const BURST_TIMEOUT_MS = 30_000;
  * runs, a larger one only when its wall time, projected from the K before it (per request),
  * fits in what is left. K values given with --burst all run (each within the time limit).
  */
-export const BURST_BUDGET_MS = 5_000;
+export const BURST_BUDGET_MS = 4_000;
 
 export interface BurstOptions {
   workload: string;

@@ -16,7 +16,7 @@ export const DENSITY_CAP_MS = 60_000;
  * to release): the first two steps always run (a slope needs two points, so the hard caps
  * alone bound them); a later one only when it is projected to end within this.
  */
-export const DENSITY_BUDGET_MS = 5_000;
+export const DENSITY_BUDGET_MS = 4_000;
 /** A parked guest sleeps this much longer than the variant's remaining time, so it outlives its step but not the harness by much. */
 const PARK_SLACK_S = 15;
 
