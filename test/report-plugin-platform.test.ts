@@ -289,11 +289,19 @@ describe('a run without density or burst rows', () => {
   it('says they were not measured, for an old results file, and draws no plugin-platform chart', () => {
     const old = fixture();
     const md = renderMarkdown(old);
-    expect(section(md, '### Density: live, isolated instances per GiB')[2]).toBe('Not measured in this run: results.json has no density rows (a run from before the step existed, or the step did not run).');
-    expect(section(md, '### Burst: K simultaneous cold starts')[2]).toBe('Not measured in this run: results.json has no burst rows (a run from before the step existed, or the step did not run).');
+    expect(section(md, '### Density: live, isolated instances per GiB')[2]).toBe('Not measured in this run: results.json has no density rows (a run from before the step existed, or one interrupted before it).');
+    expect(section(md, '### Burst: K simultaneous cold starts')[2]).toBe('Not measured in this run: results.json has no burst rows (a run from before the step existed, or one interrupted before it).');
     expect(chartIds(renderHtml(old))).toEqual(['coldstart', 'sizes', 'phases', 'capabilities']);
     expect(summaryTable(old)).not.toContain('Density');
     expect(toGithubActionBenchmark(old).filter((e) => /^(density|burst) /.test(e.name))).toEqual([]);
+  });
+
+  it('says a --quick run left the steps out, and how to run them', () => {
+    const r = { ...fixture(), density: null, burst: null };
+    r.options = { ...r.options, quick: true, density: null, burst: { ks: [], timeoutMs: 30_000, budgetMs: null } };
+    const md = renderMarkdown(r);
+    expect(section(md, '### Density: live, isolated instances per GiB')[2]).toBe('Not run: --quick leaves it out; `wvc bench --density` runs it.');
+    expect(section(md, '### Burst: K simultaneous cold starts')[2]).toBe('Not run: --quick leaves it out; `wvc bench --burst 1,8,32` runs it.');
   });
 
   it('treats null as not measured too', () => {

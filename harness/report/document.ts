@@ -564,8 +564,12 @@ function warm(r: Results): Block[] {
 
 // ---- plugin platform -------------------------------------------------------
 
-const PLATFORM_NOT_MEASURED = (what: string) =>
-  `Not measured in this run: results.json has no ${what} rows (a run from before the step existed, or the step did not run).`;
+const PLATFORM_NOT_MEASURED = (r: Results, what: 'density' | 'burst') => {
+  // The run's options say when the step was turned off (--quick leaves both out unless asked).
+  const off = what === 'density' ? r.options.density === null : r.options.burst !== undefined && r.options.burst.ks.length === 0;
+  if (off) return `Not run: ${r.options.quick ? '--quick leaves it out' : `turned off (--no-${what})`}; \`wvc bench${what === 'density' ? ' --density' : ' --burst 1,8,32'}\` runs it.`;
+  return `Not measured in this run: results.json has no ${what} rows (a run from before the step existed, or one interrupted before it).`;
+};
 
 function platform(r: Results): Block[] {
   const lead = leadOf(r);
@@ -600,7 +604,7 @@ function platform(r: Results): Block[] {
 
   out.push(h(3, 'Density: live, isolated instances per GiB'));
   const dens = densityRows(r);
-  if (!dens) out.push(p(PLATFORM_NOT_MEASURED('density')));
+  if (!dens) out.push(p(PLATFORM_NOT_MEASURED(r, 'density')));
   else if (!dens.length) out.push(p('The density step ran but measured no variant.'));
   else {
     const steps = (xs: readonly { instances: number; pssBytes: number }[]) => (xs.length ? xs.map((s) => `${grouped(s.instances)} → ${bytes(s.pssBytes)}`).join(', ') : '–');
@@ -630,7 +634,7 @@ function platform(r: Results): Block[] {
 
   out.push(h(3, 'Burst: K simultaneous cold starts'));
   const bursts = burstRows(r);
-  if (!bursts) out.push(p(PLATFORM_NOT_MEASURED('burst')));
+  if (!bursts) out.push(p(PLATFORM_NOT_MEASURED(r, 'burst')));
   else if (!bursts.length) out.push(p('The burst step ran but measured no variant.'));
   else {
     const width = 10;
