@@ -1,7 +1,9 @@
 import { BUILD_DIR, ROOT } from './paths.js';
 import { readManifest } from './manifest.js';
 import { registry as defaultRegistry, idsOf } from './targets/index.js';
-import type { PreparedVariant, PrepareContext, Registry, RuntimeInfo, TargetDefinition, TargetId } from './targets/types.js';
+import type { Manifest, PreparedVariant, PrepareContext, Registry, RuntimeInfo, SkippedArtifact, TargetDefinition, TargetId } from './targets/types.js';
+import { sha256File } from './build/common.js';
+import { splitArtifactId } from './model.js';
 import { UserError } from './errors.js';
 import { buildCommand } from './targets/common.js';
 import type { Workload } from './workload.js';
@@ -45,7 +47,35 @@ export async function prepareContext(workload: Workload, opts: { unbuilt?: 'thro
   // `empty`: before any build, every target is prepared against an empty manifest, so each skips with its own hint.
   const manifest = (await readManifest()) ?? (opts.unbuilt === 'empty' ? { schemaVersion: 1 as const, builtAt: '', artifacts: [], skipped: [] } : null);
   if (!manifest) throw new UserError(`nothing is built yet — run \`${buildCommand(workload)}\` first`);
-  return { manifest, workload, root: ROOT, buildDir: BUILD_DIR };
+  return { manifest: await refuseStale(manifest, workload), workload, root: ROOT, buildDir: BUILD_DIR };
+}
+
+/**
+ * The manifest with every derived artifact of this workload whose input file has changed
+ * since it was made (a prebuilt component replaced at the same path, say) moved to
+ * `skipped`, with the build command as the fix: no command runs a stale .cwasm or bundle.
+ * Derived artifacts from manifests that did not record their input are kept as they are.
+ */
+export async function refuseStale(manifest: Manifest, workload: Workload): Promise<Manifest> {
+  const byId = new Map(manifest.artifacts.map((a) => [a.id, a]));
+  const now = new Map<string, Promise<string | null>>();
+  const current = (file: string) => {
+    if (!now.has(file)) now.set(file, sha256File(file).catch(() => null));
+    return now.get(file)!;
+  };
+  const stale: SkippedArtifact[] = [];
+  for (const a of manifest.artifacts) {
+    if (!a.from || splitArtifactId(a.id)?.workload !== workload.name) continue;
+    const input = byId.get(a.from.id);
+    if (input?.kind !== 'file' || !input.path) continue;
+    const sha = await current(input.path);
+    if (sha === a.from.sha256) continue;
+    const what = sha === null ? `${input.path} is gone` : `${a.from.id} (${input.path}) has changed since ${a.id} was made from it (sha256 ${sha.slice(0, 12)}…, was ${a.from.sha256.slice(0, 12)}…)`;
+    stale.push({ id: a.id, reason: `stale: ${what}`, hint: `run \`${buildCommand(workload)}\`, which remakes it` });
+  }
+  if (!stale.length) return manifest;
+  const gone = new Set(stale.map((s) => s.id));
+  return { ...manifest, artifacts: manifest.artifacts.filter((a) => !gone.has(a.id)), skipped: [...(manifest.skipped ?? []).filter((s) => !gone.has(s.id)), ...stale] };
 }
 
 /** Prepares each target in turn; a throw becomes an errored entry, never an abort. */

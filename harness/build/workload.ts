@@ -79,7 +79,9 @@ export async function buildWorkload(ctx: BuildContext, w: Workload, deps: Worklo
     for (const d of def.derived ?? []) {
       const input = built[d.from];
       if (!input || (d.when && !d.when(w))) continue;
-      deps.add(await d.build({ build: ctx, workload: w, input, id: id(d.role), outDir: out, harnessArtifact: (hid) => ctx.built.get(hid) }), id(d.role));
+      const made = await d.build({ build: ctx, workload: w, input, id: id(d.role), outDir: out, harnessArtifact: (hid) => ctx.built.get(hid) });
+      // What it was made from, so that a command which does not build can tell when it is stale.
+      deps.add(isSkipped(made) ? made : { ...made, from: { id: input.id, sha256: input.sha256 } }, id(d.role));
     }
   }
   for (const role of ['image', 'imageDebian'] as const) {

@@ -6,7 +6,7 @@ import { processBurst } from '../util/burst.js';
 import { parkInOneHost } from './node-wasi.js';
 import type { Grant } from '../workload.js';
 import { transpileComponent } from '../build/wasm.js';
-import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
+import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint, skippedArtifact } from './common.js';
 import { nodeRuntimeFiles, probeEnv } from './probe-support.js';
 import { parsePhases } from './phases.js';
 import { parseWarm } from './warm.js';
@@ -77,7 +77,10 @@ export const jco: TargetDefinition = {
   async prepare(ctx: PrepareContext): Promise<Preparation> {
     if (!ctx.workload.artifacts.component) return notDeclared(ctx, 'component', 'jco');
     const art = findArtifact(ctx, 'jco-bundle');
-    if (!art?.path) return { status: 'skipped', reason: 'jco bundle not built', hint: buildHint(ctx) };
+    if (!art?.path) {
+      const why = skippedArtifact(ctx, 'jco-bundle');
+      return { status: 'skipped', reason: why?.reason ?? 'jco bundle not built', hint: why?.hint ?? buildHint(ctx) };
+    }
     const bundleDir = art.path;
     const artifact = art.id;
     const argv0 = ctx.workload.argv0;

@@ -36,6 +36,11 @@ export interface Artifact {
   entry?: string;
   /** For an image built FROM a local base: the base's tag (a node needs it too, so rollout cost loads both). */
   base?: string;
+  /**
+   * For a derived artifact (a target's `derived` list): the artifact it was made from and that one's
+   * sha256 then. A command that does not build refuses the derived artifact once its input has changed.
+   */
+  from?: { id: string; sha256: string };
 }
 
 /** An artifact the build could not make (a missing toolchain), with how to get it. */
