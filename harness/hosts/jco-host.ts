@@ -27,36 +27,14 @@ import { pathToFileURL } from 'node:url';
 import { cli } from '@bytecodealliance/preview2-shim';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { PhaseMarks, parseHostArgs, warmLoop } from './side-channel.js';
+import { holdUntilReleased, parsePark } from './park-mode.js';
 
 const USAGE = 'jco-host [--default-shim | --park N] [--iterations N] [--argv0 NAME] [--dir HOST::GUEST]... <bundle-dir> <name> [-- args...]';
 const marks = new PhaseMarks();
 const defaultShim = process.argv[2] === '--default-shim';
-const { park, rest } = parsePark(process.argv.slice(defaultShim ? 3 : 2));
+const { park, rest } = parsePark(process.argv.slice(defaultShim ? 3 : 2), USAGE);
 const { pos, guestArgs, iterations, argv0, preopens } = parseHostArgs(rest, ['bundle', 'name'], USAGE);
 
-/** `--park N` (1 to 4096) when it leads the command line; a bad count is exit 125 with the usage. */
-function parsePark(argv: string[]): { park: number; rest: string[] } {
-  if (argv[0] !== '--park') return { park: 0, rest: argv };
-  const n = Number(argv[1]);
-  if (!(Number.isInteger(n) && n >= 1 && n <= 4096)) {
-    process.stderr.write(`--park needs a count from 1 to 4096; usage: ${USAGE}\n`);
-    process.exit(125);
-  }
-  return { park: n, rest: argv.slice(2) };
-}
-
-/** Keeps `kept` referenced until stdin closes (the parent let go, or died) or SIGTERM. */
-function holdUntilReleased(kept: readonly unknown[]): void {
-  const leave = (): void => {
-    void kept.length; // the listeners hold `kept`, so nothing of it can be collected before this
-    process.exit(0);
-  };
-  process.once('SIGTERM', leave);
-  process.stdin.once('end', leave);
-  process.stdin.once('close', leave);
-  process.stdin.once('error', leave);
-  process.stdin.resume();
-}
 
 type Instantiate = (getCoreModule: (file: string) => WebAssembly.Module, imports: unknown) => Promise<Record<string, unknown>>;
 const { instantiate } = (await import(pathToFileURL(path.join(pos.bundle, `${pos.name}.js`)).href)) as { instantiate: Instantiate };
