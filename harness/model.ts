@@ -160,9 +160,24 @@ export interface Cell {
   measuredOn?: string;
 }
 
+/**
+ * Which program ran a row's probes: the harness's own probe guest (harness/probe-guest/probe.c),
+ * under the workload's grants and the target's configuration for it, or the workload's own
+ * probe mode (`"probes": true` in its manifest). Rows without one predate the probe guest: the workload's.
+ */
+export type ProbeGuest = 'probe-guest' | 'workload';
+
 export interface CapabilityRow {
-  /** The workload whose probe mode ran. */
+  /** The workload whose configuration (grants, target variant) the row probed. */
   workload: string;
+  /** Which program ran the probes (absent: the workload's own probe mode). */
+  guest?: ProbeGuest;
+  /**
+   * A probe-guest row is measured once per configuration — target variant, the workload's grants,
+   * the probes and their bounds — and copied to a later workload with the same configuration:
+   * this names the workload whose run measured it.
+   */
+  measuredOn?: string;
   /** Row id: native, node, node-wasi, jco, jco-default-shim, wasmtime-embed, wasmtime, docker-default, docker-hardened. */
   id: string;
   target: string;

@@ -21,6 +21,10 @@ export const WORKLOAD_DIR = path.join(ROOT, 'modules', 'tax-calculator');
 export const JS_WORKLOAD_DIR = path.join(ROOT, 'modules', 'tax-calculator-js');
 /** What bench, verify and build run when no --workload is given. */
 export const DEFAULT_WORKLOADS: readonly string[] = [WORKLOAD_DIR, JS_WORKLOAD_DIR];
+/** The harness's own probe guest (its manifest and C source), built with every build and run by the capability matrix for every workload. */
+export const PROBE_GUEST_DIR = path.join(ROOT, 'harness', 'probe-guest');
+/** Its manifest's name: its artifacts are `wvc-probe/<role>`. */
+export const PROBE_GUEST_NAME = 'wvc-probe';
 export const RULES_DIR = path.join(WORKLOAD_DIR, 'rules');
 export const VECTORS_PATH = path.join(WORKLOAD_DIR, 'vectors.jsonl');
 /** Compiled host scripts run by the Node targets. */

@@ -16,6 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from './errors.js';
 import { schemaValidator, subfield } from './validate.js';
+import { PROBE_GUEST_DIR, PROBE_GUEST_NAME } from './paths.js';
 
 /** The artifact roles a workload can declare; each target runs one or more of them. */
 export const ROLES = ['native', 'core', 'component', 'script', 'image', 'imageDebian'] as const;
@@ -240,6 +241,7 @@ export async function loadWorkloads(dirs: readonly string[]): Promise<Workload[]
   const out: Workload[] = [];
   for (const d of dirs) {
     const w = await loadWorkload(d);
+    if (w.name === PROBE_GUEST_NAME && path.resolve(w.dir) !== PROBE_GUEST_DIR) throw new UserError(`--workload ${d}: name ${JSON.stringify(w.name)} is the harness's probe guest (harness/probe-guest) — choose another name`);
     const dup = out.find((x) => x.name === w.name);
     if (dup) throw new UserError(`--workload ${d}: name ${JSON.stringify(w.name)} is also the name of ${manifestLabel(dup)} — workload names must be unique`);
     out.push(w);

@@ -52,9 +52,9 @@ describe('footprint and capability sections with data', () => {
   });
 
   it('renders the capability matrix, probe counts and skipped rows', () => {
-    expect(lines).toContain('| target/variant | fs-read-outside | net-connect | mem-bomb |');
-    expect(lines).toContain('| wasmtime-embed/aot | denied | absent | contained |');
-    expect(lines).toContain('| docker/default | denied | **ALLOWED** | – |');
+    expect(lines).toContain('| target/variant | probed by | fs-read-outside | net-connect | mem-bomb |');
+    expect(lines).toContain("| wasmtime-embed/aot | the workload's own probe mode | denied | absent | contained |");
+    expect(lines).toContain("| docker/default | the workload's own probe mode | denied | **ALLOWED** | – |");
     expect(row('| wasmtime-embed | aot |')).toContain('| 3/3 | 0/5 |');
     expect(row('| docker | default |')).toContain('| 1/2 | 0/5 |');
     expect(lines).toContain('- wasmtime/jit-cache-off not probed: wasmtime CLI not on PATH — install it');

@@ -41,7 +41,7 @@ describe('reports of a run with capability probes and a footprint', () => {
 
   it('puts the matrix, the probe counts and the footprint in the markdown', () => {
     const lines = renderMarkdown(run()).split('\n');
-    expect(lines).toContain('| wasmtime-embed/jit | denied | denied | denied | denied | absent | **ALLOWED** | **ALLOWED** | contained | contained |');
+    expect(lines).toContain("| wasmtime-embed/jit | the workload's own probe mode | denied | denied | denied | denied | absent | **ALLOWED** | **ALLOWED** | contained | contained |");
     const summary = lines.slice(lines.indexOf('## Summary'));
     expect(summary.find((l) => l.startsWith('| docker | debian |'))).toBe(
       '| docker | debian | 283 ms (248–298) | 298 ms | 57.9× (36.7–62.6) | 0.982× (0.860–1.14) | image-debian | 111 MiB | 47.4 MiB | 4.04 MiB | n/a | – | 0/5 |',
@@ -52,11 +52,11 @@ describe('reports of a run with capability probes and a footprint', () => {
 
   it('shows the evidence behind each cell and which denials name the capability', () => {
     const lines = renderMarkdown(run()).split('\n');
-    expect(lines).toContain('| wasmtime-embed/jit | yes: errno text, trap message or OOM report | --max-memory 268435456 (store limiter), --fuel 3000000000 (JIT variant) |');
-    expect(lines.some((l) => l.startsWith('| docker/hardened | **no: at least one denial is a bare kill or an opaque code** |'))).toBe(true);
-    expect(lines).toContain('| target/variant | probe | outcome | what the workload or runtime reported | what the harness observed |');
-    expect(lines.some((l) => l.startsWith('| wasmtime-embed/jit | fs-read-outside | denied | result=error; errno 44 "No such file or directory"; fopen(target-path, "rb") failed |'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('| native/static | fs-read-outside | **ALLOWED** | result=ok; read the file |'))).toBe(true);
+    expect(lines).toContain("| wasmtime-embed/jit | the workload's own probe mode | yes: errno text, trap message or OOM report | --max-memory 268435456 (store limiter), --fuel 3000000000 (JIT variant) |");
+    expect(lines.some((l) => l.startsWith("| docker/hardened | the workload's own probe mode | **no: at least one denial is a bare kill or an opaque code** |"))).toBe(true);
+    expect(lines).toContain('| target/variant | probed by | probe | outcome | what the guest or runtime reported | what the harness observed |');
+    expect(lines.some((l) => l.startsWith(`| wasmtime-embed/jit | the workload's own probe mode | fs-read-outside | denied | result=error; errno 44 "No such file or directory"; fopen(target-path, "rb") failed |`))).toBe(true);
+    expect(lines.some((l) => l.startsWith("| native/static | the workload's own probe mode | fs-read-outside | **ALLOWED** | result=ok; read the file |"))).toBe(true);
   });
 
   it('draws a heatmap cell per row and probe', () => {

@@ -105,10 +105,28 @@ describe('a bring-your-own workload, end to end', async () => {
     const sha = (await exec('sha256sum', [path.join(dir, 'wc.core.wasm')])).stdout.split(' ')[0];
     expect(wasm.sha256).toBe(sha);
     expect(results.artifacts.map((a) => a.id)).toEqual(expect.arrayContaining(['byo-wordcount/native', 'byo-wordcount/component', 'byo-wordcount/component-cwasm', 'byo-wordcount/jco-bundle']));
-    // No other workload's artifacts in this run.
-    expect(results.artifacts.filter((a) => a.id.includes('/') && !a.id.startsWith('byo-wordcount/'))).toEqual([]);
+    // No other workload's artifacts in this run: only the probe guest's, which its capability cells name.
+    expect(results.artifacts.filter((a) => a.id.includes('/') && !a.id.startsWith('byo-wordcount/') && !a.id.startsWith('wvc-probe/'))).toEqual([]);
     expect(results.footprint?.rollout.map((r) => r.id)).toContain('wasm-aot:byo-wordcount/component');
     if (withDocker) expect(results.artifacts.find((a) => a.id === 'byo-wordcount/image')?.tag).toBe(TAG);
+  });
+
+  it('gets a capability matrix from the probe guest, though it has no probe mode of its own', () => {
+    const rows = results.capabilities?.rows ?? [];
+    const ran = rows.filter((r) => !r.skipped);
+    expect([...new Set(ran.map((r) => r.target))].sort()).toEqual([...targets].sort());
+    const guestShas = new Set(results.artifacts.filter((a) => a.id.startsWith('wvc-probe/')).map((a) => a.sha256));
+    for (const r of rows) {
+      expect([r.workload, r.guest]).toEqual(['byo-wordcount', 'probe-guest']);
+      if (r.skipped) continue;
+      expect(r.cells.length).toBe(results.capabilities!.probes.length);
+      expect(r.cells.filter((c) => c.outcome === 'error').map((c) => `${r.id} ${c.probe}: ${c.evidence}`)).toEqual([]);
+      for (const c of r.cells) expect(guestShas.has(c.artifactSha256), `${r.id} ${c.probe} ${c.artifactSha256}`).toBe(true);
+    }
+    // A read outside the grant: the native program is not sandboxed, wasmtime is.
+    const cell = (id: string, probe: string) => rows.find((r) => r.id === id)?.cells.find((c) => c.probe === probe)?.outcome;
+    expect(cell('native', 'fs-read-outside')).toBe('allowed');
+    expect(cell('wasmtime-embed', 'fs-read-outside')).toBe('denied');
   });
 
   it('maps the grant for the native program, and preopens it for wasm', () => {

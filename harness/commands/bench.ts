@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AdaptiveOptions, ArtifactRecord, CapabilityMatrix, Results, StopReason, TargetResult, Timeline, Warm } from '../model.js';
 import { crossCheck } from '../measure/cross-check.js';
-import { type BombCache, newBombCache } from '../measure/capabilities.js';
+import { type BombCache, PROBES, newBombCache } from '../measure/capabilities.js';
 import { SCHEMA_VERSION, splitArtifactId } from '../model.js';
 import { build } from './build.js';
 import { collectEnvironment } from '../measure/environment.js';
@@ -14,9 +14,10 @@ import { DENSITY_BUDGET_MS, DENSITY_CAP_BYTES, DENSITY_CAP_MS, DENSITY_STEPS, me
 import { BURST_BUDGET_MS, BURST_KS, BURST_TIMEOUT_MS, MAX_BURST, measureBurst } from '../measure/burst.js';
 import { measureFootprint } from '../measure/footprint.js';
 import { runCapabilityMatrix } from '../measure/capabilities.js';
+import { newGuestRowCache, runProbeGuestMatrix } from '../measure/probe-guest.js';
 import { assembleRows, bestContainerOf, crossRatios, targetInfo, unitKey, workloadRecord } from '../measure/rows.js';
 import { randomSeed } from '../util/rng.js';
-import { DEFAULT_WORKLOADS, ROOT } from '../paths.js';
+import { DEFAULT_WORKLOADS, PROBE_GUEST_NAME, ROOT } from '../paths.js';
 import { disposeAll, measuredVariants, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget, type ReadyVariant } from '../session.js';
 import { registry as defaultRegistry, idsOf } from '../targets/index.js';
 import { type Workload, loadWorkloads, manifestLabel } from '../workload.js';
@@ -201,7 +202,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     workloads: [],
     environment,
     calibration: { spawnOverheadMs: null, samples: [], stats: null, note: 'not measured: the no-op program was not built' },
-    artifacts: manifest.artifacts.map(artifactRecord),
+    // The probe guest's artifacts too: every capability cell it ran names one of them by sha256.
+    artifacts: [...manifest.artifacts, ...built.artifacts.filter((a) => splitArtifactId(a.id)?.workload === PROBE_GUEST_NAME)].map(artifactRecord),
     targets: [],
     footprint: null,
     capabilities: null,
@@ -228,6 +230,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const preparedAll: PreparedTarget[][] = [];
   // A bomb runs once per runtime configuration (target, variant, limits), not once per workload.
   const bombCache: BombCache = newBombCache();
+  const guestRows = newGuestRowCache();
 
   let stop: string | null = null;
   const shouldStop = () => stop !== null;
@@ -327,10 +330,15 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           await write();
         }
 
-        if (!stop && w.probes && w.grants.length) {
-          log(`capabilities (${w.name}): one probe per capability on every target, judged by evidence the harness controls`);
+        if (!stop) {
+          log(`capabilities (${w.name}): one probe per capability on every target that runs it — the harness's probe guest under ${w.name}'s grants${w.probes && w.grants.length ? `, then ${w.name}'s own probe mode` : ''} — judged by evidence the harness controls`);
           // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
-          const m = await step('probes', () => runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...(opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {}) }));
+          const bound = opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {};
+          const m = await step('probes', async () => {
+            const guest = await runProbeGuestMatrix({ workload: w, prepared, rowCache: guestRows, bombCache, log, ...bound });
+            if (!(w.probes && w.grants.length)) return guest;
+            return mergeMatrix(guest, await runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...bound }));
+          });
           results.capabilities = mergeMatrix(results.capabilities, m);
           await write();
         }
@@ -371,8 +379,9 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   return { results, dir, requiredMissing, criteriaFailed: verdict ? !verdict.passed : false };
 }
 
-/** One matrix for the run: every workload's rows, the probes and notes once. */
+/** One matrix for the run: every workload's rows (probe guest's and own), every probe tried and the notes once. */
 function mergeMatrix(a: CapabilityMatrix | null, b: CapabilityMatrix): CapabilityMatrix {
   if (!a) return b;
-  return { probes: a.probes, rows: [...a.rows, ...b.rows], notes: [...a.notes, ...b.notes.filter((n) => !a.notes.includes(n))] };
+  const probes = PROBES.filter((q) => a.probes.includes(q) || b.probes.includes(q));
+  return { probes, rows: [...a.rows, ...b.rows], notes: [...a.notes, ...b.notes.filter((n) => !a.notes.includes(n))] };
 }

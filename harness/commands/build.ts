@@ -9,8 +9,8 @@ import { buildNodeBase } from '../build/node-image.js';
 import type { Skipped } from '../build/common.js';
 import { buildWorkload, isSkipped } from '../build/workload.js';
 import { type BuildManifest, type SkippedArtifact, readManifest } from '../manifest.js';
-import { BUILD_DIR, MANIFEST_PATH, ROOT } from '../paths.js';
-import type { Workload } from '../workload.js';
+import { BUILD_DIR, MANIFEST_PATH, PROBE_GUEST_DIR, ROOT } from '../paths.js';
+import { type Workload, loadWorkload } from '../workload.js';
 import { splitArtifactId } from '../model.js';
 
 export interface BuildOptions {
@@ -60,9 +60,12 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
     // Built once, on first use by a workload's image.
     nodeBase: () => (nodeBase ??= buildNodeBase(ctx).then((a) => (add(a, 'image-node-base'), a))),
   };
-  for (const w of opts.workloads) await buildWorkload(ctx, w, deps);
+  // The harness's probe guest is built with every build: the capability matrix runs it for every workload.
+  const guest = await loadWorkload(PROBE_GUEST_DIR);
+  const workloads = opts.workloads.some((w) => w.name === guest.name) ? opts.workloads : [guest, ...opts.workloads];
+  for (const w of workloads) await buildWorkload(ctx, w, deps);
 
-  const names = new Set(opts.workloads.map((w) => w.name));
+  const names = new Set(workloads.map((w) => w.name));
   const otherWorkload = (id: string) => {
     const w = splitArtifactId(id)?.workload;
     return w !== undefined && !names.has(w);

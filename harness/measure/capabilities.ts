@@ -19,7 +19,7 @@ import type { Manifest, PreparedVariant, Registry, RunResult } from '../targets/
 
 export { PROBES } from '../model.js';
 export type { CapabilityMatrix, CapabilityRow, Cell, Outcome, ProbeName } from '../model.js';
-import { PROBES, type CapabilityMatrix, type CapabilityRow, type Cell, type Outcome, type ProbeName } from '../model.js';
+import { PROBES, type CapabilityMatrix, type CapabilityRow, type Cell, type Outcome, type ProbeGuest, type ProbeName } from '../model.js';
 
 /** What the probe printed: one JSON line on stdout. */
 export interface ProbeOutput {
@@ -243,10 +243,12 @@ export interface CapabilityOptions {
   manifest: Manifest;
   /** The workload's name, recorded on every row. */
   workload: string;
-  /** Host directory of the workload's first grant, copied afresh into each probe's grant. */
-  grantDir: string;
+  /** Host directory of the workload's first grant, copied afresh into each probe's grant; without one, fs-write-granted is not tried. */
+  grantDir?: string;
   /** Where the guest sees that grant (`/rules`). */
-  grantGuest: string;
+  grantGuest?: string;
+  /** Which program the prepared targets run for the probes (default: the workload's own probe mode). */
+  guest?: ProbeGuest;
   /** Only these row ids (default: all). */
   rows?: readonly string[];
   /** Only these probes (default: all). */
@@ -311,7 +313,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], opts: CapabilityOptions): Promise<CapabilityMatrix> {
   const log = opts.log ?? (() => undefined);
-  const probes = opts.probes ?? PROBES;
+  // Without a grant there is nothing granted to write to.
+  const probes = (opts.probes ?? PROBES).filter((q) => q !== 'fs-write-granted' || opts.grantDir);
   const bombBound = opts.bombBoundMs ?? BOMB_BOUND_MS;
   const matrix: CapabilityMatrix = {
     probes: [...probes],
@@ -349,7 +352,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       const rowId = plan.suffix ? `${p.id}-${plan.suffix}` : p.id;
       if (opts.rows && !opts.rows.includes(rowId)) continue;
       const spec = p.def.variants.find((v) => v.name === plan.variant);
-      const row: CapabilityRow = { workload: opts.workload, id: rowId, target: p.id, variant: plan.variant, label: spec?.label ?? rowId, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
+      const row: CapabilityRow = { workload: opts.workload, guest: opts.guest ?? 'workload', id: rowId, target: p.id, variant: plan.variant, label: spec?.label ?? rowId, limits: plan.limitsText, denialNamesCapability: null, cells: [] };
       if (plan.policyNote) row.policyNote = plan.policyNote;
       if (p.status !== 'ok') {
         row.skipped = p.status === 'skipped' ? { reason: p.reason, hint: p.hint } : { reason: `errored: ${p.error}`, hint: 'see the target error' };
@@ -397,7 +400,8 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       };
       for (const probe of probes) {
         const grantDir = path.join(root, `grant-${no}-${probe}`);
-        await cp(opts.grantDir, grantDir, { recursive: true });
+        if (opts.grantDir) await cp(opts.grantDir, grantDir, { recursive: true });
+        else await mkdir(grantDir, { recursive: true });
         const watched = path.join(root, `watched-${no}`);
         await mkdir(watched, { recursive: true });
         const args = [`--probe=${probe}`];
@@ -419,7 +423,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
         listener.reset();
         let r: RunResult;
         try {
-          r = await probeRun({ args, timeoutMs: boundMs, grantDir, ...(plan.limits ? { limits: plan.limits } : {}) });
+          r = await probeRun({ args, timeoutMs: boundMs, ...(opts.grantDir ? { grantDir } : {}), ...(plan.limits ? { limits: plan.limits } : {}) });
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           row.cells.push({ probe, outcome: 'error', evidence: `harness error: ${msg}`, harnessEvidence: 'the target threw', exitCode: null, durationMs: 0, runtime: desc.runtime, artifactSha256: sha });

@@ -118,10 +118,12 @@ export const WORKLOAD_PHASES: readonly string[] = ['run', 'container_process'];
 
 /** One capability probe on one target variant. */
 export interface CapabilityCell {
-  /** The workload whose probe mode ran; absent from producers that predate workloads. */
+  /** The workload whose configuration was probed; absent from producers that predate workloads. */
   workload?: string;
   target: string;
   variant: string;
+  /** Which program ran the probe (absent: the workload's own probe mode). */
+  guest?: 'probe-guest' | 'workload';
   probe: string;
   /** `denied`, `allowed`, or whatever other outcome the probe recorded. */
   outcome: string;
@@ -130,8 +132,19 @@ export interface CapabilityCell {
 /** Every cell of the capability matrix (`results.capabilities`), or none when the run has no matrix. */
 export function capabilityCells(r: Results): CapabilityCell[] {
   return (r.capabilities?.rows ?? []).flatMap((row) =>
-    row.cells.map((c) => ({ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, probe: c.probe, outcome: c.outcome })),
+    row.cells.map((c) => ({ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, ...(row.guest ? { guest: row.guest } : {}), probe: c.probe, outcome: c.outcome })),
   );
+}
+
+/** A capability cell's or row's key: {@link keyOf}, marked when the probe guest ran it (a target variant can have a row of each). */
+export function capabilityKey(r: Results, c: { workload?: string; target: string; variant: string; guest?: string }): string {
+  return keyOf(r, cellRef(c)) + (c.guest === 'probe-guest' ? ' · probe guest' : '');
+}
+
+/** Which program ran a capability row's probes, as the reports name it. */
+export function probedBy(row: { guest?: string; measuredOn?: string }): string {
+  if (row.guest !== 'probe-guest') return "the workload's own probe mode";
+  return row.measuredOn ? `probe guest (measured on ${row.measuredOn}: the same grants)` : 'probe guest';
 }
 
 /** A capability cell as a row reference (`id` is the cell's target), for {@link keyOf}. */
@@ -149,9 +162,9 @@ export const HELD_OUTCOMES: readonly string[] = ['denied', 'absent', 'contained'
  * A capability row as `<workload>:<row id>` (the row id alone when the run recorded
  * no workload), the name the claims and the warnings give its errored cells.
  */
-export function capabilityRowName(r: Results, row: { workload?: string; id?: string; target: string }): string {
+export function capabilityRowName(r: Results, row: { workload?: string; id?: string; target: string; guest?: string }): string {
   const w = workloadName(r, row);
-  const id = row.id ?? row.target;
+  const id = (row.id ?? row.target) + (row.guest === 'probe-guest' ? ' (probe guest)' : '');
   return w ? `${w}:${id}` : id;
 }
 

@@ -13,6 +13,7 @@ import {
   WORKLOAD_PHASES,
   artifactOf,
   capabilityCells,
+  probedBy,
   capabilityRowName,
   cellRef,
   crossRatioOf,
@@ -755,14 +756,14 @@ function capabilities(r: Results): Block[] {
     out.push(p(`${NOT_MEASURED} No probe tried to reach files, the network or the environment beyond the grants, so nothing here shows what each sandbox denies. What each target was granted:`));
   } else {
     const probes = [...new Set(cells.map((c) => c.probe))];
-    const keyOfCell = (c: (typeof cells)[number]) => keyOf(r, cellRef(c));
-    const keys = [...new Set(cells.map(keyOfCell))];
+    // One line per row of the matrix: a target variant as the probe guest and as the workload's own probe mode found it.
+    const rows = (r.capabilities?.rows ?? []).filter((row) => row.cells.length);
     out.push({
       kind: 'table',
       table: {
-        head: ['target/variant', ...probes],
-        rows: keys.map((k) => [k, ...probes.map((pr): Cell => {
-          const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
+        head: ['target/variant', 'probed by', ...probes],
+        rows: rows.map((row) => [keyOf(r, cellRef(row)), probedBy(row), ...probes.map((pr): Cell => {
+          const c = row.cells.find((x) => x.probe === pr);
           return !c ? '–' : held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase());
         })]),
       },
@@ -799,9 +800,10 @@ function capabilityEvidence(r: Results): Block[] {
   out.push({
     kind: 'table',
     table: {
-      head: ['target/variant', 'denials name the capability', 'limits'],
+      head: ['target/variant', 'probed by', 'denials name the capability', 'limits'],
       rows: rows.map((row): Cell[] => [
         keyOf(r, cellRef(row)),
+        probedBy(row),
         // Older or hand-made results may lack these fields: say so instead of failing.
         row.denialNamesCapability === undefined ? '–' : row.denialNamesCapability === null ? 'nothing denied' : row.denialNamesCapability ? 'yes: errno text, trap message or OOM report' : strong('no: at least one denial is a bare kill or an opaque code'),
         row.limits ?? '–',
@@ -812,9 +814,9 @@ function capabilityEvidence(r: Results): Block[] {
   out.push({
     kind: 'table',
     table: {
-      head: ['target/variant', 'probe', 'outcome', 'what the workload or runtime reported', 'what the harness observed'],
+      head: ['target/variant', 'probed by', 'probe', 'outcome', 'what the guest or runtime reported', 'what the harness observed'],
       rows: rows.flatMap((row) =>
-        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), probedBy(row), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
       ),
     },
   });

@@ -13,6 +13,7 @@ import {
   FLOOR_CLASSES,
   NESTED_PHASES,
   capabilityCells,
+  capabilityKey,
   cellRef,
   gzipBytesOf,
   held,
@@ -517,7 +518,7 @@ function capabilitiesChart(r: Results): string {
     return figure('capabilities', 'Capability matrix', svg, '', '<p>Not measured in this run.</p>');
   }
   const probes = [...new Set(cells.map((c) => c.probe))];
-  const keyOfCell = (c: (typeof cells)[number]) => keyOf(r, cellRef(c));
+  const keyOfCell = (c: (typeof cells)[number]) => capabilityKey(r, c);
   const multi = multiWorkload(r);
   const rowsOf = byWorkload(r, [...new Map(cells.map((c) => [keyOfCell(c), c])).values()]);
   const keys = rowsOf.map(keyOfCell);
@@ -533,7 +534,7 @@ function capabilitiesChart(r: Results): string {
   parts.push(...groupHeads(layout, L, L + probes.length * CW));
   keys.forEach((k, i) => {
     const y = layout.ys[i];
-    parts.push(rowLabel(L - 10, y + RH / 2 + 4, multi ? `${rowsOf[i].target}/${rowsOf[i].variant}` : k));
+    parts.push(rowLabel(L - 10, y + RH / 2 + 4, multi ? `${rowsOf[i].target}/${rowsOf[i].variant}${rowsOf[i].guest === 'probe-guest' ? ' · probe guest' : ''}` : k));
     probes.forEach((pr, j) => {
       const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
       const cls = !c ? 'cap-none' : held(c.outcome) ? 'cap-denied' : c.outcome === 'error' ? 'cap-other' : 'cap-allowed';
