@@ -76,14 +76,23 @@ describe('wvc verify when nothing can run', async () => {
   const env = { ...process.env, BENCH_REQUIRE: '' };
   const lines = (out: string) => out.trim().split('\n');
 
-  it('fails a workload that was never built, naming `wvc build --workload DIR` (not `npm run build`)', async () => {
+  it('prepares a prebuilt-only workload that was never built, as bench does, then runs it and passes', async () => {
     const r = await wvc(['verify', '--workload', dir, '--targets', 'native', '--require', ''], env);
-    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual([
-      `${name} native: skipped — native program not built — run \`wvc build --workload ${dir}\` (needs a C compiler: apt-get install gcc libc6-dev)`,
-      `verify: FAILED — no vector ran on any target (1 skipped) — run \`wvc build --workload ${dir}\` first`,
+      `${name} native static: 1/1 identical`,
+      'verify: every run identical to the golden vectors — 1 vector run on 1 target (1 variant)',
     ]);
-    expect(r.stdout).not.toContain('identical');
+  });
+
+  it('fails with the one line when a prebuilt file is not runnable, never "identical"', async () => {
+    const bad = await mkdtemp(path.join(tmpdir(), 'wvc-unrunnable-'));
+    await writeFile(path.join(bad, 'prog'), 'not a program\n', { mode: 0o644 });
+    await writeFile(path.join(bad, 'workload.json'), JSON.stringify({ name: `${name}-x`, language: 'C', sample: { args: [], stdout: 'hi\n' }, artifacts: { native: { path: 'prog' } } }));
+    const r = await wvc(['verify', '--workload', bad, '--targets', 'native', '--require', ''], env);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).not.toContain('identical to the golden');
+    expect(lines(r.stdout).at(-1)).toMatch(/^verify: FAILED/);
   });
 
   it('fails when no selected target applies, saying so', async () => {

@@ -5,6 +5,7 @@ import { loadVectors, sampleVectors, type Vector } from '../reference/vectors.js
 import { disposeAll, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget } from '../session.js';
 import { registry as defaultRegistry, idsOf } from '../targets/index.js';
 import { buildCommand } from '../targets/common.js';
+import { build } from './build.js';
 import type { Registry, TargetId } from '../targets/types.js';
 import { type Workload, loadWorkloads } from '../workload.js';
 import { mapLimit } from '../util/pool.js';
@@ -45,6 +46,8 @@ export interface VerifyOptions {
   /** The targets to choose from (default: harness/targets/index.ts). */
   registry?: Registry;
   log?: (line: string) => void;
+  /** Where the build's own lines go (default: stderr); the build runs first, as bench's does. */
+  buildLog?: (line: string) => void;
 }
 
 export interface VariantVerdict {
@@ -124,6 +127,9 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const concurrency = opts.concurrency ?? cpus().length;
   const report: VerifyReport = { ok: true, verdicts: [], skipped: [], errored: [], notApplicable: [], requiredMissing: [], ran: { runs: 0, targets: 0, variants: 0 }, summary: '' };
   const all: PreparedTarget[][] = [];
+  // Verify prepares what it runs, as bench does: prebuilt artifacts are recorded by hash and what
+  // derives from them (a .cwasm, a jco bundle) is remade when they changed; nothing up to date is rebuilt.
+  await build({ workloads, registry, log: opts.buildLog ?? ((line) => console.error(line)) });
   for (const w of workloads) {
     const prepared = await prepareTargets(ids.length ? ids : idsOf(registry), await prepareContext(w, { unbuilt: 'empty' }), registry);
     all.push(prepared);
