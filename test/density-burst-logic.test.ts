@@ -17,7 +17,7 @@ const READY = '{"probe":"park","result":"ok","detail":"parked for 20 s"}\n';
 
 const spec = (name: string): VariantSpec => ({ name, label: `mock (${name})`, class: 'wasm', phaseSource: null, cacheState: 'scripted', warm: { none: 'mock' }, exitCodes: 'exact' });
 
-function target(variants: { name: string; park?: (req: ParkRequest) => Promise<Parked>; burst?: (req: BurstRequest) => Promise<BurstRun> }[]): PreparedTarget {
+function target(variants: { name: string; park?: (req: ParkRequest) => Promise<Parked>; burst?: (req: BurstRequest) => Promise<BurstRun>; parksServed?: true }[]): PreparedTarget {
   return {
     id: 'mock',
     def: { id: 'mock', summary: 'mock', variants: variants.map((v) => spec(v.name)), capabilityRows: [], prepare: async () => ({ status: 'n/a', reason: 'unused' }) },
@@ -30,6 +30,7 @@ function target(variants: { name: string; park?: (req: ParkRequest) => Promise<P
       run: async () => ({ stdout: SAMPLE, stderr: '', exitCode: 0, durationMs: 1 }),
       describe: () => ({ runtime: { name: 'mock', version: '0' }, artifact: 'mock', grants: [] }),
       ...(v.park ? { park: v.park } : {}),
+      ...(v.parksServed ? { parksServed: v.parksServed } : {}),
       ...(v.burst ? { burst: v.burst } : {}),
     })),
   };
@@ -86,6 +87,17 @@ describe('density: the fit from a mock meter', () => {
     ]);
     expect(rows[0]!.status !== 'ok' && rows[0]!.reason).toBe('1 parked instances: instance 0 answered "{\\"probe\\":\\"park\\",\\"result\\":\\"error\\"}\\n"');
     expect(rows[1]!.status !== 'ok' && rows[1]!.reason).toMatch(/^the guest has no park mode/);
+  });
+
+  it('leaves out a variant that needs the park mode when the workload declares none, and keeps one that parks served instances', async () => {
+    const meter = async (pids: number[]) => ({ bytes: pids.length * 1024, unread: [] });
+    const served = async (req: ParkRequest) => ({ ...(await fakePark(SAMPLE)(req)), covers: 'one host, served instances' });
+    const rows = await measureDensity([target([{ name: 'mid-request', park: fakePark() }, { name: 'served', park: served, parksServed: true }])], { ...base, parkMode: false, steps: [1, 8], meter });
+    expect(rows.map((r) => [r.variant, r.status])).toEqual([
+      ['mid-request', 'n/a'],
+      ['served', 'ok'],
+    ]);
+    expect(rows[0]!.status !== 'ok' && rows[0]!.reason).toBe('this variant parks each instance mid-request in the workload\'s park mode (--probe=park --seconds=S), and w declares none ("probes": true in its manifest says it has one)');
   });
 
   it('counts a PSS it cannot read as an error, not as zero bytes', async () => {

@@ -319,7 +319,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
 
         if (!stop && density) {
           log(`density (${w.name}): ${density.steps.join(', ')} live instances at once, summed PSS of every process involved`);
-          const rows = await step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, budgetMs: density.budgetMs, shouldStop, log }));
+          const rows = await step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, parkMode: w.probes, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, budgetMs: density.budgetMs, shouldStop, log }));
           results.density = [...(results.density ?? []), ...rows];
           await write();
         }

@@ -27,6 +27,8 @@ export interface DensityOptions {
   workload: string;
   /** The workload's sample, which hosts that keep served instances alive run, and its answer. */
   sampleArgs: string[];
+  /** The workload has the park mode (`--probe=park`; `"probes": true` in its manifest); default true. */
+  parkMode?: boolean;
   expectedStdout: string;
   steps?: readonly number[];
   capBytes?: number;
@@ -73,6 +75,10 @@ export async function measureDensity(prepared: readonly PreparedTarget[], opts: 
       if (v.status !== 'ok') continue;
       if (!v.park) {
         rows.push({ ...key, status: 'n/a', reason: 'this variant parks no instances (the target declares no park mode for it)', steps: [] });
+        continue;
+      }
+      if (opts.parkMode === false && !v.parksServed) {
+        rows.push({ ...key, status: 'n/a', reason: `this variant parks each instance mid-request in the workload's park mode (--probe=park --seconds=S), and ${opts.workload} declares none ("probes": true in its manifest says it has one)`, steps: [] });
         continue;
       }
       rows.push(await densityOf(key, v, opts));

@@ -117,6 +117,7 @@ export const jco: TargetDefinition = {
           /** K host processes at once, each one cold start as run() makes it. */
           burst: (req: BurstRequest): Promise<BurstRun> => processBurst(invocation(req), req, runOnce),
           /** N instances in one host process (`--park N`), each kept alive after serving the sample: a guest parked mid-request would block the shim's thread. */
+          parksServed: true,
           park(req: ParkRequest): Promise<Parked> {
             return parkInOneHost(
               processInvocation([process.execPath, host, '--park', String(req.instances), ...hostFlags(), bundleDir, BUNDLE_NAME, '--', ...req.sampleArgs]),

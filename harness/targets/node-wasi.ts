@@ -179,6 +179,7 @@ export const nodeWasi: TargetDefinition = {
            * a guest parked mid-request would block node:wasi's only thread. Fast API calls are off,
            * as in the warm loop: N instances in one process is what trips nodejs/node#53087.
            */
+          parksServed: true,
           park(req: ParkRequest): Promise<Parked> {
             const argv = [process.execPath, ...nodeFlags, ...warmFlags, host, '--park', String(req.instances), ...hostFlags(), modulePath, '--', ...req.sampleArgs];
             return parkInOneHost(

@@ -289,6 +289,12 @@ export interface VariantRunner {
   burst?(req: BurstRequest): Promise<BurstRun>;
   /** N live instances at once, parked, for the density step. Throws when they cannot all be started (after releasing what did). */
   park?(req: ParkRequest): Promise<Parked>;
+  /**
+   * park() keeps instances alive after each served one request of the sample (`sampleArgs`), so
+   * it needs no park mode in the workload. Without it, park() runs the guest's park mode (`args`),
+   * and the density step leaves the variant out for a workload that declares none.
+   */
+  parksServed?: true;
   describe(): VariantDescription;
 }
 
