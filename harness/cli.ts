@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './paths.js';
-import { UserError } from './errors.js';
+import { UserError, faultText } from './errors.js';
 import { registry } from './targets/index.js';
 import { REPORT_FORMAT_NAMES } from './report/index.js';
 
@@ -148,7 +148,7 @@ const commands: Record<string, Handler> = {
     if (v.burst !== undefined && v['no-burst']) throw new UserError('--burst and --no-burst contradict each other — pass one');
     if (v.density && v['no-density']) throw new UserError('--density and --no-density contradict each other — pass one');
     const burst = v['no-burst'] ? [] : v.burst === undefined ? undefined : v.burst.split(',').map((k) => num('--burst', k)!);
-    const { bench } = await import('./commands/bench.js');
+    const { bench, SIGNAL_EXIT } = await import('./commands/bench.js');
     const r = await bench({
       workloads: v.workload,
       targets: v.targets,
@@ -164,8 +164,8 @@ const commands: Record<string, Handler> = {
       burst,
       density: v['no-density'] ? false : v.density ? true : undefined,
     });
-    if (r.results.interrupted) return 130;
-    return r.requiredMissing.length || !r.results.complete || r.criteriaFailed ? 1 : 0;
+    if (r.results.interrupted) return SIGNAL_EXIT[r.results.interrupted] ?? 130;
+    return r.requiredMissing.length || !r.results.complete || r.criteriaFailed || r.writeFailed ? 1 : 0;
   },
 };
 
@@ -185,8 +185,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    // One line, never a stack (WVC_DEBUG=1 prints it): a harness fault says what it was doing.
     if (e instanceof UserError) console.error(`wvc: ${e.message}`);
-    else console.error(e);
+    else console.error(`wvc: harness fault: ${faultText(e)}${process.env.WVC_DEBUG === '1' ? '' : ' (WVC_DEBUG=1 prints the stack)'}`);
     process.exitCode = e instanceof UserError ? 2 : 1;
   },
 );

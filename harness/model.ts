@@ -239,12 +239,13 @@ export interface ColdStart {
   /**
    * Why sampling stopped: `precision` (the CI of the median within ±ciTarget), `budget`
    * (the variant's time budget ran out first), `rounds` (every round ran: --runs, or the
-   * round cap), `interrupted`. Absent in runs before the adaptive stop.
+   * round cap), `interrupted`, `vanished` (the runtime stopped answering: its last runs could not
+   * reach it, see measure/rows.ts). Absent in runs before the adaptive stop.
    */
   stop?: StopReason;
 }
 
-export type StopReason = 'precision' | 'budget' | 'rounds' | 'interrupted';
+export type StopReason = 'precision' | 'budget' | 'rounds' | 'interrupted' | 'vanished';
 
 /** The adaptive stop the run used (see harness/measure/schedule.ts), or null with --runs (every round runs). */
 export interface AdaptiveOptions {

@@ -22,13 +22,18 @@ import { disposeAll, measuredVariants, missingRequired, parseTargetList, prepare
 import { registry as defaultRegistry, idsOf } from '../targets/index.js';
 import { type Workload, loadWorkloads, manifestLabel } from '../workload.js';
 import type { Artifact, Registry, RunResult, TargetId } from '../targets/types.js';
-import { UserError } from '../errors.js';
+import { UserError, faultText } from '../errors.js';
 import { useSpawner } from '../util/spawn.js';
-import { writeRun } from '../report/writer.js';
+import { WriteError, writeRun } from '../report/writer.js';
 import { REPORT_FORMATS, renderAll } from '../report/index.js';
 import { type Criteria, evaluateCriteria, loadCriteria } from '../report/criteria.js';
 import { summaryTable, timelineLine } from '../report/summary.js';
 import { createProgress } from '../report/progress.js';
+
+/** The signals that stop a run early, as Ctrl-C does, and the exit code of each (128 + its number). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** With --quick, the time bound the harness enforces on the cpu and memory bombs. */
 const QUICK_BOMB_BOUND_MS = 4_000;
@@ -84,6 +89,8 @@ export interface BenchOutcome {
   requiredMissing: string[];
   /** A --criteria file was given and a criterion failed. */
   criteriaFailed: boolean;
+  /** The last write of the run's files failed (a full disk, a read-only directory): why, naming the path. */
+  writeFailed: string | null;
 }
 
 async function readCriteria(file: string): Promise<Criteria> {
@@ -226,6 +233,30 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       timeline[name] += Date.now() - t;
     }
   };
+  /**
+   * A step's fault that is not the user's (a daemon that went away under it, a binary removed)
+   * is printed once with its context and kept as a warning; the run goes on with `fallback`.
+   */
+  let context = 'starting';
+  const fault = (e: unknown) => {
+    const message = `while ${context}: ${faultText(e)}`;
+    log(`harness fault ${message}`);
+    results.warnings.push({ kind: 'harness-fault', message, advice: 'every other step and target went on; fix what the message names (a daemon that stopped: start it again) and run again' });
+  };
+  const guarded = async <T>(what: string, f: () => Promise<T>, fallback: T): Promise<T> => {
+    context = what;
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      fault(e);
+      return fallback;
+    }
+  };
+  // A fault outside any await chain (an event emitter's error, a socket closed under a stream) is one too.
+  const onUncaught = (e: unknown) => fault(e);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   const requiredMissing: string[] = [];
   const preparedAll: PreparedTarget[][] = [];
   // A bomb runs once per runtime configuration (target, variant, limits), not once per workload.
@@ -234,27 +265,39 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
 
   let stop: string | null = null;
   const shouldStop = () => stop !== null;
-  const onSigint = () => {
+  // SIGTERM (a CI cancellation) and SIGHUP (a closed terminal) stop the run as Ctrl-C does.
+  const onSignal = (signal: StopSignal) => {
     if (stop) {
-      // A second Ctrl-C does not wait for the sample, only (for at most 3 s) for parked instances to go.
-      setTimeout(() => process.exit(130), 3_000).unref();
-      void releaseAllParked().finally(() => process.exit(130));
+      // A second signal does not wait for the sample, only (for at most 3 s) for parked instances to go.
+      const code = SIGNAL_EXIT[signal];
+      setTimeout(() => process.exit(code), 3_000).unref();
+      void releaseAllParked().finally(() => process.exit(code));
       return;
     }
-    stop = 'SIGINT';
-    log('\ninterrupted: finishing the current sample and writing what was measured (Ctrl-C again to quit at once)');
+    stop = signal;
+    log(`\ninterrupted (${signal}): finishing the current sample and writing what was measured (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
   };
-  process.on('SIGINT', onSigint);
+  const handlers = STOP_SIGNALS.map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
   let dir = path.join(outRoot, results.runId);
   /**
    * Writes the run. After every round only results.json and samples.csv (what was measured is
    * never lost); with `full`, after each step, the cross-workload ratios and every report too.
    */
+  let writeFailed: string | null = null;
   const write = (full = true) =>
     step('reports', async () => {
       if (full) results.crossRatios = crossRatios(results);
       results.timeline = { ...timeline, total: buildMs + (Date.now() - runStart) };
-      dir = await writeRun(outRoot, results, full ? reports(results) : {});
+      try {
+        dir = await writeRun(outRoot, results, full ? reports(results) : {});
+        writeFailed = null;
+      } catch (e) {
+        if (!(e instanceof WriteError)) throw e;
+        // Said once; the run goes on (a disk can be freed), and what was written before stays whole.
+        if (!writeFailed) log(`results: ${e.message} — free space or make the directory writable (--out DIR writes elsewhere); what was written there before is kept whole`);
+        writeFailed = e.message;
+      }
     });
   useSpawner(spawner?.path ?? null);
   try {
@@ -263,7 +306,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     const done: TargetResult[] = [];
     const setWarnings = () => {
       results.warnings = [
-        ...results.warnings.filter((w) => w.kind === 'artifact-skipped'),
+        ...results.warnings.filter((w) => w.kind === 'artifact-skipped' || w.kind === 'harness-fault'),
         ...results.targets.flatMap((t) => (t.status === 'ok' ? t.coldStart.warnings.map((w) => ({ target: `${t.workload}:${t.id}/${t.variant}`, kind: w.kind, message: w.message, advice: w.advice })) : [])),
         ...results.targets.filter((t) => t.status === 'skipped').map((t) => ({ target: `${t.workload}:${t.id}`, kind: 'skipped', message: `${t.id} skipped for ${t.workload}: ${t.reason}`, advice: (t as { hint: string }).hint })),
       ];
@@ -313,19 +356,19 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
         timeline.coldStart += Date.now() - t0;
         progress.done();
 
-        assemble(await step('warm', () => measureWarm(units, { args: w.sample.args, expectedStdout: w.sample.stdout, iterations: warmIterations, seed, shouldStop })));
+        assemble(await guarded(`measuring warm latency (${w.name})`, () => step('warm', () => measureWarm(units, { args: w.sample.args, expectedStdout: w.sample.stdout, iterations: warmIterations, seed, shouldStop })), new Map<string, Warm>()));
         done.splice(0, done.length, ...results.targets);
         await write();
 
         if (!stop && density) {
           log(`density (${w.name}): ${density.steps.join(', ')} live instances at once, summed PSS of every process involved`);
-          const rows = await step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, parkMode: w.probes, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, budgetMs: density.budgetMs, shouldStop, log }));
+          const rows = await guarded(`measuring density (${w.name})`, () => step('density', () => measureDensity(prepared, { workload: w.name, sampleArgs: w.sample.args, parkMode: w.probes, expectedStdout: w.sample.stdout, steps: density.steps, capBytes: density.capBytes, capMs: density.capMs, budgetMs: density.budgetMs, shouldStop, log })), []);
           results.density = [...(results.density ?? []), ...rows];
           await write();
         }
         if (!stop && burstKs.length) {
           log(`burst (${w.name}): K = ${burstKs.join(', ')} cold starts at once, every answer checked`);
-          const rows = await step('burst', () => measureBurst(prepared, { workload: w.name, args: w.sample.args, expectedStdout: w.sample.stdout, ks: burstKs, timeoutMs: burst.timeoutMs, budgetMs: burst.budgetMs ?? Infinity, shouldStop, log }));
+          const rows = await guarded(`measuring bursts (${w.name})`, () => step('burst', () => measureBurst(prepared, { workload: w.name, args: w.sample.args, expectedStdout: w.sample.stdout, ks: burstKs, timeoutMs: burst.timeoutMs, budgetMs: burst.budgetMs ?? Infinity, shouldStop, log })), []);
           results.burst = [...(results.burst ?? []), ...rows];
           await write();
         }
@@ -335,11 +378,12 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
           const bound = opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {};
           const m = await step('probes', async () => {
-            const guest = await runProbeGuestMatrix({ workload: w, prepared, rowCache: guestRows, bombCache, log, ...bound });
+            const guest = await guarded(`probing capabilities with the probe guest (${w.name})`, () => runProbeGuestMatrix({ workload: w, prepared, rowCache: guestRows, bombCache, log, ...bound }), null);
             if (!(w.probes && w.grants.length)) return guest;
-            return mergeMatrix(guest, await runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...bound }));
+            const own = await guarded(`probing capabilities with ${w.name}'s own probe mode`, () => runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...bound }), null);
+            return own ? mergeMatrix(guest, own) : guest;
           });
-          results.capabilities = mergeMatrix(results.capabilities, m);
+          if (m) results.capabilities = mergeMatrix(results.capabilities, m);
           await write();
         }
       } finally {
@@ -349,8 +393,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     requiredMissing.push(...requiredNowhere(preparedAll, required));
     if (!stop) {
       log('cross-check: the floor and the fastest Wasm variant of each workload timed by hyperfine too, in this run');
-      results.crossCheck = await step('crossCheck', () => crossCheck(results.targets, { enabled: opts.crossCheck !== false, quick: !!opts.quick, calibrationMs: results.calibration.spawnOverheadMs, shouldStop, log }));
-      for (const c of results.crossCheck.checks) {
+      results.crossCheck = await guarded('cross-checking with hyperfine', () => step('crossCheck', () => crossCheck(results.targets, { enabled: opts.crossCheck !== false, quick: !!opts.quick, calibrationMs: results.calibration.spawnOverheadMs, shouldStop, log })), null);
+      for (const c of results.crossCheck?.checks ?? []) {
         if (c.status === 'ok' && c.warning) results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: c.warning, advice: `reproduce with: ${c.command}` });
         if (c.status === 'failed') results.warnings.push({ target: `${c.workload}:${c.id}/${c.variant}`, kind: 'cross-check', message: `hyperfine failed: ${c.error}`, advice: `run it by hand: ${c.command}` });
       }
@@ -360,23 +404,27 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       log('footprint: artifact sizes, image save and load, rollout cost per node');
       // Only the targets that were ready for some workload measure rollout and images (an engine that is down has none).
       const ready = (id: string) => preparedAll.some((ps) => ps.some((p) => p.id === id && p.status === 'ok'));
-      results.footprint = await step('footprint', () => measureFootprint(defs, { artifacts: manifest.artifacts, runs: opts.quick ? QUICK_ROLLOUT_RUNS : ROLLOUT_RUNS, log }, ready));
+      results.footprint = await guarded('measuring the footprint', () => step('footprint', () => measureFootprint(defs, { artifacts: manifest.artifacts, runs: opts.quick ? QUICK_ROLLOUT_RUNS : ROLLOUT_RUNS, log }, ready)), null);
     }
-    results.complete = stop === null && requiredMissing.length === 0 && results.targets.every((t) => t.status !== 'errored');
+    const faulted = results.warnings.some((x) => x.kind === 'harness-fault');
+    results.complete = stop === null && requiredMissing.length === 0 && !faulted && results.targets.every((t) => t.status !== 'errored');
     if (stop) results.interrupted = stop;
     results.finishedAt = new Date().toISOString();
     await write();
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
     useSpawner(null);
   }
   log(summaryTable(results));
   log(timelineLine(results));
   const verdict = criteria ? evaluateCriteria(results, criteria) : undefined;
   if (verdict) for (const c of verdict.criteria) log(`criterion ${c.id} ${c.status}: ${c.kind} ${c.subject} — measured ${c.measured}, limit ${c.limit}`);
-  for (const f of REPORT_FORMATS.flatMap((x) => (x.file ? [x.file] : []))) log(`${f.padEnd(12)} ${path.join(dir, f)}`);
+  if (!writeFailed) for (const f of REPORT_FORMATS.flatMap((x) => (x.file ? [x.file] : []))) log(`${f.padEnd(12)} ${path.join(dir, f)}`);
   for (const line of requiredMissing) log(`REQUIRED ${line}`);
-  return { results, dir, requiredMissing, criteriaFailed: verdict ? !verdict.passed : false };
+  if (writeFailed) log(`results NOT written: ${writeFailed}`);
+  return { results, dir, requiredMissing, criteriaFailed: verdict ? !verdict.passed : false, writeFailed };
 }
 
 /** One matrix for the run: every workload's rows (probe guest's and own), every probe tried and the notes once. */

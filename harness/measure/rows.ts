@@ -43,6 +43,34 @@ function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescripti
   };
 }
 
+/** A sample whose run could not reach the runtime (the target threw), as cold-start.ts records it. */
+const didNotRun = (x: Sample) => !x.ok && (x.error ?? '').startsWith('did not run; stderr: harness error: ');
+const errorText = (x: Sample) => (x.error ?? '').replace(/^did not run; stderr: harness error: /, '').split('\n')[0]!.slice(0, 200);
+
+/**
+ * The rule that turns a variant's failed samples into an errored row (README, "Faults"):
+ * the runtime disappeared — sampling stopped because its last runs could not reach it, or
+ * every sample after the last good one did not run — or more than half the samples failed.
+ * Otherwise the row stays ok and its failures are counted (and flagged) next to its median.
+ * @returns the one-line reason, or null.
+ */
+export function failureVerdict(target: string, samples: readonly Sample[], stop?: StopReason): string | null {
+  const n = samples.length;
+  const failed = samples.filter((x) => !x.ok).length;
+  if (!n || !failed) return null;
+  const lastOk = samples.map((x) => x.ok).lastIndexOf(true);
+  const tail = samples.slice(lastOk + 1);
+  const vanished = stop === 'vanished' || (tail.length >= 2 && tail.every(didNotRun));
+  // It answered before (a good sample), and every run since could not reach it.
+  if (vanished && lastOk >= 0 && tail.every(didNotRun)) {
+    const at = tail[0]!;
+    return `${target}: stopped answering at round ${at.round + 1} (${errorText(at)}); ${failed} of ${n} samples failed`;
+  }
+  if (failed === n) return `every sample failed; first: ${samples[0]!.error}`;
+  if (failed * 2 > n) return `${failed} of ${n} samples failed (more than half); first: ${samples.find((x) => !x.ok)!.error}`;
+  return null;
+}
+
 /** The declared variants that are measured (not probe-only). */
 const measurable = (def: TargetDefinition) => def.variants.filter((v) => !v.probeOnly);
 
@@ -122,8 +150,9 @@ export function assembleRows(
       const s = samples(p.id, v.spec.name);
       const coldStart = summarizeColdStart(s, seed, stops.get(key));
       const good = okMs(s);
-      if (s.length && !good.length) {
-        out.push({ ...base, status: 'errored', reason: `every sample failed; first: ${s[0].error}`, coldStart });
+      const failed = failureVerdict(p.id, s, stops.get(key));
+      if (failed) {
+        out.push({ ...base, status: 'errored', reason: failed, coldStart });
         continue;
       }
       out.push({

@@ -141,6 +141,9 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
       const result = await timed(u);
       out.get(u.key)!.push({ round, slot, result });
       opts.onSample?.(u.key, round, result);
+      // A runtime that stopped answering (its last VANISHED_AFTER calls threw: a daemon gone, a binary
+      // removed) is not asked again: its row is errored with the round it stopped at (rows.ts).
+      if (out.get(u.key)!.slice(-VANISHED_AFTER).filter((m) => isHarnessError(m.result)).length === VANISHED_AFTER) stops.set(u.key, 'vanished');
     }
     if (a) {
       for (const u of units.filter(active)) {
@@ -165,10 +168,16 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
   for (const u of units) if (!stops.has(u.key)) stops.set(u.key, 'rounds');
   return out;
 }
+/** Consecutive samples whose run threw (the runtime did not answer) after which a unit stops sampling. */
+export const VANISHED_AFTER = 3;
+const HARNESS_ERROR = 'harness error: ';
+/** A sample whose run threw: the target could not reach its runtime, as opposed to a run that failed. */
+export const isHarnessError = (r: RunResult): boolean => r.exitCode === null && !r.timedOut && r.stderr.startsWith(HARNESS_ERROR);
+
 async function safeRun(u: Unit): Promise<RunResult> {
   try {
     return await u.run();
   } catch (e) {
-    return { stdout: '', stderr: `harness error: ${e instanceof Error ? e.message : String(e)}`, exitCode: null, durationMs: NaN };
+    return { stdout: '', stderr: `${HARNESS_ERROR}${e instanceof Error ? e.message : String(e)}`, exitCode: null, durationMs: NaN };
   }
 }
