@@ -23,15 +23,24 @@ export const oneSource = (source: string): CProject => ({ sources: [source], inc
 /** Directories a walk does not enter: dot-directories (.git) and node_modules. */
 export const skipDir = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
 
-const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
+export const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
+
+/** How much a walk may collect, and the one line it throws past that. */
+export interface Budget {
+  used: number;
+  limit: number;
+  over: () => string;
+}
 
 /**
- * Regular files under `dir` that `want` accepts, recursively (not into dot-directories
- * or node_modules), with their sizes added to `budget.used`; over `budget.limit`, the
- * UserError `budget.over()` says what to do.
+ * Regular files under `dir` that `want` accepts, recursively (not into dot-directories,
+ * node_modules, or the entries of `dir` named in `exclude`), each with its size, added
+ * to `out`; their sizes count against `budget`, and past its limit the walk throws
+ * the UserError `budget.over()`.
  */
-export async function walkFiles(dir: string, want: (name: string) => boolean, budget: { used: number; limit: number; over: () => string }, out: Map<string, number> = new Map()): Promise<Map<string, number>> {
+export async function walkFiles(dir: string, want: (name: string) => boolean, budget: Budget, out: Map<string, number> = new Map(), exclude: readonly string[] = []): Promise<Map<string, number>> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (exclude.includes(e.name)) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory() && !skipDir(e.name)) await walkFiles(p, want, budget, out);
     else if (e.isFile() && want(e.name) && !out.has(p)) {
@@ -51,7 +60,7 @@ export async function walkFiles(dir: string, want: (name: string) => boolean, bu
  */
 export async function projectFiles(p: CProject): Promise<string[]> {
   const dirs = [...new Set([...p.include, ...p.sources.map((s) => path.dirname(s))])];
-  const budget = {
+  const budget: Budget = {
     used: 0,
     limit: TREE_LIMIT,
     over: () => `the C sources and the headers under ${dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')} come to more than ${mib(TREE_LIMIT)} — name only the directories that hold the program's headers in include`,
