@@ -62,6 +62,10 @@ commands:
       --out DIR           where run folders go (default: results/)
       --criteria FILE     decision gate: add the ADR section; exit 1 when a criterion fails
 
+  cc [clang args...]    the bundled clang (@yowasp/clang) on the current directory's files, e.g.
+                        wvc cc -O2 main.c -o main.wasm; adds --target=wasm32-wasip1 unless a target
+                        is given; clang's messages and exit code (paths must be inside the directory)
+
   -h, --help            this help
 
 targets (harness/targets/, one file each):
@@ -166,6 +170,11 @@ const commands: Record<string, Handler> = {
     });
     if (r.results.interrupted) return SIGNAL_EXIT[r.results.interrupted] ?? 130;
     return r.requiredMissing.length || !r.results.complete || r.criteriaFailed || r.writeFailed ? 1 : 0;
+  },
+  async cc(args) {
+    // Every argument is clang's: nothing is parsed here.
+    const { cc } = await import('./commands/cc.js');
+    return cc(args);
   },
 };
 

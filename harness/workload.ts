@@ -38,12 +38,28 @@ export interface Grant {
   arg?: string;
 }
 
+/**
+ * A C program as the manifest's `cc` and `wasi-clang` builds give it: every path
+ * absolute and checked to exist. `source` in the manifest is `sources` of one.
+ */
+export interface CProject {
+  /** The C sources, compiled and linked into one program, in manifest order. */
+  sources: string[];
+  /** Header directories, passed as -I in this order. */
+  include: string[];
+  /** `NAME` or `NAME=VALUE`, passed as -D. */
+  defines: string[];
+  /** Extra compiler flags, after the defaults. */
+  flags: string[];
+  /** Library names, passed as -l<name> after the sources. */
+  libs: string[];
+}
+
 /** How one artifact comes to be: built by the harness, or already built (a path or an image tag). */
 export type ArtifactSpec =
   | { kind: 'path'; path: string }
   | { kind: 'tag'; tag: string }
-  | { kind: 'cc'; source: string }
-  | { kind: 'wasi-clang'; source: string }
+  | ({ kind: 'cc' | 'wasi-clang' } & CProject)
   | { kind: 'jco-new'; from: 'core' }
   | { kind: 'componentize-js'; source: string; wit: string; world: string }
   | { kind: 'docker'; dockerfile: string; files: Record<string, { role: Role } | { path: string }>; base: 'debian' | 'node' | null };
@@ -100,7 +116,7 @@ interface ManifestJson {
 }
 
 type BuildJson =
-  | { tool: 'cc' | 'wasi-clang'; source: string }
+  | { tool: 'cc' | 'wasi-clang'; source?: string; sources?: string[]; include?: string[]; defines?: string[]; flags?: string[]; libs?: string[] }
   | { tool: 'jco-new'; from: 'core' }
   | { tool: 'componentize-js'; source: string; wit: string; world: string }
   | { tool: 'docker'; dockerfile: string; files?: Record<string, string>; base?: 'debian' | 'node' };
@@ -130,6 +146,13 @@ async function existing(file: string, dir: string, rel: string, field: string, w
   return abs;
 }
 
+/** `existing` for each path of a list field, in order: the first missing one is the error (`<field>[i]`). */
+async function existingEach(file: string, dir: string, rels: readonly string[], field: string, want: 'file' | 'dir'): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, rel] of rels.entries()) out.push(await existing(file, dir, rel, `${field}[${i}]`, want));
+  return out;
+}
+
 /** One schema-valid artifact entry, its paths resolved and required to exist. */
 async function artifactSpec(file: string, dir: string, role: Role, a: ArtifactJson): Promise<ArtifactSpec | ScriptSpec> {
   const field = `artifacts.${role}`;
@@ -142,8 +165,12 @@ async function artifactSpec(file: string, dir: string, role: Role, a: ArtifactJs
   const bf = `${field}.build`;
   switch (b.tool) {
     case 'cc':
-    case 'wasi-clang':
-      return { kind: b.tool, source: await existing(file, dir, b.source, `${bf}.source`, 'file') };
+    case 'wasi-clang': {
+      // The schema admits exactly one of source and sources.
+      const sources = b.sources ? await existingEach(file, dir, b.sources, `${bf}.sources`, 'file') : [await existing(file, dir, b.source!, `${bf}.source`, 'file')];
+      const include = await existingEach(file, dir, b.include ?? [], `${bf}.include`, 'dir');
+      return { kind: b.tool, sources, include, defines: b.defines ?? [], flags: b.flags ?? [], libs: b.libs ?? [] };
+    }
     case 'jco-new':
       return { kind: 'jco-new', from: b.from };
     case 'componentize-js':

@@ -3,7 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Artifact } from '../targets/types.js';
+import type { CProject } from '../workload.js';
 import { type BuildContext, fileArtifact, inputsHash, reusable } from './common.js';
+import { compileArgs, projectDir, projectFiles } from './c-project.js';
 
 const exec = promisify(execFile);
 
@@ -20,23 +22,28 @@ export async function nativeCompiler(opts: { glibc?: boolean } = {}): Promise<{ 
   return null;
 }
 
+const NATIVE_FLAGS = ['-std=c99', '-static', '-O2', '-s'];
+
 /**
- * Compiles a C99 source to a static, stripped native Linux binary.
- * Throws with an install hint when no C compiler (or no static libc) is present.
+ * Compiles a C project to a static, stripped native Linux binary, in the
+ * directory its sources and include directories share (so cc's messages name
+ * files relative to it). Throws with an install hint when no C compiler (or no
+ * static libc) is present.
  */
-export async function buildNative(ctx: BuildContext, id: string, source: string, out: string, opts: { glibc?: boolean } = {}): Promise<Artifact> {
+export async function buildNative(ctx: BuildContext, id: string, project: CProject, out: string, opts: { glibc?: boolean } = {}): Promise<Artifact> {
   const compiler = await nativeCompiler(opts);
   if (!compiler) throw new Error('no C compiler found (musl-gcc or cc) — install one: apt-get install gcc libc6-dev (or scripts/setup.sh)');
-  const flags = ['-std=c99', '-static', '-O2', '-s'];
-  const inputs = await inputsHash([source], [compiler.cc, compiler.version, ...flags]);
+  const cwd = projectDir(project);
+  const args = compileArgs(project, cwd, NATIVE_FLAGS, out);
+  const inputs = await inputsHash(await projectFiles(project), [compiler.cc, compiler.version, ...args]);
   const prev = await reusable(ctx, id, inputs);
   if (prev) return prev;
   await mkdir(path.dirname(out), { recursive: true });
   try {
-    await exec(compiler.cc, [...flags, '-o', out, source]);
+    await exec(compiler.cc, args, { cwd, maxBuffer: 16 << 20 });
   } catch (e) {
     const err = e as { stderr?: string };
-    throw new Error(`${compiler.cc} failed to build ${path.basename(source)}: ${err.stderr?.trim() || String(e)}` +
+    throw new Error(`${compiler.cc} failed to build ${project.sources.map((s) => path.relative(cwd, s)).join(', ')}: ${err.stderr?.trim() || String(e)}` +
       (/cannot find -lc|crt1\.o/.test(err.stderr ?? '') ? ' — install a static libc: apt-get install libc6-dev' : ''));
   }
   ctx.log(`built ${id} with ${compiler.cc}`);

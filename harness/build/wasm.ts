@@ -1,40 +1,41 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Artifact } from '../targets/types.js';
+import type { CProject } from '../workload.js';
 import { packageFile, packageVersion } from '../paths.js';
 import { type BuildContext, dirArtifact, fileArtifact, inputsHash, reusable } from './common.js';
+import { CLANG_RESERVED, compileArgs, projectDir, projectFiles, runYowaspClang, treeRoot, virtualTree } from './c-project.js';
 
 const exec = promisify(execFile);
 
 const CLANG_FLAGS = ['--target=wasm32-wasip1', '-std=c99', '-O2', '-s'];
+/** The output's name at the root of clang's tree. */
+const OUT_NAME = '.wvc-core.wasm';
 
-/** Compiles C to a wasm32-wasip1 core module with @yowasp/clang (clang running inside Node). */
-export async function buildCoreModule(ctx: BuildContext, id: string, source: string, out: string): Promise<Artifact> {
+/**
+ * Compiles a C project to a wasm32-wasip1 core module with @yowasp/clang (clang
+ * running inside Node), in an in-memory tree of its sources and headers laid
+ * out relative to the directory they share.
+ */
+export async function buildCoreModule(ctx: BuildContext, id: string, project: CProject, out: string): Promise<Artifact> {
   const version = packageVersion('@yowasp/clang');
-  const inputs = await inputsHash([source], ['@yowasp/clang', version, ...CLANG_FLAGS]);
+  const files = await projectFiles(project);
+  const root = treeRoot(projectDir(project), files, [...CLANG_RESERVED, OUT_NAME]);
+  const args = compileArgs(project, root, CLANG_FLAGS, OUT_NAME);
+  const inputs = await inputsHash(files, ['@yowasp/clang', version, ...args]);
   const prev = await reusable(ctx, id, inputs);
   if (prev) return prev;
-  const { commands } = await import('@yowasp/clang');
-  // The first call unpacks clang's resources; an empty call with a progress callback keeps
-  // its "fetched N%" lines out of the build log (the compile's own pass ignores the option).
-  await commands.clang(undefined, {}, { fetchProgress: () => {}, stdout: null, stderr: null });
-  const name = path.basename(source);
+  const shown = project.sources.map((s) => path.relative(root, s)).join(', ');
   const stderr: string[] = [];
-  let files;
-  try {
-    files = await commands.clang([...CLANG_FLAGS, name, '-o', 'out.wasm'], { [name]: await readFile(source, 'utf8') }, {
-      stdout: null,
-      stderr: (bytes) => { if (bytes) stderr.push(Buffer.from(bytes).toString()); },
-      // Progress lines about unpacking clang's resources are noise in a build log.
-      fetchProgress: () => {},
-    });
-  } catch (e) {
-    throw new Error(`@yowasp/clang failed to compile ${name}: ${stderr.join('').trim() || String(e)}`);
-  }
-  const wasm = files?.['out.wasm'];
-  if (!(wasm instanceof Uint8Array)) throw new Error(`@yowasp/clang produced no output for ${name}: ${stderr.join('').trim()}`);
+  const r = await runYowaspClang(args, await virtualTree(root, files), {
+    stdout: null,
+    stderr: (bytes) => { if (bytes) stderr.push(Buffer.from(bytes).toString()); },
+  });
+  if (r.code !== 0) throw new Error(`@yowasp/clang failed to compile ${shown}: ${stderr.join('').trim() || `exit status ${r.code}`}`);
+  const wasm = r.files[OUT_NAME];
+  if (!(wasm instanceof Uint8Array)) throw new Error(`@yowasp/clang produced no output for ${shown}: ${stderr.join('').trim()}`);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, wasm);
   ctx.log(`built ${id} with @yowasp/clang ${version}`);

@@ -51,12 +51,12 @@ export async function buildWorkload(ctx: BuildContext, w: Workload, deps: Worklo
 
   if (a.native) {
     const s = a.native;
-    const r = s.kind === 'path' ? await prebuilt(id('native'), s.path) : s.kind === 'cc' ? await buildNative(ctx, id('native'), s.source, path.join(out, 'native', w.argv0)) : null;
+    const r = s.kind === 'path' ? await prebuilt(id('native'), s.path) : s.kind === 'cc' ? await buildNative(ctx, id('native'), s, path.join(out, 'native', w.argv0)) : null;
     if (r) built.native = deps.add(r, id('native'));
   }
   if (a.core) {
     const s = a.core;
-    const r = s.kind === 'path' ? await prebuilt(id('core'), s.path) : s.kind === 'wasi-clang' ? await buildCoreModule(ctx, id('core'), s.source, path.join(out, 'wasm', `${w.argv0}.core.wasm`)) : null;
+    const r = s.kind === 'path' ? await prebuilt(id('core'), s.path) : s.kind === 'wasi-clang' ? await buildCoreModule(ctx, id('core'), s, path.join(out, 'wasm', `${w.argv0}.core.wasm`)) : null;
     if (r) built.core = deps.add(r, id('core'));
   }
   if (a.component) {

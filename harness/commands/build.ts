@@ -5,6 +5,7 @@ import type { Artifact, Registry } from '../targets/types.js';
 import { registry as defaultRegistry } from '../targets/index.js';
 import type { BuildContext } from '../build/common.js';
 import { buildNative } from '../build/native.js';
+import { oneSource } from '../build/c-project.js';
 import { buildNodeBase } from '../build/node-image.js';
 import type { Skipped } from '../build/common.js';
 import { buildWorkload, isSkipped } from '../build/workload.js';
@@ -48,8 +49,8 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
   // The harness's own helpers: the rusage spawner and the calibration no-op.
   const spawnerDir = path.join(ROOT, 'harness', 'hosts', 'spawner');
   // glibc for the spawner: built with musl, wait4 reported ru_maxrss 0 for every child on this kernel.
-  add(await buildNative(ctx, 'spawner', path.join(spawnerDir, 'spawn.c'), path.join(BUILD_DIR, 'tools', 'wvc-spawn'), { glibc: true }), 'spawner');
-  add(await buildNative(ctx, 'noop', path.join(spawnerDir, 'noop.c'), path.join(BUILD_DIR, 'tools', 'noop')), 'noop');
+  add(await buildNative(ctx, 'spawner', oneSource(path.join(spawnerDir, 'spawn.c')), path.join(BUILD_DIR, 'tools', 'wvc-spawn'), { glibc: true }), 'spawner');
+  add(await buildNative(ctx, 'noop', oneSource(path.join(spawnerDir, 'noop.c')), path.join(BUILD_DIR, 'tools', 'noop')), 'noop');
   const registry = opts.registry ?? defaultRegistry;
   // Each target's own programs (an embedding host), once per build.
   for (const def of Object.values(registry)) for (const t of def.tools ?? []) add(await t.build(ctx), t.id);
