@@ -54,7 +54,7 @@ function block(b: Block): string | null {
 
 /**
  * Renders the markdown report: header (run, machine, versions, artifacts with
- * sha256), summary table, optional decision record, seed claims vs measured,
+ * sha256), summary table, optional decision record, the common claims about Wasm vs measured,
  * phases, warm latency, the plugin platform (warm latency against each
  * target's default variant, density, burst), memory, footprint, capabilities, observability,
  * warnings and methodology. Deterministic: same Results, same text.
