@@ -9,7 +9,7 @@
  */
 import { artifactId, type ArtifactRecord, type Results, type TargetClass } from '../model.js';
 import type { CriteriaResult } from './criteria.js';
-import { artifactOf, capabilityCells, gzipBytesOf, isPrimary, keyOf, okTargets, primaryWorkload, probeCounts, resolveArtifact, type OkTarget } from './data.js';
+import { artifactOf, capabilityCells, gzipBytesOf, isPrimary, keyOf, multiWorkload, okTargets, primaryWorkload, probeCounts, resolveArtifact, type OkTarget } from './data.js';
 import { bytes, duration, sig3, times } from './format.js';
 import { platformSentences } from './platform.js';
 
@@ -20,6 +20,12 @@ export interface AnswerLine {
 }
 
 const NOT_MEASURED = 'not measured in this run';
+
+/** With several workloads, which one a line is about, as the Plugin platform's sentences name it: ` (tax-calculator, C)`. */
+function tagOf(r: Results): string {
+  const w = r.workloads.find((x) => x.name === primaryWorkload(r));
+  return multiWorkload(r) && w ? ` (${w.name}, ${w.language})` : '';
+}
 
 /** The primary workload's measured rows of a class, fastest cold start first. */
 function byMedian(r: Results, cls: TargetClass): OkTarget[] {
@@ -46,9 +52,10 @@ function coldStartLine(r: Results): AnswerLine {
   const wasm = byMedian(r, 'wasm');
   const containers = byMedian(r, 'container');
   const id = 'cold-start' as const;
-  if (!wasm.length) return { id, text: `Cold start: ${NOT_MEASURED} (no Wasm target was measured).` };
+  const tag = tagOf(r);
+  if (!wasm.length) return { id, text: `Cold start${tag}: ${NOT_MEASURED} (no Wasm target was measured).` };
   const w = wasm[0];
-  const lead = `Cold start: the fastest Wasm start, ${keyOf(r, w)}, takes ${duration(median(w))} (median)`;
+  const lead = `Cold start${tag}: the fastest Wasm start, ${keyOf(r, w)}, takes ${duration(median(w))} (median)`;
   if (!containers.length) return { id, text: `${lead}; no container was measured in this run to set it beside.` };
   const best = containers[0];
   const docker = containers.find((t) => t.baseline === 'container');
@@ -72,7 +79,7 @@ function platformLines(r: Results): AnswerLine[] {
   const primary = primaryWorkload(r);
   const said = platformSentences(r).filter((x) => x.workload === primary);
   const warm = said.find((x) => x.kind === 'warm');
-  const out: AnswerLine[] = [{ id: 'per-request', text: warm ? warm.text : `Per request (the plugin model): ${NOT_MEASURED}.` }];
+  const out: AnswerLine[] = [{ id: 'per-request', text: warm ? warm.text : `Per request${tagOf(r)}: ${NOT_MEASURED} (no variant ran the plugin model's warm loop).` }];
   for (const x of said) {
     if (x.kind === 'density') out.push({ id: 'density', text: x.text });
     if (x.kind === 'burst') out.push({ id: 'surge', text: x.text });
@@ -102,10 +109,10 @@ function sizesLine(r: Results): AnswerLine {
     ).values(),
   ].sort((a, b) => a.bytes - b.bytes);
   const wasm = [component ? `the component ${component.id} is ${sizeText(r, component)}` : '', cwasm ? `its AOT-compiled .cwasm ${cwasm.id} ${sizeText(r, cwasm)}` : ''].filter(Boolean);
-  if (!wasm.length && !images.length) return { id: 'sizes', text: `Sizes: ${NOT_MEASURED} (no component or image recorded).` };
+  if (!wasm.length && !images.length) return { id: 'sizes', text: `Sizes${tagOf(r)}: ${NOT_MEASURED} (no component or image recorded).` };
   const img = images.map((a) => `${a.id} ${sizeText(r, a)}`);
   const imgText = img.length ? `the container image${img.length > 1 ? 's' : ''} ${img.length > 1 ? `${img.slice(0, -1).join(', ')} and ${img[img.length - 1]}` : img[0]}` : 'no container image was recorded';
-  return { id: 'sizes', text: `Sizes: ${wasm.length ? wasm.join(', ') : 'no component was recorded'}; ${imgText}.` };
+  return { id: 'sizes', text: `Sizes${tagOf(r)}: ${wasm.length ? wasm.join(', ') : 'no component was recorded'}; ${imgText}.` };
 }
 
 /**
@@ -115,7 +122,8 @@ function sizesLine(r: Results): AnswerLine {
  */
 function sandboxLines(r: Results): AnswerLine[] {
   const cells = capabilityCells(r);
-  if (!cells.length) return [{ id: 'sandbox', text: `What each sandbox denied: ${NOT_MEASURED} (no capability probes).` }];
+  const tag = tagOf(r);
+  if (!cells.length) return [{ id: 'sandbox', text: `What each sandbox denied${tag}: ${NOT_MEASURED} (no capability probes).` }];
   const side = (cls: TargetClass, id: AnswerLine['id'], name: string): AnswerLine[] => {
     const rows = r.targets.filter((t) => isPrimary(r, t) && t.class === cls);
     const counted = rows
@@ -127,10 +135,10 @@ function sandboxLines(r: Results): AnswerLine[] {
     const tried = counted.reduce((s, x) => s + x.n.tried, 0);
     const errored = counted.reduce((s, x) => s + x.n.errored, 0);
     const each = counted.map((x) => `${x.key} ${x.n.denied}/${x.n.tried}`).join(', ');
-    return [{ id, text: `${name} denied ${denied} of ${tried} capability probes (${each})${errored ? `; ${errored} errored, left out` : ''}.` }];
+    return [{ id, text: `${name}${tag} denied ${denied} of ${tried} capability probes (${each})${errored ? `; ${errored} errored, left out` : ''}.` }];
   };
   const out = [...side('wasm', 'sandbox-wasm', 'Wasm sandboxes'), ...side('container', 'sandbox-container', 'Container sandboxes')];
-  return out.length ? out : [{ id: 'sandbox', text: `What each sandbox denied: ${NOT_MEASURED} (no Wasm or container variant of ${primaryWorkload(r) ?? 'the workload'} was probed).` }];
+  return out.length ? out : [{ id: 'sandbox', text: `What each sandbox denied${tag}: ${NOT_MEASURED} (no Wasm or container variant of ${primaryWorkload(r) ?? 'the workload'} was probed).` }];
 }
 
 /** The decision gate's verdict, with the criteria that failed and what they measured. */
