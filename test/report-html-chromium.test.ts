@@ -53,4 +53,36 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
     expect(distinctColours(png)).toBeGreaterThan(100);
     expect((await stat(shot)).size).toBeGreaterThan(50_000);
   });
+
+  it('fits a 1280 px wide window: no table scrolls sideways, and the answer is on the first screen', async () => {
+    dir ||= await mkdtemp(path.join(tmpdir(), 'wvc-html-'));
+    // A real quick run with every container layer, the footprint and the capability matrix: the widest summary there is.
+    const html = renderHtml(fixture('results-v3-layers.json'));
+    // The report has no scripts; this copy gets one that measures the laid-out page and writes what it found into the DOM.
+    const measure = `<script>
+      const wraps = [...document.querySelectorAll('main table')].map((t) => {
+        let h = t.parentElement; while (h && !/^H[1-3]$/.test(h.tagName)) h = h.previousElementSibling;
+        return { heading: h ? h.textContent : '', scrollWidth: t.parentElement.scrollWidth, tableWidth: t.scrollWidth, clientWidth: t.parentElement.clientWidth };
+      });
+      const answer = document.getElementById('the-answer').nextElementSibling;
+      const out = { innerWidth, innerHeight, docScrollWidth: document.documentElement.scrollWidth, answerBottom: answer.getBoundingClientRect().bottom, answerItems: answer.children.length, tables: wraps };
+      const pre = document.createElement('pre'); pre.id = 'measured'; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+    </script>`;
+    const page = path.join(dir, 'report-1280.html');
+    await writeFile(page, html.replace('</body>', `${measure}</body>`));
+    const dom = await chromium(dir, ['--window-size=1280,900', '--dump-dom', `file://${page}`]);
+    const json = /<pre id="measured">([^<]*)<\/pre>/.exec(dom)?.[1];
+    expect(json, 'the measuring script ran').toBeDefined();
+    type Measured = { innerWidth: number; innerHeight: number; docScrollWidth: number; answerBottom: number; answerItems: number; tables: { heading: string; scrollWidth: number; tableWidth: number; clientWidth: number }[] };
+    const m = JSON.parse(json!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Measured;
+    expect(m.innerWidth).toBe(1280);
+    expect(m.docScrollWidth).toBeLessThanOrEqual(1280);
+    // The summary is two tables, cold start and footprint; both are measured with every other table.
+    expect(m.tables.map((t) => t.heading)).toEqual(expect.arrayContaining(['Cold start', 'Footprint']));
+    const over = m.tables.filter((t) => t.scrollWidth > t.clientWidth || t.tableWidth > t.clientWidth);
+    expect(over).toEqual([]);
+    // The answer's five lines end above the fold of a 1280 × 900 window.
+    expect(m.answerItems).toBe(5);
+    expect(m.answerBottom).toBeLessThanOrEqual(m.innerHeight);
+  });
 });

@@ -42,10 +42,14 @@ describe('a run with a C and a JavaScript workload', () => {
   });
 
   it('shows the workload of every row in the summary, warm and memory tables', () => {
-    const summary = section(md, '## Summary');
-    expect(summary[2]).toBe('| workload | target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried³ | failures |');
-    expect(summary).toContain('| tax-calculator | wasmtime-embed | aot | 10.0 ms (10.0–10.0) | 10.0 ms | – | – | tax-calculator/component-cwasm | 219 KiB | – | – | n/a | – | 0/5 |');
-    expect(summary).toContain('| tax-calculator-js | wasmtime-embed | aot | 90.0 ms (90.0–90.0) | 90.0 ms | – | – | tax-calculator-js/component-cwasm | 32.4 MiB | – | – | n/a | – | 0/5 |');
+    const cold = section(md, '### Cold start');
+    expect(cold[2]).toBe('| workload | target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | warm median² | failures |');
+    expect(cold).toContain('| tax-calculator | wasmtime-embed | aot | 10.0 ms (10.0–10.0) | 10.0 ms | – | – | n/a | 0/5 |');
+    expect(cold).toContain('| tax-calculator-js | wasmtime-embed | aot | 90.0 ms (90.0–90.0) | 90.0 ms | – | – | n/a | 0/5 |');
+    const foot = section(md, '### Footprint');
+    expect(foot[2]).toBe('| workload | target | variant | artifact | raw | gzip | peak memory¹ | probes denied/tried³ |');
+    expect(foot).toContain('| tax-calculator | wasmtime-embed | aot | tax-calculator/component-cwasm | 219 KiB | – | – | – |');
+    expect(foot).toContain('| tax-calculator-js | wasmtime-embed | aot | tax-calculator-js/component-cwasm | 32.4 MiB | – | – | – |');
     expect(section(md, '## Warm per-request latency')).toContain('| tax-calculator-js | node | default | n/a | – | – | – | – | no in-process equivalent |');
     expect(section(md, '## Memory')).toContain('| tax-calculator-js | docker | default | – | – | – | not measured |');
     expect(md).toContain('\n### tax-calculator-js:wasmtime-embed/jit\n\nSource: test. Cold-start median 6000 ms.\n');
@@ -164,13 +168,13 @@ describe('a run with a C and a JavaScript workload', () => {
   it('calls the workloads the same task only when their manifests give the same task', () => {
     const intro = (run: Results) => section(renderMarkdown(run), '## Workloads: C vs JavaScript')[2];
     expect(intro(r)).toBe(
-      'The same task in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed 42).',
+      'The same task in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (random seed 42).',
     );
     const untasked = cVsJs();
     for (const w of untasked.workloads) delete w.task;
     expect(schemaErrors(untasked)).toEqual([]);
     expect(intro(untasked)).toBe(
-      'Workloads in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Their manifests give no shared task (tax-calculator (C): no task; tax-calculator-js (JavaScript): no task), so they are different programs: a ratio weighs the programs as well as the languages. Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed 42).',
+      'Workloads in 2 languages, side by side: tax-calculator (C), tax-calculator-js (JavaScript). Their manifests give no shared task (tax-calculator (C): no task; tax-calculator-js (JavaScript): no task), so they are different programs: a ratio weighs the programs as well as the languages. Ratios are JavaScript / C; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (random seed 42).',
     );
     const other = cVsJs();
     other.workloads[1].task = 'fizzbuzz';
@@ -188,8 +192,8 @@ describe('a run with a C and a JavaScript workload', () => {
     expect(schemaErrors(bad)).toEqual(['/workloads/0/task must be string', '/workloads/1/interpreted must be boolean']);
   });
 
-  it('puts the interpreted-languages verdict with the other seed claims', () => {
-    expect(section(md, '## Seed claims vs measured').some((l) => l.startsWith('- **Interpreted languages — holds:** the JavaScript component (13.0 MB) is 165× the C component (79.0 kB)'))).toBe(true);
+  it('puts the interpreted-languages verdict with the other common claims about Wasm', () => {
+    expect(section(md, '## Common claims about Wasm vs measured').some((l) => l.startsWith('- **Interpreted languages — holds:** the JavaScript component (13.0 MB) is 165× the C component (79.0 kB)'))).toBe(true);
   });
 });
 
@@ -209,12 +213,12 @@ describe('the capability matrix of several workloads', () => {
   const md = renderMarkdown(r);
 
   it('labels each row with its workload', () => {
-    expect(md).toContain('| target/variant | net-connect |\n|---|---|\n| wasmtime-embed/jit | absent |\n| tax-calculator-js:wasmtime-embed/jit | absent |\n| tax-calculator-js:node/default | **ALLOWED** |');
+    expect(md).toContain("| target/variant | probed by | net-connect |\n|---|---|---|\n| wasmtime-embed/jit | the workload's own probe mode | absent |\n| tax-calculator-js:wasmtime-embed/jit | the workload's own probe mode | absent |\n| tax-calculator-js:node/default | the workload's own probe mode | **ALLOWED** |");
   });
 
   it('counts probes per workload in the summary', () => {
-    expect(md).toContain('| tax-calculator-js | node | default | 40.0 ms (40.0–40.0) | 40.0 ms | – | – | tax-calculator-js/script | 8.79 KiB | – | – | n/a | 0/1 | 0/5 |');
-    expect(md).toContain('| tax-calculator | wasmtime-embed | jit | 60.0 ms (60.0–60.0) | 60.0 ms | – | – | tax-calculator/component | 77.1 KiB | – | – | n/a | 1/1 | 0/5 |');
+    expect(md).toContain('| tax-calculator-js | node | default | tax-calculator-js/script | 8.79 KiB | – | – | 0/1 |');
+    expect(md).toContain('| tax-calculator | wasmtime-embed | jit | tax-calculator/component | 77.1 KiB | – | – | 1/1 |');
   });
 
   it('judges the sandbox on every workload\'s Wasm rows, not on node', () => {

@@ -55,7 +55,7 @@ describe('renderMarkdown on a hand-made run', () => {
     expect(lines).toContain('- Machine: Test CPU, 4 cores, 16.0 GiB memory; Linux 6.1.0 x86_64; Debian 12');
     // Every runtime the run recorded, by target id, as environment.runtimes lists them.
     expect(lines).toContain('- Versions: Node v20.0.0 (the harness); docker 27.0.1; wasmtime-embed 49.0.0; wasmtime not installed');
-    expect(lines).toContain('- Seed: 42; 30 rounds after 3 warm-ups per variant');
+    expect(lines).toContain("- Schedule: 30 rounds after 3 warm-ups per variant, in an order shuffled with the schedule's random seed 42");
     expect(lines).toContain('- Harness: 0.1.0, git commit `abc123`');
     expect(lines).toContain('### Workload');
     expect(lines).toContain(
@@ -70,18 +70,23 @@ describe('renderMarkdown on a hand-made run', () => {
     expect(md).not.toContain('Incomplete run');
   });
 
-  it('writes one summary row per target variant', () => {
-    const head = lines.indexOf('## Summary');
-    expect(lines.slice(head + 2, head + 6)).toEqual([
-      '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | artifact | raw | gzip | peak memory¹ | warm median² | probes denied/tried³ | failures |',
-      '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
-      '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | tax-calculator/component-cwasm | 1.43 MiB | – | 11.5 MiB | 0.531 ms | – | 0/4 |',
-      '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | tax-calculator/image | 76.3 MiB | – | – | n/a | – | 0/4 |',
+  it('writes one summary row per target variant, in a cold-start table and a footprint table', () => {
+    expect(section(md, '### Cold start').slice(2, 6)).toEqual([
+      '| target | variant | cold start median (95% CI) | p95 | × native (95% CI) | × docker (95% CI) | warm median² | failures |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+      '| wasmtime-embed | aot | 2.05 ms (1.90–2.20) | 2.18 ms | – | 0.00100× (0.000800–0.00120) | 0.531 ms | 0/4 |',
+      '| docker | default | 2050 ms (1800–2300) | 2270 ms | – | 1.00× (0.800–1.20) | n/a | 0/4 |',
+    ]);
+    expect(section(md, '### Footprint').slice(2, 6)).toEqual([
+      '| target | variant | artifact | raw | gzip | peak memory¹ | probes denied/tried³ |',
+      '|---|---|---|---:|---:|---:|---:|',
+      '| wasmtime-embed | aot | tax-calculator/component-cwasm | 1.43 MiB | – | 11.5 MiB | – |',
+      '| docker | default | tax-calculator/image | 76.3 MiB | – | – | – |',
     ]);
     expect(lines).toContain('¹ Peak memory, median over samples: peak RSS (test) (wasmtime-embed/aot); not measured (docker/default).');
   });
 
-  it('writes a verdict line per seed claim', () => {
+  it('writes a verdict line per common claim about Wasm', () => {
     expect(lines).toContain(
       '- **Cold start — holds:** docker/default median 2.05 s is within the claimed 1–5 s; every Wasm target is at or under 1–5 ms (wasmtime-embed/aot 2.05 ms); the fastest container path, docker/default 2.05 s, takes 1000× as long as the fastest Wasm start (wasmtime-embed/aot 2.05 ms), where the claim implies 200–5000×.',
     );
@@ -184,10 +189,14 @@ describe('renderMarkdown on the sample run', () => {
   it('has the header, the native row, the skipped row and the verdicts', () => {
     expect(lines[0]).toBe('# wasm-vs-container: tax-calculator (C) — run 20261124T142626Z-df26');
     expect(lines).toContain('- Machine: AMD EPYC, 2 cores, 23.5 GiB memory; Linux 6.18.44-fc-v657 x86_64; Debian GNU/Linux 12 (bookworm)');
-    expect(lines).toContain('- Seed: 217443368; 5 rounds after 1 warm-up per variant (--quick)');
-    expect(lines).toContain('| native | static | 5.90 ms (4.49–6.49) | 6.41 ms | 1.00× (0.761–1.31) | 0.0175× (0.0133–0.0221) | native-bin | 45.6 KiB | – | 0 B | n/a | – | 0/5 |');
+    expect(lines).toContain("- Schedule: 5 rounds after 1 warm-up per variant (--quick), in an order shuffled with the schedule's random seed 217443368");
+    expect(lines).toContain('| native | static | 5.90 ms (4.49–6.49) | 6.41 ms | 1.00× (0.761–1.31) | 0.0175× (0.0133–0.0221) | n/a | 0/5 |');
+    expect(lines).toContain('| native | static | native-bin | 45.6 KiB | – | 0 B | – |');
     expect(lines).toContain(
-      '| wasmtime | jit-cache-off,precompiled | **skipped**: wasmtime CLI not on PATH — hint: install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it) | | | | | | | | | | |',
+      '| wasmtime | jit-cache-off,precompiled | **skipped**: wasmtime CLI not on PATH — hint: install the wasmtime CLI and put it on PATH, or set WASMTIME=/path/to/wasmtime (wasmtime-embed covers the engine without it) | | | | | |',
+    );
+    expect(lines).toContain(
+      '| wasmtime | jit-cache-off,precompiled | **skipped** (see the cold-start table) | | | | |',
     );
     expect(lines).toContain(
       '- **Cold start — does not hold:** docker/default median 337 ms is well under the claimed 1–5 s; no Wasm target is within 1–5 ms: fastest wasmtime-embed/aot 11.9 ms, slowest jco/sandboxed 174 ms; the fastest container path, docker/default 337 ms, takes 28.3× as long as the fastest Wasm start (wasmtime-embed/aot 11.9 ms), where the claim implies 200–5000×.',

@@ -172,8 +172,8 @@ describe('the Plugin platform section', () => {
     expect(section(md, '### In one sentence each').slice(2, 5)).toEqual(SENTENCES.map((x) => `- ${x}`));
   });
 
-  it('puts the sentences beside the seed claims and in the decision record', () => {
-    const claims = section(md, '## Seed claims vs measured');
+  it('puts the sentences beside the common claims about Wasm and in the decision record', () => {
+    const claims = section(md, '## Common claims about Wasm vs measured');
     for (const x of SENTENCES) expect(claims).toContain(`- ${x}`);
     const criteria = evaluateCriteria(r, loadCriteria(JSON.stringify({ title: 'Plugins', criteria: [{ kind: 'speedup-over-docker', target: 'wasmtime-embed', variant: 'aot', minSpeedup: 10 }] })));
     const withDecision = renderMarkdown(r, { criteria });

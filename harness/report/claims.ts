@@ -2,7 +2,7 @@
  * The course module's claims about WebAssembly versus containers
  * (shared/seed/wasm-and-cloud-native.txt), set beside what this run measured.
  * Pure: every number in a verdict comes from the Results; only the claimed
- * ranges are constants, because they are what the seed module says.
+ * ranges are constants, because they are what the course module says.
  */
 import type { Results, WorkloadRecord } from '../model.js';
 import type { OkTarget } from './data.js';
@@ -12,10 +12,10 @@ import { duration, pct, siBytes, sig3 } from './format.js';
 /** How a claim fared against the measurements. */
 export type Verdict = 'holds' | 'does not hold' | 'holds only partly' | 'not measured';
 
-/** One claim of the seed module with the measured numbers beside it. */
+/** One claim of the course module with the measured numbers beside it. */
 export interface Claim {
   id: 'cold-start' | 'artifact-size' | 'sandbox-default' | 'interpreted-languages';
-  /** The claim, in the seed module's words. */
+  /** The claim, in the course module's words. */
   claim: string;
   /** The measured numbers it is compared with, on one line. */
   measured: string;
@@ -24,8 +24,8 @@ export interface Claim {
   why: string;
 }
 
-/** The ranges the seed module states ("STARTUP TIME COMPARISON" and "IMAGE SIZE COMPARISON" figures). */
-export const SEED_CLAIMS = {
+/** The ranges the course module states ("STARTUP TIME COMPARISON" and "IMAGE SIZE COMPARISON" figures). */
+export const CLAIMED_RANGES = {
   wasmColdStartMs: [1, 5] as const,
   containerColdStartMs: [1000, 5000] as const,
   /** Decimal megabytes, as the module writes "0.1-5 MB". */
@@ -34,7 +34,7 @@ export const SEED_CLAIMS = {
 };
 
 /**
- * Languages the seed module means by "interpreted": they reach Wasm by bundling their
+ * Languages the course module means by "interpreted": they reach Wasm by bundling their
  * interpreter (StarlingMonkey for JavaScript, CPython, …) into the component. A workload
  * whose manifest gives no `interpreted` is classified by the first word of its `language`,
  * case-insensitively, against this list (harness/schema/workload.schema.json, README.md).
@@ -104,8 +104,8 @@ function coldStartClaim(r: Results): Claim {
     const missing = !wasm.length ? 'no Wasm target' : 'no container target';
     return { id: 'cold-start', claim, measured: measuredLine || 'nothing measured', verdict: 'not measured', why: `${missing} was measured in this run, so the comparison cannot be made.` };
   }
-  const W = SEED_CLAIMS.wasmColdStartMs;
-  const C = SEED_CLAIMS.containerColdStartMs;
+  const W = CLAIMED_RANGES.wasmColdStartMs;
+  const C = CLAIMED_RANGES.containerColdStartMs;
   // A Wasm start faster than 1 ms is still the "milliseconds, not seconds" the claim makes.
   const wasmOk = wasm.filter((w) => w.median <= W[1]);
   const wasmBad = wasm.filter((w) => w.median > W[1]);
@@ -156,8 +156,8 @@ function artifactClaim(r: Results): Claim {
     const missing = !wasm.length ? 'no Wasm artifact' : 'no container image';
     return { id: 'artifact-size', claim, measured: measured || 'no artifacts recorded', verdict: 'not measured', why: `${missing} was recorded in this run.` };
   }
-  const W = SEED_CLAIMS.wasmArtifactBytes;
-  const C = SEED_CLAIMS.containerImageBytes;
+  const W = CLAIMED_RANGES.wasmArtifactBytes;
+  const C = CLAIMED_RANGES.containerImageBytes;
   // Smaller than 0.1 MB is still "measured in KB": only above 5 MB contradicts the claim.
   const wasmOk = wasm.filter((a) => a.bytes <= W[1]);
   const imgOk = images.filter((a) => where(a.bytes, C) === 'within');
@@ -326,7 +326,7 @@ function interpretedClaim(r: Results): Claim {
 }
 
 /**
- * The seed module's three headline claims — cold start, artifact size, default sandbox —
+ * The course module's three headline claims — cold start, artifact size, default sandbox —
  * and its caveat about interpreted languages, each with the measured numbers and a verdict.
  * Cold start and size are judged on the primary workload; the sandbox on every workload's
  * Wasm rows; the caveat sets an interpreted workload beside a compiled one of the same task.
@@ -337,8 +337,8 @@ export function evaluateClaims(r: Results): Claim[] {
 
 /** The claimed ranges as short text, for chart bands. */
 export const CLAIM_LABELS = {
-  wasmColdStart: `claim: Wasm ~${msRangeText(SEED_CLAIMS.wasmColdStartMs)}`,
-  containerColdStart: `claim: containers ~${msRangeText(SEED_CLAIMS.containerColdStartMs)}`,
-  wasmArtifact: `claim: Wasm ${mbRangeText(SEED_CLAIMS.wasmArtifactBytes)}`,
-  containerImage: `claim: images ${mbRangeText(SEED_CLAIMS.containerImageBytes)}`,
+  wasmColdStart: `claim: Wasm ~${msRangeText(CLAIMED_RANGES.wasmColdStartMs)}`,
+  containerColdStart: `claim: containers ~${msRangeText(CLAIMED_RANGES.containerColdStartMs)}`,
+  wasmArtifact: `claim: Wasm ${mbRangeText(CLAIMED_RANGES.wasmArtifactBytes)}`,
+  containerImage: `claim: images ${mbRangeText(CLAIMED_RANGES.containerImageBytes)}`,
 };

@@ -212,7 +212,7 @@ export function renderCompare(c: CompareResult): string {
     '# Cold-start comparison',
     md(['OLD: run ', { code: c.old.runId }, ` (${c.old.startedAt}, ${c.old.machine}) → NEW: run `, { code: c.new.runId }, ` (${c.new.startedAt}, ${c.new.machine})`]),
     md(
-      `> CI runners are noisy (shared hosts, neighbours, frequency scaling), so a change is flagged only when the 95% bootstrap CI of new/old median excludes 1 AND the change exceeds ${pct(c.threshold)}. Bootstrap seed ${c.seed}.`,
+      `> CI runners are noisy (shared hosts, neighbours, frequency scaling), so a change is flagged only when the 95% bootstrap CI of new/old median excludes 1 AND the change exceeds ${pct(c.threshold)}. Bootstrap random seed ${c.seed}.`,
     ),
   ];
   if (c.rows.length) {

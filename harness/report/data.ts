@@ -129,10 +129,20 @@ export interface CapabilityCell {
   outcome: string;
 }
 
-/** Every cell of the capability matrix (`results.capabilities`), or none when the run has no matrix. */
+/**
+ * Every cell of the capability matrix (`results.capabilities`), or none when the run has no
+ * matrix: one per workload, target variant and probe (a matrix that lists a row twice is
+ * counted once, the first time: the probe guest's row, which the bench lists before the workload's own).
+ */
 export function capabilityCells(r: Results): CapabilityCell[] {
+  const seen = new Set<string>();
   return (r.capabilities?.rows ?? []).flatMap((row) =>
-    row.cells.map((c) => ({ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, ...(row.guest ? { guest: row.guest } : {}), probe: c.probe, outcome: c.outcome })),
+    row.cells.flatMap((c) => {
+      const k = JSON.stringify([workloadName(r, row), row.target, row.variant, c.probe]);
+      if (seen.has(k)) return [];
+      seen.add(k);
+      return [{ ...(row.workload ? { workload: row.workload } : {}), target: row.target, variant: row.variant, ...(row.guest ? { guest: row.guest } : {}), probe: c.probe, outcome: c.outcome }];
+    }),
   );
 }
 

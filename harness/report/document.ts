@@ -32,6 +32,7 @@ import {
 import { bytes, duration, exactBytes, grouped, ms, msRange, pct, sig3, times } from './format.js';
 import type { Align, Cell, Inline, Rich, Table } from './table.js';
 import { hyperfineLine } from '../util/shell.js';
+import { answerLines } from './answer.js';
 import { burstRows, densityRows, failuresText, latency, platformMeasured, platformSentences, projects, r2Text, rate, warmRows } from './platform.js';
 
 /** The charts the HTML report draws; markdown skips these slots. */
@@ -98,8 +99,7 @@ function samplesOf(t: TargetResult) {
 
 // ---- header ----------------------------------------------------------------
 
-function header(r: Results): Block[] {
-  const e = r.environment;
+function title(r: Results): Block[] {
   const out: Block[] = [h(1, `wasm-vs-container: ${r.workloads.map(workloadTitle).join(', ') || 'no workload recorded'} — run ${r.runId}`)];
   if (!r.complete) {
     out.push({
@@ -112,13 +112,25 @@ function header(r: Results): Block[] {
       ],
     });
   }
+  return out;
+}
+
+/** "The answer": the measured sentences the report opens with (answer.ts). */
+function answer(r: Results, opts: ReportOptions): Block[] {
+  return [h(2, 'The answer'), { kind: 'list', items: answerLines(r, opts.criteria).map((x) => x.text) }];
+}
+
+/** The run details: run, machine, versions, workloads, runtimes and artifacts with their sha256. */
+function runDetails(r: Results): Block[] {
+  const e = r.environment;
+  const out: Block[] = [h(2, 'Run details')];
   out.push({
     kind: 'list',
     items: [
       ['Run: ', code(r.runId), `, started ${r.startedAt}, ${r.finishedAt ? `finished ${r.finishedAt}` : 'not finished'}`],
       `Machine: ${e.cpuModel}, ${e.cpus} cores, ${bytes(e.memoryBytes)} memory; ${e.kernel}; ${e.os}`,
       `Versions: Node ${e.node} (the harness)${Object.entries(e.runtimes).map(([id, v]) => `; ${id} ${v ?? 'not installed'}`).join('')}`,
-      `Seed: ${r.seed}; ${r.options.runs} rounds after ${r.options.warmup} warm-up${r.options.warmup === 1 ? '' : 's'} per variant${r.options.quick ? ' (--quick)' : ''}`,
+      `Schedule: ${r.options.runs} rounds after ${r.options.warmup} warm-up${r.options.warmup === 1 ? '' : 's'} per variant${r.options.quick ? ' (--quick)' : ''}, in an order shuffled with the schedule's random seed ${r.seed}`,
       ['Harness: ', `${e.harnessVersion}, git commit `, code(e.gitCommit ?? 'unknown')],
     ],
   });
@@ -173,17 +185,18 @@ function summary(r: Results): Block[] {
   const lead = leadOf(r);
   // The × best container column, when the run measured it (runs before it did not).
   const withBest = okTargets(r).some((t) => t.vsBestContainer);
-  const width = withBest ? 12 : 11;
-  const rows: Cell[][] = r.targets.map((t): Cell[] => {
-    if (t.status === 'skipped') return [...lead.cells(t), { span: width, text: [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] }];
+  // A row that was not measured says why once, in the cold-start table; the footprint table names it.
+  const notRun = (t: TargetResult, width: number, full: boolean): Cell[] | null => {
+    if (t.status === 'skipped') return [...lead.cells(t), { span: width, text: full ? [strong('skipped'), `: ${t.reason} — hint: ${t.hint}`] : [strong('skipped'), ' (see the cold-start table)'] }];
     if (t.status === 'errored') {
       const n = samplesOf(t).length;
-      return [...lead.cells(t), { span: width, text: [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] }];
+      return [...lead.cells(t), { span: width, text: full ? [strong('errored'), `: ${t.reason}${n ? ` (${t.coldStart!.failures}/${n} samples failed)` : ''}`] : [strong('errored'), ' (see the cold-start table)'] }];
     }
+    return null;
+  };
+  const coldRows: Cell[][] = r.targets.map((t): Cell[] => {
+    if (t.status !== 'ok') return notRun(t, withBest ? 7 : 6, true)!;
     const s = t.coldStart.stats!;
-    const a = artifactOf(r, t);
-    const gz = gzipBytesOf(r, a);
-    const probes = probeCounts(r, cells, t);
     return [
       ...lead.cells(t),
       `${ms(s.median)} (${msRange(s.ci95)})`,
@@ -191,29 +204,49 @@ function summary(r: Results): Block[] {
       ratioCell(t.vsNative),
       ratioCell(t.vsDocker),
       ...(withBest ? [ratioCell(t.vsBestContainer ?? null)] : []),
+      t.warm.status === 'ok' ? ms(t.warm.stats.median) : 'n/a',
+      `${t.coldStart.failures}/${t.coldStart.samples.length}${t.coldStart.stop === 'budget' ? '⁴' : ''}`,
+    ];
+  });
+  const footRows: Cell[][] = r.targets.map((t): Cell[] => {
+    if (t.status !== 'ok') return notRun(t, 6, false)!;
+    const a = artifactOf(r, t);
+    const gz = gzipBytesOf(r, a);
+    const probes = probeCounts(r, cells, t);
+    return [
+      ...lead.cells(t),
       t.artifact?.id ?? '–',
       a ? bytes(a.bytes) : '–',
       gz === null ? '–' : bytes(gz),
       t.memory ? bytes(t.memory.median) : '–',
-      t.warm.status === 'ok' ? ms(t.warm.stats.median) : 'n/a',
       probes ? `${probes.denied}/${probes.tried}${probes.errored ? ` (${probes.errored} errored)` : ''}` : '–',
-      `${t.coldStart.failures}/${t.coldStart.samples.length}${t.coldStart.stop === 'budget' ? '⁴' : ''}`,
     ];
   });
   const byBudget = okTargets(r).filter((t) => t.coldStart.stop === 'budget');
   const out: Block[] = [
     h(2, 'Summary'),
+    h(3, 'Cold start'),
     {
       kind: 'table',
       table: {
-        head: [...lead.head, 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', ...(withBest ? ['× best container (95% CI)'] : []), 'artifact', 'raw', 'gzip', 'peak memory¹', 'warm median²', 'probes denied/tried³', 'failures'],
-        align: [...lead.align, 'right', 'right', 'right', 'right', ...(withBest ? ['right' as const] : []), 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
-        rows,
+        head: [...lead.head, 'cold start median (95% CI)', 'p95', '× native (95% CI)', '× docker (95% CI)', ...(withBest ? ['× best container (95% CI)'] : []), 'warm median²', 'failures'],
+        align: [...lead.align, 'right', 'right', 'right', 'right', ...(withBest ? ['right' as const] : []), 'right', 'right'],
+        rows: coldRows,
       },
     },
     p(
-      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(BOOTSTRAP_RESAMPLES)} seeded resamples); × native and × docker: ratio of medians with a bootstrap CI, within the row's workload, over the workload's floor (the program with no sandbox) and its container baseline — ${baselinesText(r)} (below 1× docker is faster than the container; a workload with no floor has no × native). raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint. Failures: failed samples / all samples.`,
+      `Cold start: median of the successful samples in ms with its 95% bootstrap CI (${grouped(BOOTSTRAP_RESAMPLES)} resamples); × native and × docker: ratio of medians with a bootstrap CI, within the row's workload, over the workload's floor (the program with no sandbox) and its container baseline — ${baselinesText(r)} (below 1× docker is faster than the container; a workload with no floor has no × native)${withBest ? '; × best container: over the workload\'s fastest container variant at any layer' : ''}. Failures: failed samples / all samples.`,
     ),
+    h(3, 'Footprint'),
+    {
+      kind: 'table',
+      table: {
+        head: [...lead.head, 'artifact', 'raw', 'gzip', 'peak memory¹', 'probes denied/tried³'],
+        align: [...lead.align, 'left', 'right', 'right', 'right', 'right'],
+        rows: footRows,
+      },
+    },
+    p('raw: the artifact the variant runs; gzip: its gzip -9 bytes (for an image, of its docker save tar), – where the run has no footprint.'),
   ];
   const byCovers = new Map<string, string[]>();
   const unmeasured: string[] = [];
@@ -296,11 +329,11 @@ function claims(r: Results): Block[] {
   const primary = r.workloads[0];
   const scope = multiWorkload(r) && primary ? ` Cold start and artifact size are judged on the primary workload, ${workloadTitle(primary)}; the sandbox on every workload's Wasm rows; the interpreted-languages caveat sets an interpreted workload beside a compiled one of the same task.` : '';
   return [
-    h(2, 'Seed claims vs measured'),
-    p(`The course module (Module 3.9: WebAssembly and Cloud Native) makes three headline claims, and warns that interpreted languages erode them. Each is set beside this run's numbers; being faster or smaller than a claimed Wasm range counts as holding.${scope}`),
+    h(2, 'Common claims about Wasm vs measured'),
+    p(`Common claims about Wasm, in the words of the course module "Module 3.9: WebAssembly and Cloud Native": three headline claims, and a warning that interpreted languages erode them. Each is set beside this run's numbers; being faster or smaller than a claimed Wasm range counts as holding.${scope}`),
     { kind: 'table', table: { head: ['claim', 'measured', 'verdict'], rows: list.map((c) => [c.claim, c.measured, strong(c.verdict)]) } },
     { kind: 'list', items: list.map((c): Rich => [strong(`${CLAIM_TITLE[c.id]} — ${c.verdict}:`), ` ${c.why}`]) },
-    ...quotable(r, 'The plugin platform in one sentence each (scale-to-zero and bursty traffic are the seed\'s "lean toward Wasm" signals; see "Plugin platform"):'),
+    ...quotable(r, 'The plugin platform in one sentence each (scale-to-zero and bursty traffic are the course module\'s "lean toward Wasm" signals; see "Plugin platform"):'),
   ];
 }
 
@@ -482,7 +515,7 @@ function languages(r: Results): Block[] {
   const out: Block[] = [
     h(2, `Workloads: ${cols.map((w) => w.language).join(' vs ')}`),
     p(
-      `${sameTask(cols) ? `The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}.` : `Workloads in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Their manifests give no shared task (${taskList(cols)}), so they are different programs: a ratio weighs the programs as well as the languages.`} Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (seed ${r.seed}).`,
+      `${sameTask(cols) ? `The same task in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}.` : `Workloads in ${cols.length} languages, side by side: ${cols.map(workloadTitle).join(', ')}. Their manifests give no shared task (${taskList(cols)}), so they are different programs: a ratio weighs the programs as well as the languages.`} Ratios are ${ratioHead.join(', ')}; cold-start ratios are of medians, with the bootstrap CI of the samples computed at bench time (random seed ${r.seed}).`,
     ),
     h(3, 'Cold start by language'),
   ];
@@ -961,9 +994,9 @@ function methodology(r: Results): Block[] {
   const items: Rich[] = [
     'A sample is one cold start. For a process target it is spawn to reap of the runtime process, timed by the harness\'s spawner (wvc-spawn, which starts it with posix_spawnp) on CLOCK_MONOTONIC — what hyperfine measures; Node\'s own spawn-to-close figure, which adds the harness\'s spawn path, is kept per sample as outerMs. For a target driven through an API it is the first call to the end of the last (see Caveats). Every sample\'s stdout is checked against the workload\'s expected answer; a wrong answer or non-zero exit is a failed sample, counted and kept.',
     a
-      ? `Schedule: up to ${r.options.warmup} warm-up runs per variant (one when a warm-up takes over a second, and that run is its round-0 sample), then rounds in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets. Adaptive stop: a variant stops sampling once the 95% CI of its median is within ±${pct(a.ciTarget)} of the median with at least ${a.minSamples} samples, or once it has spent ${duration(a.budgetMs)} (warm-ups and primes included), or after ${a.maxRounds} rounds; the summary marks the variants its budget stopped.${prime}`
-      : `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then exactly ${r.options.runs} rounds (--runs); every round runs each variant once in an order shuffled with seed ${r.seed}, so drift in the machine spreads across targets.${prime}`,
-    `Statistics, all computed at bench time: type-7 percentiles; 95% percentile-bootstrap CIs of the median and of ratios of medians (${grouped(BOOTSTRAP_RESAMPLES)} resamples seeded with ${r.seed}); outliers by modified z-score (MAD, threshold 3.5).`,
+      ? `Schedule: up to ${r.options.warmup} warm-up runs per variant (one when a warm-up takes over a second, and that run is its round-0 sample), then rounds in an order shuffled with the schedule's random seed ${r.seed}, so drift in the machine spreads across targets. Adaptive stop: a variant stops sampling once the 95% CI of its median is within ±${pct(a.ciTarget)} of the median with at least ${a.minSamples} samples, or once it has spent ${duration(a.budgetMs)} (warm-ups and primes included), or after ${a.maxRounds} rounds; the summary marks the variants its budget stopped.${prime}`
+      : `Schedule: ${r.options.warmup} warm-up run${r.options.warmup === 1 ? '' : 's'} per variant, then exactly ${r.options.runs} rounds (--runs); every round runs each variant once in an order shuffled with the schedule's random seed ${r.seed}, so drift in the machine spreads across targets.${prime}`,
+    `Statistics, all computed at bench time: type-7 percentiles; 95% percentile-bootstrap CIs of the median and of ratios of medians (${grouped(BOOTSTRAP_RESAMPLES)} resamples from random seed ${r.seed}); outliers by modified z-score (MAD, threshold 3.5).`,
     cal,
     ...(r.timeline ? [timelineText(r.timeline)] : []),
   ];
@@ -995,8 +1028,10 @@ function timelineText(t: NonNullable<Results['timeline']>): string {
 /** The whole report as blocks, in reading order. */
 export function buildReport(r: Results, opts: ReportOptions = {}): Block[] {
   return [
-    ...header(r),
+    ...title(r),
+    ...answer(r, opts),
     ...summary(r),
+    ...runDetails(r),
     ...(opts.criteria ? decision(r, opts.criteria) : []),
     ...claims(r),
     ...containerLayers(r),

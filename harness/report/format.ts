@@ -69,7 +69,7 @@ export function exactBytes(b: number): string {
   return `${grouped(b)} B`;
 }
 
-/** Bytes in decimal (SI) units, as the seed module's "MB" claims use them: `46.7 kB`, `5.00 MB`. */
+/** Bytes in decimal (SI) units, as the course module's "MB" claims use them: `46.7 kB`, `5.00 MB`. */
 export function siBytes(b: number): string {
   if (!Number.isFinite(b)) return '–';
   const units = ['kB', 'MB', 'GB', 'TB'];

@@ -8,7 +8,7 @@
  * Pure function of a Results object.
  */
 import type { BurstResult, BurstStep, Results, TargetResult } from '../model.js';
-import { CLAIM_LABELS, SEED_CLAIMS } from './claims.js';
+import { CLAIM_LABELS, CLAIMED_RANGES } from './claims.js';
 import {
   FLOOR_CLASSES,
   NESTED_PHASES,
@@ -261,9 +261,9 @@ function coldStartChart(r: Results): string {
   const H = T + plotH + 58;
   const all = rows.flatMap((t) => ('coldStart' in t && t.coldStart ? t.coldStart.samples.map((s) => s.ms) : [])).filter((x) => Number.isFinite(x) && x > 0);
   const yBottom = T + plotH;
-  const parts: string[] = [svgOpen('coldstart', H, 'Cold start per sample, by target variant (ms, log scale)', 'Each dot is one cold-start sample; the box spans the quartiles with a line at the median; shaded bands are the seed module\'s claimed ranges.')];
+  const parts: string[] = [svgOpen('coldstart', H, 'Cold start per sample, by target variant (ms, log scale)', 'Each dot is one cold-start sample; the box spans the quartiles with a line at the median; shaded bands are the claimed ranges of the common claims about Wasm.')];
   // Claim bands behind everything.
-  const { x, frame } = claimFrame(all, SEED_CLAIMS.wasmColdStartMs, SEED_CLAIMS.containerColdStartMs, [CLAIM_LABELS.wasmColdStart, CLAIM_LABELS.containerColdStart], { left: L, right: R, top: T, plotH, labelDy: 6, tick: msTick });
+  const { x, frame } = claimFrame(all, CLAIMED_RANGES.wasmColdStartMs, CLAIMED_RANGES.containerColdStartMs, [CLAIM_LABELS.wasmColdStart, CLAIM_LABELS.containerColdStart], { left: L, right: R, top: T, plotH, labelDy: 6, tick: msTick });
   parts.push(...frame);
   // Legend.
   let lx = L;
@@ -333,7 +333,7 @@ function coldStartChart(r: Results): string {
       return [...lead.cells(t), String(good.length), String(samples.length - good.length), ms(good[0]), q(0.25), q(0.5), q(0.75), ms(good[good.length - 1]), samples.map((s) => `${sig3(s.ms)}${s.ok ? '' : '✗'}`).join(', ')];
     }),
   });
-  return figure('coldstart', 'Cold-start distribution', parts.join('\n'), 'Log axis: every decade has the same width. Bands: the seed module\'s claimed ranges.', numbers);
+  return figure('coldstart', 'Cold-start distribution', parts.join('\n'), 'Log axis: every decade has the same width. Bands: the claimed ranges of the common claims about Wasm.', numbers);
 }
 
 // ---- chart 2: phases -------------------------------------------------------
@@ -425,8 +425,8 @@ function sizesChart(r: Results): string {
   const H = T + plotH + 56;
   const vals = used.flatMap(({ a }) => [a.bytes, gzipBytesOf(r, a) ?? a.bytes]).filter((b) => b > 0);
   const yBottom = T + plotH;
-  const parts: string[] = [svgOpen('sizes', H, 'Artifact size per artifact a target runs (bytes, log scale)', 'Bars are artifact sizes on a log axis; shaded bands are the seed module\'s claimed ranges.')];
-  const { x, frame } = claimFrame(vals, SEED_CLAIMS.wasmArtifactBytes, SEED_CLAIMS.containerImageBytes, [CLAIM_LABELS.wasmArtifact, CLAIM_LABELS.containerImage], { left: L, right: R, top: T, plotH, labelDy: 8, tick: siTick });
+  const parts: string[] = [svgOpen('sizes', H, 'Artifact size per artifact a target runs (bytes, log scale)', 'Bars are artifact sizes on a log axis; shaded bands are the claimed ranges of the common claims about Wasm.')];
+  const { x, frame } = claimFrame(vals, CLAIMED_RANGES.wasmArtifactBytes, CLAIMED_RANGES.containerImageBytes, [CLAIM_LABELS.wasmArtifact, CLAIM_LABELS.containerImage], { left: L, right: R, top: T, plotH, labelDy: 8, tick: siTick });
   parts.push(...frame);
   parts.push(...groupHeads(layout, L, W - R));
   used.forEach(({ a, workload }, i) => {

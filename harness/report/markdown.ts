@@ -53,10 +53,11 @@ function block(b: Block): string | null {
 }
 
 /**
- * Renders the markdown report: header (run, machine, versions, artifacts with
- * sha256), summary table, optional decision record, seed claims vs measured,
- * phases, warm latency, the plugin platform (warm latency against each
- * target's default variant, density, burst), memory, footprint, capabilities, observability,
+ * Renders the markdown report: the answer (answer.ts), the summary (a cold-start and a
+ * footprint table), the run details (run, machine, versions, artifacts with sha256), optional
+ * decision record, the common claims about Wasm vs measured, phases, warm latency, the plugin
+ * platform (warm latency against each target's default variant, density, burst), memory,
+ * footprint, capabilities, observability,
  * warnings and methodology. Deterministic: same Results, same text.
  */
 export function renderMarkdown(r: Results, opts: ReportOptions = {}): string {

@@ -38,7 +38,7 @@ export function summaryTable(r: Results): string {
       ? row.map((c, i) => (i < 2 + lead ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
       : [...row.slice(0, 2 + lead).map((c, i) => c.padEnd(widths[i])), row[2 + lead]].join('  ');
   const lines = [
-    `run ${r.runId}${r.complete ? '' : '  (INCOMPLETE)'} — seed ${r.seed}, ${r.options.runs} rounds, ${r.options.warmup} warm-ups`,
+    `run ${r.runId}${r.complete ? '' : '  (INCOMPLETE)'} — random seed ${r.seed}, ${r.options.runs} rounds, ${r.options.warmup} warm-ups`,
     `${r.environment.cpuModel} ×${r.environment.cpus}, ${r.environment.kernel}, node ${r.environment.node}${Object.entries(r.environment.runtimes).map(([id, v]) => `, ${id} ${v ?? 'n/a'}`).join('')}`,
     `spawn overhead (calibration, not subtracted): ${r.calibration.spawnOverheadMs !== null ? ms(r.calibration.spawnOverheadMs) + ' ms' : 'n/a'}`,
     '',
