@@ -29,6 +29,9 @@ commands:
                           and a variant whose first run takes over 1.5 s the first vector of every class)
       --sample N          a deterministic sample of about N vectors (every class included) on every variant
   doctor                list each prerequisite and target as available or missing, with install hints
+  setup                 install or start what is missing (scripts/setup.sh's steps) as root or with passwordless
+                        sudo, else print the command to run; silent when nothing is missing; bench and npm test
+                        run it first (WVC_SETUP=0 turns that off)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
   report [--file F]     re-render report.md, report.html (and results.json) from a saved results.json or run folder
       --file F            a results.json or a run folder (default: results/latest)
@@ -116,6 +119,12 @@ const commands: Record<string, Handler> = {
     console.log(formatDoctor(r));
     return r.requiredMissing.length ? 1 : 0;
   },
+  async setup(args) {
+    parse(args, {});
+    const { setup } = await import('./commands/setup.js');
+    await setup();
+    return 0;
+  },
   async report(args) {
     const v = parse(args, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' } });
     const { report } = await import('./commands/report.js');
@@ -152,6 +161,9 @@ const commands: Record<string, Handler> = {
     if (v.burst !== undefined && v['no-burst']) throw new UserError('--burst and --no-burst contradict each other — pass one');
     if (v.density && v['no-density']) throw new UserError('--density and --no-density contradict each other — pass one');
     const burst = v['no-burst'] ? [] : v.burst === undefined ? undefined : v.burst.split(',').map((k) => num('--burst', k)!);
+    // What is missing gets installed or started first (or its command printed): never a reason to stop.
+    const { setup } = await import('./commands/setup.js');
+    await setup();
     const { bench, SIGNAL_EXIT } = await import('./commands/bench.js');
     const r = await bench({
       workloads: v.workload,

@@ -4,7 +4,7 @@ import { registry as defaultRegistry, idsOf } from './targets/index.js';
 import type { Manifest, PreparedVariant, PrepareContext, Registry, RuntimeInfo, SkippedArtifact, TargetDefinition, TargetId } from './targets/types.js';
 import { sha256File } from './build/common.js';
 import { splitArtifactId } from './model.js';
-import { UserError } from './errors.js';
+import { UserError, errorLine } from './errors.js';
 import { buildCommand } from './targets/common.js';
 import type { Workload } from './workload.js';
 
@@ -90,7 +90,7 @@ export async function prepareTargets(ids: readonly TargetId[], ctx: PrepareConte
       else if (a.status === 'skipped') out.push({ id, def, status: 'skipped', reason: a.reason, hint: a.hint });
       else out.push({ id, def, status: 'n/a', reason: a.reason });
     } catch (e) {
-      out.push({ id, def, status: 'errored', error: e instanceof Error ? e.message : String(e) });
+      out.push({ id, def, status: 'errored', error: errorLine(e) });
     }
   }
   return out;

@@ -8,8 +8,19 @@
 # when something is missing, and a running daemon is reused. Runs as root, or
 # through sudo for the system steps when not root. Needs no stdin (CI=true).
 #
-# Usage: scripts/setup.sh
+# Usage: scripts/setup.sh [STEP...]
+#   with no STEP, every step; else only those named, in this order whatever the
+#   order given: packages (apt), wasmtime (pip), docker (start dockerd),
+#   containerd (start one when none answers), debian-base (make-debian-base.sh).
+#   `wvc setup` (run by `npm run bench` and `npm test`) names the steps it needs.
 set -euo pipefail
+
+ALL_STEPS="packages wasmtime docker containerd debian-base"
+STEPS="${*:-$ALL_STEPS}"
+for s in $STEPS; do
+  case " $ALL_STEPS " in *" $s "*) ;; *) printf 'setup: unknown step %s (choose from: %s)\n' "$s" "$ALL_STEPS" >&2; exit 2 ;; esac
+done
+want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # apt packages to install. Add more here (one word each).
 APT_PACKAGES="docker.io containerd runc crun build-essential musl-tools hyperfine ca-certificates debootstrap chromium"
@@ -49,6 +60,8 @@ is_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
 }
 
+step_packages() {
+
 wanted=()
 for p in $APT_PACKAGES; do
   # An engine from another source (docker-ce, Docker's own packages) conflicts with docker.io: keep it.
@@ -87,9 +100,15 @@ else
   summary "cc -static" "FAILED (need gcc and libc6-dev)"
 fi
 rm -f /tmp/wvc-setup-static-$$
+}
 
 # --- wasmtime (Python package, ships libwasmtime) ---------------------------
 
+step_wasmtime() {
+# No pip for python3 (and no packages step to bring it): Debian's python3-pip.
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  is_installed python3-pip || { note "installing: python3-pip"; as_root apt-get update; as_root apt-get install -y --no-install-recommends python3 python3-pip; }
+fi
 if python3 -c 'import wasmtime' >/dev/null 2>&1; then
   note "python wasmtime already installed"
 else
@@ -116,10 +135,13 @@ if v="$(python3 -c 'import wasmtime, importlib.metadata as m; print(m.version("w
 else
   summary "wasmtime (pip)" "MISSING (python3 -m pip install wasmtime)"
 fi
+}
 
 # --- Docker daemon ----------------------------------------------------------
 
 daemon_up() { as_root docker info >/dev/null 2>&1; }
+
+step_docker() {
 
 if daemon_up; then
   note "docker daemon already running"
@@ -152,12 +174,14 @@ if docker info >/dev/null 2>&1; then
 else
   summary "docker daemon" "running (engine $engine), but $(id -un) cannot reach it: sudo usermod -aG docker $(id -un), then log in again"
 fi
+}
 
 # --- containerd ---------------------------------------------------------------
 # The containerd target uses /run/containerd/containerd.sock when it answers, else the
 # containerd dockerd runs for itself (/var/run/docker/containerd/containerd.sock).
 
 ctr_up() { as_root ctr -a "$1" --connect-timeout 2s version >/dev/null 2>&1; }
+step_containerd() {
 if ctr_up /run/containerd/containerd.sock; then
   summary "containerd" "ok (/run/containerd/containerd.sock)"
 elif ctr_up /var/run/docker/containerd/containerd.sock; then
@@ -168,14 +192,26 @@ else
   for _ in $(seq 1 30); do ctr_up /run/containerd/containerd.sock && break; sleep 1; done
   if ctr_up /run/containerd/containerd.sock; then summary "containerd" "ok (started, /run/containerd/containerd.sock)"; else summary "containerd" "FAILED (see /var/log/wvc-containerd.log)"; fi
 fi
+}
 
 # --- the typical container base (Debian minbase, built locally: no registry) ---
 
+step_debian_base() {
 if as_root bash "$(dirname "$0")/make-debian-base.sh"; then
   summary "debian base" "ok ($(as_root docker image inspect -f '{{.Size}}' wvc/debian-bookworm-minbase:local) bytes)"
 else
   summary "debian base" "FAILED (scripts/make-debian-base.sh; the debian image rows will be skipped)"
+  FAILED=1
 fi
+}
+
+FAILED=0
+want packages && step_packages
+want wasmtime && step_wasmtime
+want docker && step_docker
+want containerd && step_containerd
+want debian-base && step_debian_base
 
 printf '\nPrerequisites:\n'
 printf '  %s\n' "${SUMMARY[@]}"
+exit "$FAILED"

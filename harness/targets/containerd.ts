@@ -499,7 +499,10 @@ export const containerd: TargetDefinition = {
       name: 'containerd',
       async check() {
         const found = await findContainerd();
-        return 'reason' in found ? { ok: false, detail: `${found.reason} — ${found.hint}` } : { ok: true, detail: `${(await runtimeInfo(found)).version} at ${found.sock}` };
+        if (!('reason' in found)) return { ok: true, detail: `${(await runtimeInfo(found)).version} at ${found.sock}` };
+        // No ctr: the packages step installs containerd; no socket answering: dockerd runs its own, else setup starts one.
+        const fix = found.hint === INSTALL_HINT ? (['packages', 'docker', 'containerd'] as const) : process.env.WVC_CONTAINERD_SOCK ? undefined : (['docker', 'containerd'] as const);
+        return { ok: false, detail: `${found.reason} — ${found.hint}`, fix };
       },
     },
   ],

@@ -297,7 +297,10 @@ export const docker: TargetDefinition = {
       name: 'docker engine',
       async check() {
         const d = await connectDocker();
-        return { ok: d.ok, detail: d.ok ? d.version : `${d.reason} — ${d.hint}` };
+        if (d.ok) return { ok: true, detail: d.version };
+        // No daemon answering: setup starts one (installing the engine first when there is none); a permission problem is the user's to fix.
+        const fix = !d.noDaemon ? undefined : (await onPath('dockerd')) ? (['docker'] as const) : (['packages', 'docker'] as const);
+        return { ok: false, detail: `${d.reason} — ${d.hint}`, fix };
       },
     },
   ],

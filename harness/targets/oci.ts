@@ -745,7 +745,7 @@ export const oci: TargetDefinition = {
       name: 'runc',
       async check() {
         const r = await findOciRuntime('runc');
-        return { ok: !!r, detail: r ? r.version : 'not installed — apt-get install runc' };
+        return r ? { ok: true, detail: r.version } : { ok: false, detail: 'not installed — apt-get install runc', fix: ['packages'] };
       },
     },
     {
@@ -754,7 +754,7 @@ export const oci: TargetDefinition = {
       /** Installed is not enough: crun 1.8 refuses a hybrid cgroup host, so doctor tries a container as prepare() does. */
       async check() {
         const r = await findOciRuntime('crun');
-        if (!r) return { ok: false, detail: 'not installed — optional; apt-get install crun' };
+        if (!r) return { ok: false, detail: 'not installed — optional; apt-get install crun', fix: ['packages'] };
         if (process.getuid?.() !== 0) return { ok: true, detail: r.version };
         const t = await tryCrun(r, null);
         return 'driver' in t ? { ok: true, detail: `${r.version}${t.driver.cgroups ? '' : ` (runs with ${t.driver.flags.join(' ')}: no cgroup, no memory figure)`}` } : { ok: false, detail: `${r.version} is installed but cannot run here: ${t.reason} — ${t.hint}` };

@@ -363,12 +363,22 @@ export interface TargetFootprint {
   notes: string[];
 }
 
-/** One thing `wvc doctor` checks for a target. */
+/** A step of scripts/setup.sh, which `wvc setup` runs for what is missing (see harness/commands/setup.ts). */
+export type SetupStep = 'packages' | 'wasmtime' | 'docker' | 'containerd' | 'debian-base';
+
+/** What a prerequisite check found: `fix` names the setup steps that would install or start what is missing, when setup can. */
+export interface PrerequisiteCheck {
+  ok: boolean;
+  detail: string;
+  fix?: readonly SetupStep[];
+}
+
+/** One thing `wvc doctor` checks for a target (and `wvc setup` fixes, when the check names a fix). */
 export interface Prerequisite {
   name: string;
   optional?: boolean;
   /** `detail` is the version when ok, else what is missing and the command that fixes it. */
-  check(): Promise<{ ok: boolean; detail: string }>;
+  check(): Promise<PrerequisiteCheck>;
 }
 
 export interface TargetDefinition {

@@ -277,7 +277,8 @@ export const wasmtimeEmbed: TargetDefinition = {
       name: 'libwasmtime',
       async check() {
         const lib = await findLibwasmtime();
-        return { ok: !!lib, detail: lib ? `${lib.version} at ${lib.libPath}` : 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)' };
+        if (lib) return { ok: true, detail: `${lib.version} at ${lib.libPath}` };
+        return { ok: false, detail: 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)', fix: process.env.WVC_LIBWASMTIME ? undefined : ['wasmtime'] };
       },
     },
   ],

@@ -8,7 +8,7 @@ const PING_TIMEOUT_MS = 3_000;
 /** A connected engine, or why there is none and what to do about it. */
 export type DockerConnection =
   | { ok: true; docker: Docker; version: string }
-  | { ok: false; reason: string; hint: string };
+  | { ok: false; reason: string; hint: string; /** Nothing listens at the endpoint: starting dockerd fixes it. */ noDaemon?: boolean };
 
 const START_HINT = 'start dockerd (sudo dockerd &, or scripts/setup.sh)';
 
@@ -54,7 +54,7 @@ export async function connectDocker(): Promise<DockerConnection> {
       };
     }
     if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EHOSTUNREACH') {
-      return { ok: false, reason: `docker: no daemon at ${where}`, hint: START_HINT };
+      return { ok: false, reason: `docker: no daemon at ${where}`, hint: START_HINT, noDaemon: true };
     }
     return { ok: false, reason: `docker: ${where}: ${err.message}`, hint: START_HINT };
   }
