@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { Artifact } from '../targets/types.js';
 import { ROOT, packageFile, packageVersion } from '../paths.js';
 import { type BuildContext, fileArtifact, inputsHash, listFiles, reusable } from './common.js';
 import type { WorkerRequest } from './componentize-worker.js';
-
-const exec = promisify(execFile);
 
 /** The compiled worker that runs componentize-js in a child process (see componentize-worker.ts). */
 const WORKER = path.join(ROOT, 'dist', 'harness', 'build', 'componentize-worker.js');
@@ -57,11 +54,10 @@ export async function buildJsComponent(
   try {
     // cwd = the source's directory, so componentize-js maps just that directory into the
     // engine (relative imports resolve there) and records paths relative to it.
-    await exec(process.execPath, [WORKER, JSON.stringify(req)], { cwd: path.dirname(spec.source), maxBuffer: 64 << 20 });
+    await execa(process.execPath, [WORKER, JSON.stringify(req)], { cwd: path.dirname(spec.source) });
     await rename(tmp, out);
   } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    throw new Error(`componentize-js failed to build ${id}: ${(err.stderr || err.stdout || String(e)).trim()}`);
+    throw new Error(`componentize-js failed to build ${id}: ${(e as Error).message}`, { cause: e });
   } finally {
     await rm(tmp, { force: true });
     await rm(witDir, { recursive: true, force: true });

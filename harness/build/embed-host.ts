@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { access, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { Artifact } from '../targets/types.js';
 import { type BuildContext, type Skipped, fileArtifact, inputsHash, reusable, sha256File } from './common.js';
-
-const exec = promisify(execFile);
 
 export const EMBED_HOST_ID = 'wasmtime-embed-host';
 const INSTALL_HINT = 'pip install wasmtime';
@@ -50,7 +47,7 @@ async function wheelLibwasmtime(): Promise<Libwasmtime | null> {
   const python = process.env.WVC_PYTHON || 'python3';
   let out: string;
   try {
-    ({ stdout: out } = await exec(python, ['-c', PY_LOCATE], { timeout: 30_000 }));
+    ({ stdout: out } = await execa(python, ['-c', PY_LOCATE], { timeout: 30_000 }));
   } catch {
     return null; // no python3, or it failed
   }
@@ -90,7 +87,7 @@ export async function findLibwasmtime(): Promise<Libwasmtime | null> {
 async function hostCompiler(): Promise<{ cc: string; version: string } | null> {
   const cc = process.env.CC || 'cc';
   try {
-    const { stdout } = await exec(cc, ['--version']);
+    const { stdout } = await execa(cc, ['--version']);
     return { cc, version: stdout.split('\n')[0] };
   } catch {
     return null;
@@ -139,11 +136,10 @@ export async function buildEmbedHost(ctx: BuildContext): Promise<Artifact | Skip
   await mkdir(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   try {
-    await exec(compiler.cc, [...HOST_FLAGS, define, '-o', tmp, source, lib.libPath, `-Wl,-rpath,${lib.libDir}`]);
+    await execa(compiler.cc, [...HOST_FLAGS, define, '-o', tmp, source, lib.libPath, `-Wl,-rpath,${lib.libDir}`]);
   } catch (e) {
     await rm(tmp, { force: true });
-    const err = e as { stderr?: string };
-    throw new Error(`${compiler.cc} failed to build the wasmtime-embed host: ${err.stderr?.trim() || String(e)}`);
+    throw new Error(`${compiler.cc} failed to build the wasmtime-embed host: ${(e as Error).message}`, { cause: e });
   }
   await rename(tmp, out);
   ctx.log(`built ${EMBED_HOST_ID} with ${compiler.cc} against libwasmtime ${lib.version} (${lib.libPath})`);
@@ -166,11 +162,10 @@ export async function precompileComponent(ctx: BuildContext, hostPath: string, c
   await mkdir(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   try {
-    await exec(hostPath, ['compile', ...flags, component.path!, tmp], { env: {}, maxBuffer: 16 << 20 });
+    await execa(hostPath, ['compile', ...flags, component.path!, tmp], { env: {}, extendEnv: false });
   } catch (e) {
     await rm(tmp, { force: true });
-    const err = e as { stderr?: string };
-    throw new Error(`wvc-wasmtime-host compile failed: ${err.stderr?.trim() || String(e)}`);
+    throw new Error(`wvc-wasmtime-host compile failed: ${(e as Error).message}`, { cause: e });
   }
   await rename(tmp, out);
   ctx.log(`built ${id} with the wasmtime-embed host`);

@@ -1,19 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { ExecaError, execa } from 'execa';
 import type { Artifact } from '../targets/types.js';
 import type { CProject } from '../workload.js';
 import { type BuildContext, fileArtifact, inputsHash, reusable } from './common.js';
 import { compileArgs, projectDir, projectFiles } from './c-project.js';
 
-const exec = promisify(execFile);
-
 /** The C compiler used for static native binaries: musl-gcc when present, else cc (or only cc when `glibc` is set). */
 export async function nativeCompiler(opts: { glibc?: boolean } = {}): Promise<{ cc: string; version: string } | null> {
   for (const cc of opts.glibc ? ['cc'] : ['musl-gcc', 'cc']) {
     try {
-      const { stdout } = await exec(cc, ['--version']);
+      const { stdout } = await execa(cc, ['--version']);
       return { cc, version: stdout.split('\n')[0] };
     } catch {
       // try the next one
@@ -40,11 +37,12 @@ export async function buildNative(ctx: BuildContext, id: string, project: CProje
   if (prev) return prev;
   await mkdir(path.dirname(out), { recursive: true });
   try {
-    await exec(compiler.cc, args, { cwd, maxBuffer: 16 << 20 });
+    await execa(compiler.cc, args, { cwd });
   } catch (e) {
-    const err = e as { stderr?: string };
-    throw new Error(`${compiler.cc} failed to build ${project.sources.map((s) => path.relative(cwd, s)).join(', ')}: ${err.stderr?.trim() || String(e)}` +
-      (/cannot find -lc|crt1\.o/.test(err.stderr ?? '') ? ' — install a static libc: apt-get install libc6-dev' : ''));
+    // execa's message names the command and how it ended, then its stderr.
+    const stderr = e instanceof ExecaError && typeof e.stderr === 'string' ? e.stderr : '';
+    const hint = /cannot find -lc|crt1\.o/.test(stderr) ? ' (install a static libc: apt-get install libc6-dev)' : '';
+    throw new Error(`${compiler.cc} failed to build ${project.sources.map((s) => path.relative(cwd, s)).join(', ')}${hint}: ${(e as Error).message}`, { cause: e });
   }
   ctx.log(`built ${id} with ${compiler.cc}`);
   return fileArtifact(id, out, inputs);

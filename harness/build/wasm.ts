@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { Artifact } from '../targets/types.js';
 import type { CProject } from '../workload.js';
 import { packageFile, packageVersion } from '../paths.js';
 import { type BuildContext, dirArtifact, fileArtifact, inputsHash, reusable } from './common.js';
 import { CLANG_RESERVED, compileArgs, projectDir, projectFiles, runYowaspClang, treeRoot, virtualTree } from './c-project.js';
-
-const exec = promisify(execFile);
 
 const CLANG_FLAGS = ['--target=wasm32-wasip1', '-std=c99', '-O2', '-s'];
 /** The output's name at the root of clang's tree. */
@@ -48,10 +45,9 @@ function jcoCli(): string {
 
 async function jco(args: string[]): Promise<void> {
   try {
-    await exec(process.execPath, [jcoCli(), ...args], { maxBuffer: 64 << 20 });
+    await execa(process.execPath, [jcoCli(), ...args]);
   } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    throw new Error(`jco ${args[0]} failed: ${(err.stderr || err.stdout || String(e)).trim()}`);
+    throw new Error(`jco ${args[0]} failed: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -6,16 +6,13 @@
  * same way next to the API figure. Both medians and their ratio are recorded,
  * and a difference over 25% is a warning that names the likely cause.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { CrossCheck, CrossChecks, Invocation, TargetResult } from '../model.js';
 import { isFloorClass } from '../model.js';
 import { commandLine, hyperfineLine } from '../util/shell.js';
-
-const exec = promisify(execFile);
 
 /** A ratio of the harness's median to the tool's beyond this is a warning. */
 export const AGREEMENT_TOLERANCE = 0.25;
@@ -35,7 +32,7 @@ type OkRow = Extract<TargetResult, { status: 'ok' }>;
 /** `hyperfine --version`, or null when it is not installed. */
 export async function hyperfineVersion(bin = 'hyperfine'): Promise<string | null> {
   try {
-    return (await exec(bin, ['--version'])).stdout.trim();
+    return (await execa(bin, ['--version'])).stdout.trim();
   } catch {
     return null;
   }
@@ -75,7 +72,7 @@ async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, war
   const dir = await mkdtemp(path.join(tmpdir(), 'wvc-hyperfine-'));
   try {
     const file = path.join(dir, 'out.json');
-    await exec(bin, ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, timeout: timeoutMs, maxBuffer: 16 << 20 });
+    await execa(bin, ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, extendEnv: false, timeout: timeoutMs });
     const doc = JSON.parse(await readFile(file, 'utf8')) as { results: { median: number }[] };
     const median = doc.results[0]?.median;
     if (typeof median !== 'number') throw new Error('hyperfine wrote no median');

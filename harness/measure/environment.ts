@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { Environment } from '../model.js';
 import type { Registry } from '../targets/types.js';
 import { ROOT, harnessVersion } from '../paths.js';
-
-const exec = promisify(execFile);
 
 async function osName(): Promise<string> {
   try {
@@ -19,8 +16,8 @@ async function osName(): Promise<string> {
 
 async function gitCommit(): Promise<string | null> {
   try {
-    const { stdout } = await exec('git', ['rev-parse', 'HEAD'], { cwd: ROOT });
-    const { stdout: dirty } = await exec('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT });
+    const { stdout } = await execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT });
+    const { stdout: dirty } = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT });
     return stdout.trim() + (dirty.trim() ? '-dirty' : '');
   } catch {
     return null;

@@ -6,17 +6,17 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import { execa } from 'execa';
 import tar from 'tar-stream';
 import type { Artifact, FootprintContext, RuntimeFiles, TargetDefinition } from '../targets/types.js';
 import { listFiles } from '../build/common.js';
 import { BUILD_DIR } from '../paths.js';
 import { medianOf } from './stats.js';
 import { mapLimit } from '../util/pool.js';
+import { onPath } from '../targets/common.js';
 
-const exec = promisify(execFile);
 
 /** Above this size brotli runs at quality 6 instead of 11 (quality 11 moves about 1 MB/s); the quality used is recorded. */
 const BROTLI_Q11_LIMIT = 32 << 20;
@@ -236,7 +236,7 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
       const dst = path.join(dir, 'tax.component.wasm');
       await copyFile(component.path!, dst);
       const t1 = process.hrtime.bigint();
-      await exec(host, ['compile', dst, path.join(dir, 'tax.cwasm')], { env: {} });
+      await execa(host, ['compile', dst, path.join(dir, 'tax.cwasm')], { env: {}, extendEnv: false });
       const t2 = process.hrtime.bigint();
       copy.push(Number(t1 - t0) / 1e6);
       compile.push(Number(t2 - t1) / 1e6);
@@ -259,7 +259,7 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
 async function sizeOf(name: string, candidates: string[]): Promise<{ path: string; bytes: number } | null> {
   for (const c of candidates) {
     try {
-      const p = c.includes('/') ? c : (await exec('sh', ['-c', `command -v ${c}`])).stdout.trim();
+      const p = c.includes('/') ? c : await onPath(c);
       if (!p) continue;
       return { path: p, bytes: (await stat(p)).size };
     } catch {

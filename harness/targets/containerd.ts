@@ -1,7 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { connectDocker, shimAddress, shimsOf, socketListener } from '../util/docker.js';
 import { concurrentBurst } from '../util/burst.js';
@@ -13,8 +14,6 @@ import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
 import type { Artifact, BurstRequest, BurstRun, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
-
-const exec = promisify(execFile);
 
 /** The containerd namespace every image and container of this target lives in (`ctr -n wvc ...`). */
 export const NAMESPACE = 'wvc';
@@ -59,15 +58,9 @@ const SPECS: readonly VariantSpec[] = [
 ];
 
 
-/** `ctr -a SOCK -n wvc ARGS...`, bounded; rejects with ctr's stderr on a non-zero exit. */
+/** `ctr -a SOCK -n wvc ARGS...`, bounded, in an empty environment; rejects with execa's error (the command, its exit and stderr). */
 async function ctr(bin: string, sock: string, args: readonly string[], timeoutMs = CTR_CALL_TIMEOUT_MS): Promise<string> {
-  try {
-    const { stdout } = await exec(bin, ['-a', sock, '-n', NAMESPACE, ...args], { timeout: timeoutMs, maxBuffer: 64 << 20, env: {} });
-    return stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw Object.assign(new Error(`ctr ${args.slice(0, 2).join(' ')}: ${(err.stderr || err.message).trim()}`), { stderr: err.stderr ?? '' });
-  }
+  return (await execa(bin, ['-a', sock, '-n', NAMESPACE, ...args], { timeout: timeoutMs, env: {}, extendEnv: false })).stdout;
 }
 
 /** The client and server versions `ctr version` prints. */
@@ -93,7 +86,7 @@ async function answers(bin: string, sock: string): Promise<{ client: string; ser
     return null;
   }
   try {
-    const { stdout } = await exec(bin, ['--connect-timeout', CONNECT_TIMEOUT, '-a', sock, 'version'], { timeout: 15_000, env: {} });
+    const { stdout } = await execa(bin, ['--connect-timeout', CONNECT_TIMEOUT, '-a', sock, 'version'], { timeout: 15_000, env: {}, extendEnv: false });
     return parseCtrVersion(stdout);
   } catch {
     return null;
@@ -125,7 +118,7 @@ async function runcVersion(): Promise<string | null> {
   const bin = await onPath('runc');
   if (!bin) return null;
   try {
-    const { stdout } = await exec(bin, ['--version'], { timeout: 10_000 });
+    const { stdout } = await execa(bin, ['--version'], { timeout: 10_000 });
     return /runc version (\S+)/.exec(stdout)?.[1] ?? null;
   } catch {
     return null;
@@ -180,27 +173,16 @@ async function importedConfig(bin: string, sock: string, ref: string, imageId: s
 /** `docker save TAG | ctr -n wvc images import -`, streamed; resolves with the name ctr gave the image. */
 async function importFromDocker(d: Docker, bin: string, sock: string, tag: string): Promise<string> {
   const tar = await d.getImage(tag).get();
-  const child = spawn(bin, ['-a', sock, '-n', NAMESPACE, 'images', 'import', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const done = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
   let streamError: Error | null = null;
-  tar.on('error', (e: Error) => {
-    streamError = e;
-    child.stdin.destroy();
-  });
-  // ctr exiting early closes its stdin; that error is reported through its exit.
-  child.stdin.on('error', () => undefined);
-  tar.pipe(child.stdin);
-  const code = await done;
-  const stdout = Buffer.concat(out).toString('utf8');
-  if (streamError) throw new Error(`docker save ${tag}: ${(streamError as Error).message}`);
-  if (code !== 0) throw new Error(`ctr images import of ${tag} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim() || stdout.trim()}`);
+  tar.on('error', (e: Error) => (streamError = e));
+  let stdout: string;
+  try {
+    ({ stdout } = await execa(bin, ['-a', sock, '-n', NAMESPACE, 'images', 'import', '-'], { input: tar as Readable, env: {}, extendEnv: false }));
+  } catch (e) {
+    if (streamError) throw new Error(`docker save ${tag}: ${(streamError as Error).message}`, { cause: streamError });
+    throw new Error(`ctr images import of ${tag} failed: ${(e as Error).message}`, { cause: e });
+  }
+  if (streamError) throw new Error(`docker save ${tag}: ${(streamError as Error).message}`, { cause: streamError });
   const name = /unpacking (\S+) \(sha256:[0-9a-f]{64}\)/.exec(stdout)?.[1];
   if (!name) throw new Error(`ctr images import of ${tag}: no image named in its output: ${stdout.trim()}`);
   return name;

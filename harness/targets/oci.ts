@@ -1,12 +1,12 @@
 import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
 import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
@@ -19,8 +19,6 @@ import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
 import type { Artifact, BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
-
-const exec = promisify(execFile);
 
 /**
  * The workload's image run by an OCI runtime directly (runc, crun) on a bundle the
@@ -156,7 +154,7 @@ export async function findOciRuntime(name: RuntimeName): Promise<OciRuntime | nu
   for (const bin of candidates) {
     try {
       await access(bin, constants.X_OK);
-      const { stdout } = await exec(bin, ['--version'], { env: {}, timeout: 10_000 });
+      const { stdout } = await execa(bin, ['--version'], { env: {}, extendEnv: false, timeout: 10_000 });
       return { name, bin, version: stdout.split('\n')[0]!.trim() };
     } catch {
       // not here, or not runnable
@@ -173,13 +171,8 @@ interface Driver extends OciRuntime {
 
 /** Runs a runtime subcommand (kill, delete) outside any timing; resolves with its output, never rejects. */
 async function runtimeCmd(d: Driver, args: string[]): Promise<{ ok: boolean; out: string }> {
-  try {
-    const { stdout, stderr } = await exec(d.bin, [...d.flags, ...args], { env: {}, timeout: KILL_GRACE_MS });
-    return { ok: true, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message?: string };
-    return { ok: false, out: `${err.stdout ?? ''}${err.stderr ?? ''}` || (err.message ?? String(e)) };
-  }
+  const r = await execa(d.bin, [...d.flags, ...args], { env: {}, extendEnv: false, timeout: KILL_GRACE_MS, reject: false });
+  return { ok: !r.failed, out: `${r.stdout}${r.stderr}` || r.message || '' };
 }
 
 /** `delete --force ID`; a container that no longer exists is the usual case (the run deleted it). Returns an error text otherwise. */
@@ -304,14 +297,11 @@ type Skip = { skip: true; reason: string; hint: string };
 
 /** Extracts a tar stream into `dir` with the system tar (ownership, modes, links and device nodes as the image has them). */
 async function untar(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '--numeric-owner', '-f', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let err = '';
-  tar.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-  const exited = new Promise<void>((resolve, reject) => {
-    tar.on('error', reject);
-    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`oci: tar -x exited ${code}: ${err.trim()}`))));
-  });
-  await Promise.all([pipeline(stream, tar.stdin), exited]);
+  try {
+    await execa('tar', ['-x', '--numeric-owner', '-f', '-', '-C', dir], { input: stream as Readable, stdout: 'ignore' });
+  } catch (e) {
+    throw new Error(`oci: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /**

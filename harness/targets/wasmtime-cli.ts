@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
@@ -10,13 +9,11 @@ import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 import { processBurst } from '../util/burst.js';
 import { parkProcesses } from '../util/park.js';
 
-const exec = promisify(execFile);
-
 /** The wasmtime CLI named by $WASMTIME, else `wasmtime` on PATH. */
 export async function findWasmtimeCli(): Promise<{ bin: string; version: string } | null> {
   const candidate = process.env.WASMTIME || 'wasmtime';
   try {
-    const { stdout } = await exec(candidate, ['--version']);
+    const { stdout } = await execa(candidate, ['--version']);
     return { bin: candidate, version: stdout.trim() };
   } catch {
     return null;
@@ -102,10 +99,10 @@ export const wasmtimeCli: TargetDefinition = {
     const cwasm = path.join(ctx.buildDir, 'wasmtime-cli', `${ctx.workload.name}.${art.sha256.slice(0, 12)}.cwasm`);
     await mkdir(path.dirname(cwasm), { recursive: true });
     try {
-      await exec(bin, ['compile', '-C', 'cache=n', component, '-o', cwasm]);
+      await execa(bin, ['compile', '-C', 'cache=n', component, '-o', cwasm]);
     } catch (e) {
       // A runtime that is present but fails is an errored row, not a skipped one.
-      throw new Error(`wasmtime compile failed (components need wasmtime 14 or newer): ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+      throw new Error(`wasmtime compile failed (components need wasmtime 14 or newer): ${(e as Error).message}`, { cause: e });
     }
     const runtime: RuntimeInfo = { name: 'wasmtime CLI', version };
     const variant = (name: string, file: string, artifact: string) => {

@@ -1,6 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execa, type ExecaError } from 'execa';
 import type { Artifact, BurstAnswer, BurstRequest, BurstRun, DeriveContext, Parked, ParkRequest, PreparedVariant, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import { run } from '../util/spawn.js';
 import type { Grant } from '../workload.js';
@@ -14,8 +14,6 @@ import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
 import { withDescendants } from '../util/proc.js';
-
-const exec = promisify(execFile);
 
 const INSTALL_HINT = 'pip install wasmtime';
 /** Unmeasured warm-up iterations of the loop mode, matching the Node hosts' tinybench warm-up. */
@@ -327,17 +325,17 @@ export const wasmtimeEmbed: TargetDefinition = {
     }
     let version: string;
     try {
-      const { stdout } = await exec(hostArt.path, ['version'], { env: {} });
+      const { stdout } = await execa(hostArt.path, ['version'], { env: {}, extendEnv: false });
       version = stdout.trim();
     } catch (e) {
-      const err = e as { stderr?: string; code?: string | number };
-      const stderr = err.stderr?.trim() ?? '';
+      const err = e as ExecaError;
+      const stderr = typeof err.stderr === 'string' ? err.stderr.trim() : '';
       // The library the host was linked against has gone (e.g. the wheel was uninstalled).
       if (/error while loading shared libraries/.test(stderr)) {
         return { status: 'skipped', reason: `libwasmtime is gone: ${stderr}`, hint: `${INSTALL_HINT}, then \`${buildCommand(ctx.workload)}\`` };
       }
       if (err.code === 'ENOENT') return { status: 'skipped', reason: `${hostArt.path} is missing`, hint: buildHint(ctx) };
-      throw new Error(`wvc-wasmtime-host version failed: ${stderr || String(e)}`);
+      throw new Error(`wvc-wasmtime-host version failed: ${err.message}`, { cause: e });
     }
     const fuel = findArtifact(ctx, 'component-cwasm-fuel');
     const runtime: RuntimeInfo = { name: RUNTIME_NAME, version };
