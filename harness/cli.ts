@@ -30,6 +30,8 @@ commands:
       --sample N          a deterministic sample of about N vectors (every class included) on every variant
   doctor                list each prerequisite and target as available or missing, with install hints
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
+  clean                 remove what killed runs left behind: containers, OCI bundles, harness cgroups, temp dirs
+      --dry-run           only list them
   report [--file F]     re-render report.md, report.html (and results.json) from a saved results.json or run folder
       --file F            a results.json or a run folder (default: results/latest)
       --criteria FILE     add the decision gate; exit 1 when a criterion fails
@@ -99,6 +101,12 @@ const commands: Record<string, Handler> = {
     for (const a of m.artifacts) console.log(`${a.id.padEnd(36)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
     for (const s of m.skipped) console.log(`${s.id.padEnd(36)} skipped: ${s.reason} — ${s.hint}`);
     return 0;
+  },
+  async clean(args) {
+    const v = parse(args, { 'dry-run': { type: 'boolean' } });
+    const { clean } = await import('./commands/clean.js');
+    const r = await clean({ dryRun: v['dry-run'] });
+    return r.failed.length ? 1 : 0;
   },
   async verify(args) {
     const v = parse(args, { workload: { type: 'string', multiple: true }, targets: { type: 'string' }, require: { type: 'string' }, all: { type: 'boolean' }, sample: { type: 'string' } });
@@ -189,11 +197,22 @@ async function main(argv: string[]): Promise<number> {
   return handler(rest);
 }
 
+let settled = false;
+// A call that neither answers nor fails (a socket closed under it) would let Node exit 0 with the
+// command unfinished: that is a fault, said once, and exit 1.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  console.error('wvc: harness fault: the command stopped with a call still pending (a daemon or socket went away under it?) — run it again; WVC_DEBUG=1 for more');
+  process.exitCode = 1;
+});
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    settled = true;
     // One line, never a stack (WVC_DEBUG=1 prints it): a harness fault says what it was doing.
     if (e instanceof UserError) console.error(`wvc: ${e.message}`);
     else console.error(`wvc: harness fault: ${faultText(e)}${process.env.WVC_DEBUG === '1' ? '' : ' (WVC_DEBUG=1 prints the stack)'}`);

@@ -7,13 +7,13 @@
  * and a difference over 25% is a warning that names the likely cause.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CrossCheck, CrossChecks, Invocation, TargetResult } from '../model.js';
 import { isFloorClass } from '../model.js';
 import { commandLine, hyperfineLine } from '../util/shell.js';
+import { harnessTempDir } from '../util/leftovers.js';
 
 const exec = promisify(execFile);
 
@@ -72,7 +72,7 @@ function likelyCause(row: OkRow, ratio: number, calibrationMs: number | null): s
 async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, warmup: number, timeoutMs: number): Promise<number> {
   const proc = inv.kind === 'process' ? inv : inv.equivalent;
   if (!proc) throw new Error('no command to time');
-  const dir = await mkdtemp(path.join(tmpdir(), 'wvc-hyperfine-'));
+  const dir = await harnessTempDir('hyperfine');
   try {
     const file = path.join(dir, 'out.json');
     await exec(bin, ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, timeout: timeoutMs, maxBuffer: 16 << 20 });

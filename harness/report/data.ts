@@ -240,3 +240,16 @@ export function resolveArtifact(r: Results, id: string): ArtifactRecord | undefi
   }
   return undefined;
 }
+
+/** The mark a median carries wherever it is shown when some of its variant's samples failed (see {@link failedNote}). */
+export const FAIL_MARK = ' ⚠';
+export function failMark(t: { coldStart?: { failures: number } | null }): string {
+  return t.coldStart?.failures ? FAIL_MARK : '';
+}
+
+/** The note that explains {@link FAIL_MARK}, naming each flagged variant with its count; null when no sample failed. */
+export function failedNote(r: Results): string | null {
+  const flagged = okTargets(r).filter((t) => t.coldStart.failures);
+  if (!flagged.length) return null;
+  return `⚠ Some samples failed: ${flagged.map((t) => `${keyOf(r, t)} ${t.coldStart.failures} of ${t.coldStart.samples.length}`).join(', ')}. Its median stands on the successful samples only. A variant is errored instead when more than half its samples failed or its runtime stopped answering (README, "Faults").`;
+}

@@ -13,6 +13,8 @@ import {
   WORKLOAD_PHASES,
   artifactOf,
   capabilityCells,
+  failMark,
+  failedNote,
   probedBy,
   capabilityRowName,
   cellRef,
@@ -199,7 +201,7 @@ function summary(r: Results): Block[] {
     const s = t.coldStart.stats!;
     return [
       ...lead.cells(t),
-      `${ms(s.median)} (${msRange(s.ci95)})`,
+      `${ms(s.median)}${failMark(t)} (${msRange(s.ci95)})`,
       ms(s.p95),
       ratioCell(t.vsNative),
       ratioCell(t.vsDocker),
@@ -265,6 +267,8 @@ function summary(r: Results): Block[] {
   if (zero.length) memNote += ` A peak of 0 B (${zero.join(', ')}) means the figure was not captured, not that no memory was used.`;
   out.push(p(memNote));
   out.push(p('² Warm: per-request latency with the module already compiled and a fresh instance per request (see "Warm per-request latency"); n/a where the runtime has no in-process equivalent.'));
+  const failed = failedNote(r);
+  if (failed) out.push(p(failed));
   if (byBudget.length) {
     out.push(p(`⁴ Stopped by its time budget before its CI reached ±${pct(r.options.adaptive?.ciTarget ?? 0)} of the median: ${byBudget.map((t) => `${keyOf(r, t)} (${t.coldStart.samples.length} sample${t.coldStart.samples.length === 1 ? '' : 's'})`).join(', ')}. Its median stands on those samples alone.`));
   }
@@ -431,7 +435,7 @@ function languages(r: Results): Block[] {
     if (!cols.some((w) => w.name === workloadName(r, t)) || pairs.some((x) => x.id === t.id && x.variant === t.variant)) continue;
     if (cols.filter((w) => rowOf(w, t.id, t.variant)).length >= 2) pairs.push({ id: t.id, variant: t.variant });
   }
-  const med = (t: OkTarget | undefined) => (t ? duration(t.coldStart.stats!.median) : '–');
+  const med = (t: OkTarget | undefined) => (t ? duration(t.coldStart.stats!.median) + failMark(t) : '–');
   const coldRows: Cell[][] = pairs.map(({ id, variant }) => {
     const rows = cols.map((w) => rowOf(w, id, variant));
     return [id, variant, ...rows.map(med), ...rows.slice(1).map((t) => ratioText(r, t, rows[0]))];
@@ -920,7 +924,7 @@ function containerLayers(r: Results): Block[] {
       table: {
         head: [...lead.head, 'layer', 'cold start median (95% CI)', `share of ${keyOf(r, rows[0]!.row)}`],
         align: [...lead.align, 'left', 'right', 'right'],
-        rows: rows.map(({ row, layer }) => [...lead.cells(row), layer, `${ms(row.coldStart.stats!.median)} (${msRange(row.coldStart.stats!.ci95)})`, pct(row.coldStart.stats!.median / top)]),
+        rows: rows.map(({ row, layer }) => [...lead.cells(row), layer, `${ms(row.coldStart.stats!.median)}${failMark(row)} (${msRange(row.coldStart.stats!.ci95)})`, pct(row.coldStart.stats!.median / top)]),
       },
     });
   }
