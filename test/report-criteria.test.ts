@@ -140,6 +140,9 @@ describe('probes-denied with errored cells', () => {
     expect(res.decision).toBe('Criteria not met: 1 of 1 fail (C1, not measured).');
     const md = renderMarkdown(r, { criteria: res });
     expect(md).toContain('not measured: errored, so counted neither for nor against: wasmtime-embed/aot fs-read-outside');
+    // The matrix shows an errored cell as not measured, not as an alarm like ALLOWED.
+    expect(md).toContain('| wasmtime-embed/aot | error (not measured) | error (not measured) |');
+    expect(md).not.toContain('**ERROR**');
     // The errored cells are under Warnings, so it is not "None".
     const warnings = md.split('\n## Warnings')[1]!.split('\n## ')[0]!;
     expect(warnings).toContain("**capabilities** tax-calculator:wasmtime-embed: 2 probes errored (fs-read-outside, net-connect) — error: unknown option '--probe'");

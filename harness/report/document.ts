@@ -748,6 +748,13 @@ function footprint(r: Results): Block[] {
   return out;
 }
 
+/**
+ * A probe outcome as a matrix cell: held outcomes plain, the others in capitals and
+ * bold, except `error`, which ran to no outcome and counts for nothing: it reads
+ * "error (not measured)", not as an alarm beside ALLOWED.
+ */
+const outcomeCell = (outcome: string): Cell => (held(outcome) ? outcome : outcome === 'error' ? 'error (not measured)' : strong(outcome.toUpperCase()));
+
 function capabilities(r: Results): Block[] {
   const cells = capabilityCells(r);
   const out: Block[] = [h(2, 'Capability matrix'), { kind: 'chart', chart: 'capabilities' }];
@@ -763,7 +770,7 @@ function capabilities(r: Results): Block[] {
         head: ['target/variant', ...probes],
         rows: keys.map((k) => [k, ...probes.map((pr): Cell => {
           const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
-          return !c ? '–' : held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase());
+          return !c ? '–' : outcomeCell(c.outcome);
         })]),
       },
     });
@@ -814,7 +821,7 @@ function capabilityEvidence(r: Results): Block[] {
     table: {
       head: ['target/variant', 'probe', 'outcome', 'what the workload or runtime reported', 'what the harness observed'],
       rows: rows.flatMap((row) =>
-        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), c.probe, outcomeCell(c.outcome), c.evidence || '–', c.harnessEvidence || '–']),
       ),
     },
   });
