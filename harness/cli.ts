@@ -94,12 +94,12 @@ function num(name: string, v: string | undefined): number | undefined {
 const commands: Record<string, Handler> = {
   async build(args) {
     const v = parse(args, { workload: { type: 'string', multiple: true } });
-    const { build } = await import('./commands/build.js');
+    const { build, buildSummary } = await import('./commands/build.js');
     const { loadWorkloads } = await import('./workload.js');
     const { DEFAULT_WORKLOADS } = await import('./paths.js');
-    const m = await build({ workloads: await loadWorkloads(v.workload?.length ? v.workload : DEFAULT_WORKLOADS) });
-    for (const a of m.artifacts) console.log(`${a.id.padEnd(36)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
-    for (const s of m.skipped) console.log(`${s.id.padEnd(36)} skipped: ${s.reason} — ${s.hint}`);
+    const workloads = await loadWorkloads(v.workload?.length ? v.workload : DEFAULT_WORKLOADS);
+    const m = await build({ workloads });
+    for (const line of buildSummary(m, workloads.map((w) => w.name))) console.log(line);
     return 0;
   },
   async clean(args) {

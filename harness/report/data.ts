@@ -164,7 +164,8 @@ export const cellRef = (c: { workload?: string; target: string; variant: string 
  * Outcomes where the sandbox held: `denied`, `absent` (the interface has no
  * such capability at all) and `contained` (a resource bomb stopped within the
  * limits). Everything else (`allowed`, `uncontained`, `error`) did not. An `error`
- * cell says nothing about the sandbox: the claims leave it out before asking.
+ * cell says nothing about the sandbox: the claims, the `probes-denied` criterion and
+ * the summary's probe counts leave it out before asking (Warnings names it).
  */
 export const HELD_OUTCOMES: readonly string[] = ['denied', 'absent', 'contained'];
 

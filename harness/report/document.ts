@@ -786,6 +786,13 @@ function footprint(r: Results): Block[] {
   return out;
 }
 
+/**
+ * A probe outcome as a matrix cell: held outcomes plain, the others in capitals and
+ * bold, except `error`, which ran to no outcome and counts for nothing: it reads
+ * "error (not measured)", not as an alarm beside ALLOWED.
+ */
+const outcomeCell = (outcome: string): Cell => (held(outcome) ? outcome : outcome === 'error' ? 'error (not measured)' : strong(outcome.toUpperCase()));
+
 function capabilities(r: Results): Block[] {
   const cells = capabilityCells(r);
   const out: Block[] = [h(2, 'Capability matrix'), { kind: 'chart', chart: 'capabilities' }];
@@ -801,7 +808,7 @@ function capabilities(r: Results): Block[] {
         head: ['target/variant', 'probed by', ...probes],
         rows: rows.map((row) => [keyOf(r, cellRef(row)), probedBy(row), ...probes.map((pr): Cell => {
           const c = row.cells.find((x) => x.probe === pr);
-          return !c ? '–' : held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase());
+          return !c ? '–' : outcomeCell(c.outcome);
         })]),
       },
     });
@@ -853,7 +860,7 @@ function capabilityEvidence(r: Results): Block[] {
     table: {
       head: ['target/variant', 'probed by', 'probe', 'outcome', 'what the guest or runtime reported', 'what the harness observed'],
       rows: rows.flatMap((row) =>
-        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), probedBy(row), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), probedBy(row), c.probe, outcomeCell(c.outcome), c.evidence || '–', c.harnessEvidence || '–']),
       ),
     },
   });
