@@ -37,6 +37,14 @@ commands:
       --criteria FILE     add the decision gate; exit 1 when a criterion fails
       --out DIR           write the reports there instead of next to the file
       --format F          print one format to stdout: ${REPORT_FORMAT_NAMES.join(', ')}
+  k8s plan [--file F]   write a Kubernetes RuntimeClass placement plan: for each workload the gate places
+                        on Wasm, a RuntimeClass, its Deployment (memory from the measured peak) and the
+                        container fallback Deployment (0 replicas)
+      --file F            a results.json or a run folder (default: results/latest)
+      --criteria FILE     the decision gate (required): a workload is placed when all its criteria pass
+      --out DIR           where the YAML goes (default: k8s/ next to the file)
+      --handler NAME      the RuntimeClass's handler and name (default: wasmtime, as runwasi registers it)
+      --node-selector k=v label of the prepared nodes; repeatable (default: wvc.dev/wasm-runtime=wasmtime)
   compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
       --threshold PCT     smallest change that counts, as a fraction (default 0.10)
   bench                 build, then measure cold start, phases, memory, warm latency, footprint and
@@ -130,6 +138,18 @@ const commands: Record<string, Handler> = {
     const r = await report({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, format: v.format });
     if (r.files.length) console.error(`reports: ${r.files.join(', ')}`);
     return r.criteriaFailed ? 1 : 0;
+  },
+  async k8s(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'plan') throw new UserError(`k8s takes the subcommand plan, got ${sub === undefined ? 'none' : `'${sub}'`} — run \`wvc k8s plan --criteria FILE\``);
+    const v = parse(rest, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, handler: { type: 'string' }, 'node-selector': { type: 'string', multiple: true } });
+    const { k8sPlan } = await import('./commands/k8s.js');
+    const r = await k8sPlan({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, handler: v.handler, nodeSelector: v['node-selector'] });
+    for (const p of r.decision.placed) console.error(`${p.workload}: on Wasm (${p.wasm.id}/${p.wasm.variant}), memory request ${p.wasmMemory.requestMiB}Mi, limit ${p.wasmMemory.limitMiB}Mi`);
+    for (const x of r.decision.notPlaced) console.error(`${x.workload}: stays on containers — ${x.reason}`);
+    if (r.files.length) console.error(`manifests: ${r.files.join(', ')}`);
+    else console.error('nothing placed on Wasm, no manifests written');
+    return r.files.length ? 0 : 1;
   },
   async compare(args) {
     const v = parse(args, { old: { type: 'string' }, new: { type: 'string' }, threshold: { type: 'string' } });

@@ -8,6 +8,7 @@ import { artifactId, type Results, type TargetResult, type WorkloadRecord } from
 import { isFloorClass } from '../model.js';
 import { evaluateClaims, sameTask, taskList, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
+import { placementSection } from './k8s.js';
 import {
   NESTED_PHASES,
   WORKLOAD_PHASES,
@@ -316,6 +317,7 @@ function decision(r: Results, c: CriteriaResult): Block[] {
     });
   out.push(h(3, 'Decision'));
   out.push(p(strong(c.decision)));
+  out.push(...placementSection(r, c));
   return out;
 }
 
