@@ -33,11 +33,21 @@ commands:
                         sudo, else print the command to run; silent when nothing is missing; bench and npm test
                         run it first (WVC_SETUP=0 turns that off)
       --require a,b       exit 1 if one of these is unavailable (default: $BENCH_REQUIRE)
+  clean                 remove what killed runs left behind: containers, OCI bundles, harness cgroups, temp dirs
+      --dry-run           only list them
   report [--file F]     re-render report.md, report.html (and results.json) from a saved results.json or run folder
       --file F            a results.json or a run folder (default: results/latest)
       --criteria FILE     add the decision gate; exit 1 when a criterion fails
       --out DIR           write the reports there instead of next to the file
       --format F          print one format to stdout: ${REPORT_FORMAT_NAMES.join(', ')}
+  k8s plan [--file F]   write a Kubernetes RuntimeClass placement plan: for each workload the gate places
+                        on Wasm, a RuntimeClass, its Deployment (memory from the measured peak) and the
+                        container fallback Deployment (0 replicas)
+      --file F            a results.json or a run folder (default: results/latest)
+      --criteria FILE     the decision gate (required): a workload is placed when all its criteria pass
+      --out DIR           where the YAML goes (default: k8s/ next to the file)
+      --handler NAME      the RuntimeClass's handler and name (default: wasmtime, as runwasi registers it)
+      --node-selector k=v label of the prepared nodes; repeatable (default: wvc.dev/wasm-runtime=wasmtime)
   compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
       --threshold PCT     smallest change that counts, as a fraction (default 0.10)
   bench                 build, then measure cold start, phases, memory, warm latency, footprint and
@@ -95,13 +105,19 @@ function num(name: string, v: string | undefined): number | undefined {
 const commands: Record<string, Handler> = {
   async build(args) {
     const v = parse(args, { workload: { type: 'string', multiple: true } });
-    const { build } = await import('./commands/build.js');
+    const { build, buildSummary } = await import('./commands/build.js');
     const { loadWorkloads } = await import('./workload.js');
     const { DEFAULT_WORKLOADS } = await import('./paths.js');
-    const m = await build({ workloads: await loadWorkloads(v.workload?.length ? v.workload : DEFAULT_WORKLOADS) });
-    for (const a of m.artifacts) console.log(`${a.id.padEnd(36)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`);
-    for (const s of m.skipped) console.log(`${s.id.padEnd(36)} skipped: ${s.reason} — ${s.hint}`);
+    const workloads = await loadWorkloads(v.workload?.length ? v.workload : DEFAULT_WORKLOADS);
+    const m = await build({ workloads });
+    for (const line of buildSummary(m, workloads.map((w) => w.name))) console.log(line);
     return 0;
+  },
+  async clean(args) {
+    const v = parse(args, { 'dry-run': { type: 'boolean' } });
+    const { clean } = await import('./commands/clean.js');
+    const r = await clean({ dryRun: v['dry-run'] });
+    return r.failed.length ? 1 : 0;
   },
   async verify(args) {
     const v = parse(args, { workload: { type: 'string', multiple: true }, targets: { type: 'string' }, require: { type: 'string' }, all: { type: 'boolean' }, sample: { type: 'string' } });
@@ -131,6 +147,18 @@ const commands: Record<string, Handler> = {
     const r = await report({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, format: v.format });
     if (r.files.length) console.error(`reports: ${r.files.join(', ')}`);
     return r.criteriaFailed ? 1 : 0;
+  },
+  async k8s(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'plan') throw new UserError(`k8s takes the subcommand plan, got ${sub === undefined ? 'none' : `'${sub}'`} — run \`wvc k8s plan --criteria FILE\``);
+    const v = parse(rest, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, handler: { type: 'string' }, 'node-selector': { type: 'string', multiple: true } });
+    const { k8sPlan } = await import('./commands/k8s.js');
+    const r = await k8sPlan({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, handler: v.handler, nodeSelector: v['node-selector'] });
+    for (const p of r.decision.placed) console.error(`${p.workload}: on Wasm (${p.wasm.id}/${p.wasm.variant}), memory request ${p.wasmMemory.requestMiB}Mi, limit ${p.wasmMemory.limitMiB}Mi`);
+    for (const x of r.decision.notPlaced) console.error(`${x.workload}: stays on containers — ${x.reason}`);
+    if (r.files.length) console.error(`manifests: ${r.files.join(', ')}`);
+    else console.error('nothing placed on Wasm, no manifests written');
+    return r.files.length ? 0 : 1;
   },
   async compare(args) {
     const v = parse(args, { old: { type: 'string' }, new: { type: 'string' }, threshold: { type: 'string' } });
@@ -201,11 +229,22 @@ async function main(argv: string[]): Promise<number> {
   return handler(rest);
 }
 
+let settled = false;
+// A call that neither answers nor fails (a socket closed under it) would let Node exit 0 with the
+// command unfinished: that is a fault, said once, and exit 1.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  console.error('wvc: harness fault: the command stopped with a call still pending (a daemon or socket went away under it?) — run it again; WVC_DEBUG=1 for more');
+  process.exitCode = 1;
+});
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    settled = true;
     // One line, never a stack (WVC_DEBUG=1 prints it): a harness fault says what it was doing.
     if (e instanceof UserError) console.error(`wvc: ${e.message}`);
     else console.error(`wvc: harness fault: ${faultText(e)}${process.env.WVC_DEBUG === '1' ? '' : ' (WVC_DEBUG=1 prints the stack)'}`);

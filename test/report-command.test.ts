@@ -1,37 +1,17 @@
-import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compare } from '../harness/commands/compare.js';
 import { report } from '../harness/commands/report.js';
 import { REPORT_FORMATS, REPORT_FORMAT_NAMES, renderAll, reportFormat } from '../harness/report/index.js';
 import { unsupportedVersion } from '../harness/report/load.js';
-import { UserError } from '../harness/errors.js';
+import { tempDirs, userError } from './command-support.js';
 import { fixture } from './report-builder.js';
 import { ROOT } from './support.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'results-sample.json');
 const EXAMPLE = path.join(ROOT, 'examples', 'criteria.tax-calculator.json');
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(path.join(tmpdir(), 'wvc-report-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function userError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
+const tmp = tempDirs('wvc-report-');
 
 describe('REPORT_FORMATS and renderAll', () => {
   it('lists every format once: the run directory\'s files, then the print-only exports', () => {

@@ -107,6 +107,68 @@ describe('criteria decisions', () => {
   });
 });
 
+describe('probes-denied with errored cells', () => {
+  // A bring-your-own program without a probe mode: its probe cells are `error`, not outcomes.
+  const NO_PROBE = "error: unknown option '--probe'";
+  const withCells = (cells: { probe: string; outcome: string }[]): Results =>
+    ({
+      ...makeResults([okTarget('wasmtime-embed', 'aot', [2, 2, 2, 2, 2])], []),
+      capabilities: {
+        probes: cells.map((c) => c.probe),
+        rows: [{ workload: 'tax-calculator', id: 'wasmtime-embed', target: 'wasmtime-embed', variant: 'aot', label: 'wasmtime-embed', limits: '–', denialNamesCapability: null, cells: cells.map((c) => ({ ...c, evidence: c.outcome === 'error' ? NO_PROBE : '', harnessEvidence: '', exitCode: c.outcome === 'error' ? 2 : 0, durationMs: 5 })) }],
+        notes: [],
+      },
+    }) as unknown as Results;
+  const spec = { kind: 'probes-denied', target: 'wasmtime-embed', variant: 'aot', probes: ['fs-read-outside', 'net-connect'] };
+  const gate = loadCriteria(JSON.stringify({ criteria: [spec], rollbackTriggers: [{ ...spec, id: 'R1' }] }));
+
+  it('is not measured, never "not denied", when every listed probe errored, and the gate does not pass', () => {
+    const r = withCells([
+      { probe: 'fs-read-outside', outcome: 'error' },
+      { probe: 'net-connect', outcome: 'error' },
+    ]);
+    const res = evaluateCriteria(r, gate);
+    expect(res.criteria[0]).toMatchObject({
+      status: 'FAIL',
+      notMeasured: true,
+      value: null,
+      measured: 'not measured: errored, so counted neither for nor against: wasmtime-embed/aot fs-read-outside, wasmtime-embed/aot net-connect; 0 of 2 denied (see Warnings)',
+    });
+    expect(res.criteria[0].measured).not.toContain('not denied');
+    expect(res.rollback[0].state).toBe('not measured');
+    expect(res.passed).toBe(false);
+    expect(res.decision).toBe('Criteria not met: 1 of 1 fail (C1, not measured).');
+    const md = renderMarkdown(r, { criteria: res });
+    expect(md).toContain('not measured: errored, so counted neither for nor against: wasmtime-embed/aot fs-read-outside');
+    // The matrix shows an errored cell as not measured, not as an alarm like ALLOWED.
+    expect(md).toContain("| wasmtime-embed/aot | the workload's own probe mode | error (not measured) | error (not measured) |");
+    expect(md).not.toContain('**ERROR**');
+    // The errored cells are under Warnings, so it is not "None".
+    const warnings = md.split('\n## Warnings')[1]!.split('\n## ')[0]!;
+    expect(warnings).toContain("**capabilities** tax-calculator:wasmtime-embed: 2 probes errored (fs-read-outside, net-connect) — error: unknown option '--probe'");
+  });
+
+  it('is not measured when one probe errored and the rest were denied', () => {
+    const r = withCells([
+      { probe: 'fs-read-outside', outcome: 'denied' },
+      { probe: 'net-connect', outcome: 'error' },
+    ]);
+    const res = evaluateCriteria(r, gate);
+    expect(res.criteria[0]).toMatchObject({ status: 'FAIL', notMeasured: true, measured: 'not measured: errored, so counted neither for nor against: wasmtime-embed/aot net-connect; 1 of 2 denied (see Warnings)' });
+    expect(res.rollback[0].state).toBe('not measured');
+  });
+
+  it('still fails as "not denied" on an allowed probe beside an errored one, the errored one left out', () => {
+    const r = withCells([
+      { probe: 'fs-read-outside', outcome: 'allowed' },
+      { probe: 'net-connect', outcome: 'error' },
+    ]);
+    const res = evaluateCriteria(r, gate);
+    expect(res.criteria[0]).toMatchObject({ status: 'FAIL', notMeasured: false, value: 0, measured: '0 of 2 denied; not denied: fs-read-outside allowed; errored, left out: net-connect' });
+    expect(res.rollback[0].state).toBe('TRIPPED');
+  });
+});
+
 describe('loadCriteria', () => {
   const err = (text: string) => {
     try {

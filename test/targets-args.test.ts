@@ -19,6 +19,23 @@ describe('guest path mapping for targets without a filesystem namespace', () => 
     expect(mapGuestArgs(['--rules=/rulesX'], grants)).toEqual(['--rules=/rulesX']);
     expect(mapGuestArgs(['/rules/a.csv', '--rules=/rules'], grants)).toEqual(['/h/rules/a.csv', '--rules=/h/rules']);
   });
+  it('rewrites a positional guest path and the value of a two-argument flag, and then adds no default', () => {
+    expect(mapGuestArgs(['/rules/a.csv'], grants)).toEqual(['/h/rules/a.csv', '--rules=/h/rules']);
+    expect(mapGuestArgs(['/rules'], grants)).toEqual(['/h/rules', '--rules=/h/rules']);
+    expect(mapGuestArgs(['--rules', '/rules/b.csv', '--subtotal=1.00'], grants)).toEqual(['--rules', '/h/rules/b.csv', '--subtotal=1.00']);
+    // A trailing flag with no value does not name the directory: the default is still added.
+    expect(mapGuestArgs(['--rules'], grants)).toEqual(['--rules', '--rules=/h/rules']);
+  });
+  it('leaves a guest path inside other text alone', () => {
+    expect(mapGuestArgs(['-r/rules', 'x=/rules', '/rulesX/a', 'rules/a'], grants, { addDefaults: false })).toEqual(['-r/rules', 'x=/rules', '/rulesX/a', 'rules/a']);
+  });
+  it('rewrites positional paths of grants that have no flag', () => {
+    const two = [
+      { host: '/h/in', guest: '/in', readOnly: true },
+      { host: '/h/out', guest: '/out', readOnly: false },
+    ];
+    expect(mapGuestArgs(['/in/words.txt', '/out/count.txt', '--x=/in'], two)).toEqual(['/h/in/words.txt', '/h/out/count.txt', '--x=/h/in']);
+  });
   it('adds no default flag for probes, which take no other flags', () => {
     expect(mapGuestArgs(['--probe=fs-write-granted', '--target-path=/rules'], grants, { addDefaults: false })).toEqual(['--probe=fs-write-granted', '--target-path=/h/rules']);
   });

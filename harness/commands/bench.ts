@@ -17,6 +17,7 @@ import { runCapabilityMatrix } from '../measure/capabilities.js';
 import { newGuestRowCache, runProbeGuestMatrix } from '../measure/probe-guest.js';
 import { assembleRows, bestContainerOf, crossRatios, targetInfo, unitKey, workloadRecord } from '../measure/rows.js';
 import { randomSeed } from '../util/rng.js';
+import { findLeftovers, leftoverSummary, removeLeftovers } from '../util/leftovers.js';
 import { DEFAULT_WORKLOADS, PROBE_GUEST_NAME, ROOT } from '../paths.js';
 import { disposeAll, measuredVariants, missingRequired, parseTargetList, prepareContext, prepareTargets, requiredNowhere, requiredTargets, type PreparedTarget, type ReadyVariant } from '../session.js';
 import { registry as defaultRegistry, idsOf } from '../targets/index.js';
@@ -195,6 +196,12 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   } finally {
     useSpawner(null);
   }
+  // What a killed run left behind (containers, bundles, cgroups, temp dirs) goes before anything is measured.
+  const left = await findLeftovers(registry);
+  if (left.length) {
+    const failed = await removeLeftovers(left);
+    log(`cleaned up what an earlier run left behind: ${leftoverSummary(left)}${failed.length ? `; could not remove ${failed.join('; ')} — see \`wvc clean --dry-run\`` : ''}`);
+  }
   const startedAt = new Date();
   const environment = await collectEnvironment(registry);
 
@@ -271,7 +278,10 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       // A second signal does not wait for the sample, only (for at most 3 s) for parked instances to go.
       const code = SIGNAL_EXIT[signal];
       setTimeout(() => process.exit(code), 3_000).unref();
-      void releaseAllParked().finally(() => process.exit(code));
+      void releaseAllParked()
+        .then(() => findLeftovers(registry, { ownToo: true }))
+        .then((ls) => removeLeftovers(ls.filter((l) => l.pid === process.pid)))
+        .finally(() => process.exit(code));
       return;
     }
     stop = signal;
@@ -412,6 +422,12 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     results.finishedAt = new Date().toISOString();
     await write();
   } finally {
+    // Whatever happened (a fault, a signal), nothing this run made stays behind.
+    const mine = await findLeftovers(registry, { ownToo: true }).then((ls) => ls.filter((l) => l.pid === process.pid), () => []);
+    if (mine.length) {
+      const failed = await removeLeftovers(mine);
+      log(`removed what this run left behind: ${leftoverSummary(mine)}${failed.length ? `; could not remove ${failed.join('; ')}` : ''}`);
+    }
     for (const [sig, h] of handlers) process.off(sig, h);
     process.off('uncaughtException', onUncaught);
     process.off('unhandledRejection', onUncaught);

@@ -89,3 +89,24 @@ export async function build(opts: BuildOptions): Promise<BuildManifest> {
   await rename(tmp, MANIFEST_PATH);
   return manifest;
 }
+
+/**
+ * What `wvc build` prints: one line per artifact of the harness's own tools (ids
+ * without a workload) and of the workloads built, and one per skipped one. The
+ * manifest keeps other workloads' artifacts too; they are not listed, only counted
+ * in a last line. Pure.
+ */
+export function buildSummary(m: BuildManifest, workloads: readonly string[]): string[] {
+  const names = new Set(workloads);
+  const shown = (id: string) => {
+    const w = splitArtifactId(id)?.workload;
+    return w === undefined || names.has(w);
+  };
+  const lines = [
+    ...m.artifacts.filter((a) => shown(a.id)).map((a) => `${a.id.padEnd(36)} ${String(a.bytes).padStart(10)} B  sha256:${a.sha256.slice(0, 16)}…  ${a.path ?? a.tag}`),
+    ...m.skipped.filter((s) => shown(s.id)).map((s) => `${s.id.padEnd(36)} skipped: ${s.reason} — ${s.hint}`),
+  ];
+  const others = m.artifacts.filter((a) => !shown(a.id)).length;
+  if (others) lines.push(`(${others} artifact${others === 1 ? '' : 's'} of other workloads kept in build/manifest.json, not listed)`);
+  return lines;
+}

@@ -21,7 +21,7 @@ export interface ReportCommandOptions {
 }
 
 /** Reads a file the user named, turning the usual failures into one-line UserErrors. */
-async function readUserFile(file: string, what: string, fix: string): Promise<string> {
+export async function readUserFile(file: string, what: string, fix: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
@@ -61,6 +61,17 @@ export async function readResults(file: string, label = 'results file'): Promise
   }
 }
 
+/** Reads a criteria file and evaluates it against a run; every failure is a UserError naming the file. */
+export async function readCriteria(results: Results, file: string): Promise<CriteriaResult> {
+  const cpath = path.resolve(file);
+  const text = await readUserFile(cpath, 'criteria file', 'pass a criteria JSON file, e.g. examples/criteria.tax-calculator.json');
+  try {
+    return evaluateCriteria(results, loadCriteria(text));
+  } catch (e) {
+    throw new UserError(`${cpath}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * `wvc report`: re-renders report.md and report.html (and, into another
  * directory, results.json and samples.csv) from a results.json, optionally
@@ -73,16 +84,7 @@ export async function report(opts: ReportCommandOptions): Promise<{ dir: string;
   if (opts.format !== undefined && !format) throw new UserError(`--format must be one of ${REPORT_FORMAT_NAMES.join(', ')}, got '${opts.format}'`);
   const src = await resultsPath(opts.file);
   const results = await readResults(src);
-  let criteria: CriteriaResult | undefined;
-  if (opts.criteria) {
-    const cpath = path.resolve(opts.criteria);
-    const text = await readUserFile(cpath, 'criteria file', 'pass a criteria JSON file, e.g. examples/criteria.tax-calculator.json');
-    try {
-      criteria = evaluateCriteria(results, loadCriteria(text));
-    } catch (e) {
-      throw new UserError(`${cpath}: ${(e as Error).message}`);
-    }
-  }
+  const criteria = opts.criteria ? await readCriteria(results, opts.criteria) : undefined;
   const srcDir = path.dirname(src);
   const dir = opts.out ? path.resolve(opts.out) : srcDir;
   const files = renderAll(results, criteria ? { criteria } : {});

@@ -9,9 +9,9 @@
  * as the evidence an operator would see. Writes no files outside its temp dir.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { mapLimit } from '../util/pool.js';
 import path from 'node:path';
 import type { PreparedTarget } from '../session.js';
@@ -66,6 +66,7 @@ export interface HarnessObservation {
 
 export { BOMB_BOUND_MS, FUEL, MEM_LIMIT_BYTES } from './limits.js';
 import { BOMB_BOUND_MS, MEM_LIMIT_BYTES } from './limits.js';
+import { harnessTempDir } from '../util/leftovers.js';
 const PROBE_BOUND_MS = 20_000;
 const isBomb = (probe: ProbeName) => probe === 'mem-bomb' || probe === 'cpu-spin';
 /** Rows probed at the same time: two, one per core of the 2-core machines this runs on (fewer on a 1-core one). */
@@ -328,7 +329,7 @@ export async function runCapabilityMatrix(prepared: readonly PreparedTarget[], o
       'denialNamesCapability: every denied/contained cell (env-read aside: an unset variable has no error to name) carries an errno string, a trap message or the runtime\'s OOM report, rather than a bare kill. Note that a path outside every preopen is ENOENT "No such file or directory" under wasi-libc (and in a container the path simply does not exist): it names the failure, not the sandbox.',
     ],
   };
-  const root = await mkdtemp(path.join(tmpdir(), 'wvc-cap-'));
+  const root = await harnessTempDir('cap');
   const prevSecret = process.env.WVC_SECRET;
   const secret = `wvc-secret-${randomBytes(12).toString('hex')}`;
   const sentinelValue = `wvc-sentinel-${randomBytes(12).toString('hex')}`;

@@ -6,13 +6,13 @@
  * same way next to the API figure. Both medians and their ratio are recorded,
  * and a difference over 25% is a warning that names the likely cause.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { CrossCheck, CrossChecks, Invocation, TargetResult } from '../model.js';
 import { isFloorClass } from '../model.js';
 import { commandLine, hyperfineLine } from '../util/shell.js';
+import { harnessTempDir } from '../util/leftovers.js';
 
 /** A ratio of the harness's median to the tool's beyond this is a warning. */
 export const AGREEMENT_TOLERANCE = 0.25;
@@ -69,7 +69,7 @@ function likelyCause(row: OkRow, ratio: number, calibrationMs: number | null): s
 async function timeWithHyperfine(bin: string, inv: Invocation, runs: number, warmup: number, timeoutMs: number): Promise<number> {
   const proc = inv.kind === 'process' ? inv : inv.equivalent;
   if (!proc) throw new Error('no command to time');
-  const dir = await mkdtemp(path.join(tmpdir(), 'wvc-hyperfine-'));
+  const dir = await harnessTempDir('hyperfine');
   try {
     const file = path.join(dir, 'out.json');
     await execa(bin, ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', file, commandLine(proc.argv)], { env: proc.env, extendEnv: false, timeout: timeoutMs });

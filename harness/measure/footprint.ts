@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -23,6 +22,7 @@ const BROTLI_Q11_LIMIT = 32 << 20;
 
 export type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
 import type { ArtifactFootprint, Footprint, ImageFootprint, RolloutCost, RuntimeFootprint } from '../model.js';
+import { harnessTempDir } from '../util/leftovers.js';
 
 /** The compressors, run asynchronously on libuv's thread pool. */
 const gzipAsync = promisify(gzip);
@@ -230,7 +230,7 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
   const copy: number[] = [];
   const compile: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-node-'));
+    const dir = await harnessTempDir('node');
     try {
       const t0 = process.hrtime.bigint();
       const dst = path.join(dir, 'tax.component.wasm');

@@ -9,7 +9,7 @@
  */
 import { artifactId, type ArtifactRecord, type Results, type TargetClass } from '../model.js';
 import type { CriteriaResult } from './criteria.js';
-import { artifactOf, capabilityCells, gzipBytesOf, isPrimary, keyOf, multiWorkload, okTargets, primaryWorkload, probeCounts, resolveArtifact, type OkTarget } from './data.js';
+import { artifactOf, capabilityCells, failMark, gzipBytesOf, isPrimary, keyOf, multiWorkload, okTargets, primaryWorkload, probeCounts, resolveArtifact, type OkTarget } from './data.js';
 import { bytes, duration, sig3, times } from './format.js';
 import { platformSentences } from './platform.js';
 
@@ -55,7 +55,7 @@ function coldStartLine(r: Results): AnswerLine {
   const tag = tagOf(r);
   if (!wasm.length) return { id, text: `Cold start${tag}: ${NOT_MEASURED} (no Wasm target was measured).` };
   const w = wasm[0];
-  const lead = `Cold start${tag}: the fastest Wasm start, ${keyOf(r, w)}, takes ${duration(median(w))} (median)`;
+  const lead = `Cold start${tag}: the fastest Wasm start, ${keyOf(r, w)}, takes ${duration(median(w))}${failMark(w)} (median)`;
   if (!containers.length) return { id, text: `${lead}; no container was measured in this run to set it beside.` };
   const best = containers[0];
   const docker = containers.find((t) => t.baseline === 'container');
@@ -64,12 +64,12 @@ function coldStartLine(r: Results): AnswerLine {
   const parts: string[] = [];
   if (best !== docker) {
     const ratio = bestRatio ? bestRatio.ratio : median(w) / median(best);
-    parts.push(`${faster(ratio)} the fastest container path, ${keyOf(r, best)} at ${duration(median(best))}`);
+    parts.push(`${faster(ratio)} the fastest container path, ${keyOf(r, best)} at ${duration(median(best))}${failMark(best)}`);
   }
   if (docker) {
     const ratio = w.vsDocker ? w.vsDocker.ratio : median(w) / median(docker);
     const ci = w.vsDocker ? `; ratio ${times(w.vsDocker.ratio)}, ${ciText(w.vsDocker.ci95)}` : '';
-    parts.push(`${faster(ratio)} Docker, ${keyOf(r, docker)} at ${duration(median(docker))}${best === docker ? ', the fastest container path measured' : ''}${ci}`);
+    parts.push(`${faster(ratio)} Docker, ${keyOf(r, docker)} at ${duration(median(docker))}${failMark(docker)}${best === docker ? ', the fastest container path measured' : ''}${ci}`);
   }
   return { id, text: `${lead}: ${parts.join(', and ')}.` };
 }

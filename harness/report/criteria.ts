@@ -31,6 +31,10 @@
  * - { "kind": "probes-denied", "target", "variant", "probes": ["fs-outside-preopen", …] }
  *     every listed capability probe was denied (or absent / contained, see
  *     HELD_OUTCOMES in data.ts); FAILS as "not measured" when the run has no probes.
+ *     An `error` cell (the probe ran to no outcome) counts neither for nor against it:
+ *     with any errored probe and none allowed it is "not measured" (and FAILS, as a gate
+ *     that could not measure does not pass; as a rollback trigger it is "not measured",
+ *     not tripped), naming the errored cells; a probe that was allowed still FAILS it.
  * - { "kind": "observability", "target", "variant", "fields": ["runtimeVersion", "artifactSha256", "exitCode", "duration", "phases", "peakMemory"] }
  *     each field is present in the results for that target.
  * A rollback trigger uses the same kinds and trips when its criterion would FAIL
@@ -274,15 +278,25 @@ function evaluate(r: Results, c: CriterionSpec): Eval {
       if (!cells.length) return notMeasured('not measured in this run (no capability probes), so this FAILS until the probes are measured', limit, trip);
       const missing: string[] = [];
       const notDenied: string[] = [];
+      // An errored probe ran to no outcome: it counts neither for nor against the criterion.
+      const errored: string[] = [];
       for (const p of c.probes) {
         const cell = cells.find((x) => x.probe === p);
         if (!cell) missing.push(p);
+        else if (cell.outcome === 'error') errored.push(p);
         else if (!held(cell.outcome)) notDenied.push(`${p} ${cell.outcome}`);
       }
-      const denied = c.probes.length - missing.length - notDenied.length;
+      const denied = c.probes.length - missing.length - notDenied.length - errored.length;
       const parts = [`${denied} of ${c.probes.length} denied`];
       if (notDenied.length) parts.push(`not denied: ${notDenied.join(', ')}`);
       if (missing.length) parts.push(`not tried: ${missing.join(', ')}`);
+      // A probe that was allowed fails the criterion whatever else errored; otherwise an errored
+      // probe leaves it not measured (it FAILS, as a gate that could not measure does not pass).
+      if (errored.length && !notDenied.length) {
+        const cellsText = errored.map((p) => `${key} ${p}`).join(', ');
+        return notMeasured(`not measured: errored, so counted neither for nor against: ${cellsText}; ${parts.join('; ')} (see Warnings)`, limit, trip);
+      }
+      if (errored.length) parts.push(`errored, left out: ${errored.join(', ')}`);
       return { ok: denied === c.probes.length, measured: parts.join('; '), value: denied, notMeasured: missing.length === c.probes.length, limit, trip };
     }
     case 'observability': {

@@ -164,7 +164,8 @@ export const cellRef = (c: { workload?: string; target: string; variant: string 
  * Outcomes where the sandbox held: `denied`, `absent` (the interface has no
  * such capability at all) and `contained` (a resource bomb stopped within the
  * limits). Everything else (`allowed`, `uncontained`, `error`) did not. An `error`
- * cell says nothing about the sandbox: the claims leave it out before asking.
+ * cell says nothing about the sandbox: the claims, the `probes-denied` criterion and
+ * the summary's probe counts leave it out before asking (Warnings names it).
  */
 export const HELD_OUTCOMES: readonly string[] = ['denied', 'absent', 'contained'];
 
@@ -239,4 +240,17 @@ export function resolveArtifact(r: Results, id: string): ArtifactRecord | undefi
     if (legacy) return r.artifacts.find((a) => a.id === legacy);
   }
   return undefined;
+}
+
+/** The mark a median carries wherever it is shown when some of its variant's samples failed (see {@link failedNote}). */
+export const FAIL_MARK = ' ⚠';
+export function failMark(t: { coldStart?: { failures: number } | null }): string {
+  return t.coldStart?.failures ? FAIL_MARK : '';
+}
+
+/** The note that explains {@link FAIL_MARK}, naming each flagged variant with its count; null when no sample failed. */
+export function failedNote(r: Results): string | null {
+  const flagged = okTargets(r).filter((t) => t.coldStart.failures);
+  if (!flagged.length) return null;
+  return `⚠ Some samples failed: ${flagged.map((t) => `${keyOf(r, t)} ${t.coldStart.failures} of ${t.coldStart.samples.length}`).join(', ')}. Its median stands on the successful samples only. A variant is errored instead when more than half its samples failed or its runtime stopped answering (README, "Faults").`;
 }

@@ -8,11 +8,14 @@ import { artifactId, type Results, type TargetResult, type WorkloadRecord } from
 import { isFloorClass } from '../model.js';
 import { evaluateClaims, sameTask, taskList, type Claim } from './claims.js';
 import type { CriteriaResult } from './criteria.js';
+import { placementSection } from './k8s.js';
 import {
   NESTED_PHASES,
   WORKLOAD_PHASES,
   artifactOf,
   capabilityCells,
+  failMark,
+  failedNote,
   probedBy,
   capabilityRowName,
   cellRef,
@@ -199,7 +202,7 @@ function summary(r: Results): Block[] {
     const s = t.coldStart.stats!;
     return [
       ...lead.cells(t),
-      `${ms(s.median)} (${msRange(s.ci95)})`,
+      `${ms(s.median)}${failMark(t)} (${msRange(s.ci95)})`,
       ms(s.p95),
       ratioCell(t.vsNative),
       ratioCell(t.vsDocker),
@@ -265,6 +268,8 @@ function summary(r: Results): Block[] {
   if (zero.length) memNote += ` A peak of 0 B (${zero.join(', ')}) means the figure was not captured, not that no memory was used.`;
   out.push(p(memNote));
   out.push(p('² Warm: per-request latency with the module already compiled and a fresh instance per request (see "Warm per-request latency"); n/a where the runtime has no in-process equivalent.'));
+  const failed = failedNote(r);
+  if (failed) out.push(p(failed));
   if (byBudget.length) {
     out.push(p(`⁴ Stopped by its time budget before its CI reached ±${pct(r.options.adaptive?.ciTarget ?? 0)} of the median: ${byBudget.map((t) => `${keyOf(r, t)} (${t.coldStart.samples.length} sample${t.coldStart.samples.length === 1 ? '' : 's'})`).join(', ')}. Its median stands on those samples alone.`));
   }
@@ -312,6 +317,7 @@ function decision(r: Results, c: CriteriaResult): Block[] {
     });
   out.push(h(3, 'Decision'));
   out.push(p(strong(c.decision)));
+  out.push(...placementSection(r, c));
   return out;
 }
 
@@ -431,7 +437,7 @@ function languages(r: Results): Block[] {
     if (!cols.some((w) => w.name === workloadName(r, t)) || pairs.some((x) => x.id === t.id && x.variant === t.variant)) continue;
     if (cols.filter((w) => rowOf(w, t.id, t.variant)).length >= 2) pairs.push({ id: t.id, variant: t.variant });
   }
-  const med = (t: OkTarget | undefined) => (t ? duration(t.coldStart.stats!.median) : '–');
+  const med = (t: OkTarget | undefined) => (t ? duration(t.coldStart.stats!.median) + failMark(t) : '–');
   const coldRows: Cell[][] = pairs.map(({ id, variant }) => {
     const rows = cols.map((w) => rowOf(w, id, variant));
     return [id, variant, ...rows.map(med), ...rows.slice(1).map((t) => ratioText(r, t, rows[0]))];
@@ -782,6 +788,13 @@ function footprint(r: Results): Block[] {
   return out;
 }
 
+/**
+ * A probe outcome as a matrix cell: held outcomes plain, the others in capitals and
+ * bold, except `error`, which ran to no outcome and counts for nothing: it reads
+ * "error (not measured)", not as an alarm beside ALLOWED.
+ */
+const outcomeCell = (outcome: string): Cell => (held(outcome) ? outcome : outcome === 'error' ? 'error (not measured)' : strong(outcome.toUpperCase()));
+
 function capabilities(r: Results): Block[] {
   const cells = capabilityCells(r);
   const out: Block[] = [h(2, 'Capability matrix'), { kind: 'chart', chart: 'capabilities' }];
@@ -797,7 +810,7 @@ function capabilities(r: Results): Block[] {
         head: ['target/variant', 'probed by', ...probes],
         rows: rows.map((row) => [keyOf(r, cellRef(row)), probedBy(row), ...probes.map((pr): Cell => {
           const c = row.cells.find((x) => x.probe === pr);
-          return !c ? '–' : held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase());
+          return !c ? '–' : outcomeCell(c.outcome);
         })]),
       },
     });
@@ -849,7 +862,7 @@ function capabilityEvidence(r: Results): Block[] {
     table: {
       head: ['target/variant', 'probed by', 'probe', 'outcome', 'what the guest or runtime reported', 'what the harness observed'],
       rows: rows.flatMap((row) =>
-        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), probedBy(row), c.probe, held(c.outcome) ? c.outcome : strong(c.outcome.toUpperCase()), c.evidence || '–', c.harnessEvidence || '–']),
+        row.cells.map((c): Cell[] => [keyOf(r, cellRef(row)), probedBy(row), c.probe, outcomeCell(c.outcome), c.evidence || '–', c.harnessEvidence || '–']),
       ),
     },
   });
@@ -920,7 +933,7 @@ function containerLayers(r: Results): Block[] {
       table: {
         head: [...lead.head, 'layer', 'cold start median (95% CI)', `share of ${keyOf(r, rows[0]!.row)}`],
         align: [...lead.align, 'left', 'right', 'right'],
-        rows: rows.map(({ row, layer }) => [...lead.cells(row), layer, `${ms(row.coldStart.stats!.median)} (${msRange(row.coldStart.stats!.ci95)})`, pct(row.coldStart.stats!.median / top)]),
+        rows: rows.map(({ row, layer }) => [...lead.cells(row), layer, `${ms(row.coldStart.stats!.median)}${failMark(row)} (${msRange(row.coldStart.stats!.ci95)})`, pct(row.coldStart.stats!.median / top)]),
       },
     });
   }

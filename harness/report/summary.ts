@@ -1,5 +1,5 @@
 import type { Results } from '../model.js';
-import { multiWorkload } from './data.js';
+import { failMark, multiWorkload } from './data.js';
 import { burstRows, densityRows, platformSentences } from './platform.js';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -18,7 +18,7 @@ export function summaryTable(r: Results): string {
         ...(multi ? [t.workload] : []),
         t.id,
         t.variant,
-        ms(s.median),
+        ms(s.median) + failMark(t),
         `${ms(s.ci95[0])}–${ms(s.ci95[1])}`,
         ms(s.p95),
         t.vsNative ? `${t.vsNative.ratio.toFixed(1)}×` : '–',

@@ -77,11 +77,17 @@ export function withGrantDir(grants: readonly Grant[], grantDir: string | undefi
 }
 
 /**
- * For targets without a filesystem namespace (native, a script on the host):
- * rewrites a guest path that starts an argument or follows its `=` to the host
- * path of the grant that holds it, and, for a grant with an `arg` flag, adds
- * `<arg>=<host dir>` when the args name no such flag (the program's default
- * would be the guest path, which does not exist on the host). Probes pass
+ * For targets without a filesystem namespace (native, a script on the host): a guest
+ * path means nothing on the host, so each argument that names one is rewritten to the
+ * host path of the grant that holds it. Exactly these are rewritten, for every grant,
+ * whether or not it has an `arg` flag:
+ * - an argument that is the guest path or starts with `<guest>/` (positional, or the
+ *   value after a flag given as two arguments: `--rules /rules` → `--rules /h/rules`);
+ * - the value of `--name=<path>` when that value is the guest path or below it.
+ * A guest path inside other text (`-r/rules`, `x=/rules`, `/rulesX`) is left alone.
+ * Then, for a grant with an `arg` flag that the args do not name (neither `<arg>=…`
+ * nor `<arg>` followed by a value), `<arg>=<host dir>` is added: the program's
+ * default would be the guest path, which does not exist on the host. Probes pass
  * `addDefaults: false`: the probe mode takes no other flags.
  */
 export function mapGuestArgs(args: readonly string[], grants: readonly Grant[], opts: { addDefaults?: boolean } = {}): string[] {
@@ -95,7 +101,8 @@ export function mapGuestArgs(args: readonly string[], grants: readonly Grant[], 
   });
   if (opts.addDefaults === false) return out;
   for (const g of grants) {
-    if (g.arg && !args.some((a) => a.startsWith(`${g.arg}=`))) out.push(`${g.arg}=${g.host}`);
+    const named = args.some((a, i) => a.startsWith(`${g.arg}=`) || (a === g.arg && i + 1 < args.length));
+    if (g.arg && !named) out.push(`${g.arg}=${g.host}`);
   }
   return out;
 }

@@ -9,11 +9,12 @@ import { concurrentBurst } from '../util/burst.js';
 import { firstLine } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
 import { processTable, withDescendants } from '../util/proc.js';
-import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
+import { createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
+import { PID_LABEL, pidOf } from '../util/leftovers.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, BurstRequest, BurstRun, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, Leftover, BurstRun, Invocation, Parked, ParkRequest, Preparation, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 /** The containerd namespace every image and container of this target lives in (`ctr -n wvc ...`). */
 export const NAMESPACE = 'wvc';
@@ -189,6 +190,9 @@ async function importFromDocker(d: Docker, bin: string, sock: string, tag: strin
 }
 
 /** What prepare() found and every run of one preparation shares. */
+/** What a ctr call needs: the client and the socket. */
+type Ctr = Pick<Engine, 'ctr' | 'sock'>;
+
 interface Engine {
   ctr: string;
   sock: string;
@@ -212,7 +216,7 @@ export function mountFlags(grants: readonly Grant[]): string[] {
 function runArgv(e: Engine, id: string, grants: readonly Grant[], args: readonly string[]): string[] {
   // With no arguments the image's own entrypoint and cmd run; with some they replace cmd, as in docker.
   const command = args.length ? [...e.entrypoint, ...args] : [];
-  return [e.ctr, '-a', e.sock, '-n', NAMESPACE, 'run', '--rm', ...(e.meter ? ['--cgroup', `${e.meter.cgroupParent}/${id}`] : []), ...mountFlags(grants), e.ref, id, ...command];
+  return [e.ctr, '-a', e.sock, '-n', NAMESPACE, 'run', '--rm', '--label', `${PID_LABEL}=${process.pid}`, ...(e.meter ? ['--cgroup', `${e.meter.cgroupParent}/${id}`] : []), ...mountFlags(grants), e.ref, id, ...command];
 }
 
 /** An environment without unset entries, as an invocation records it. */
@@ -223,7 +227,7 @@ function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether container `id` exists in the wvc namespace. */
-async function containerExists(e: Engine, id: string): Promise<boolean> {
+async function containerExists(e: Ctr, id: string): Promise<boolean> {
   try {
     await ctr(e.ctr, e.sock, ['containers', 'info', id]);
     return true;
@@ -234,7 +238,7 @@ async function containerExists(e: Engine, id: string): Promise<boolean> {
 }
 
 /** Removes the snapshot keyed `id` when there is one (a container's own is removed with the container). */
-async function removeSnapshot(e: Engine, id: string): Promise<void> {
+async function removeSnapshot(e: Ctr, id: string): Promise<void> {
   try {
     await ctr(e.ctr, e.sock, ['snapshots', 'rm', id]);
   } catch (err) {
@@ -247,7 +251,7 @@ async function removeSnapshot(e: Engine, id: string): Promise<void> {
  * waits for the exit), delete the container and its snapshot. After a killed ctr
  * the daemon may still be finishing a create it had started, so that case looks twice.
  */
-async function removeContainer(e: Engine, id: string, killed: boolean): Promise<void> {
+async function removeContainer(e: Ctr, id: string, killed: boolean): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     if (!(await containerExists(e, id))) {
       if (!killed) return;
@@ -339,7 +343,7 @@ const PARK_CALLS = 8;
 const PARK_EXIT_GRACE_MS = 10_000;
 
 /** Our containers (ids starting `prefix`) the namespace lists now. */
-async function listed(e: Engine, what: 'containers' | 'snapshots', prefix: string): Promise<string[]> {
+async function listed(e: Ctr, what: 'containers' | 'snapshots', prefix: string): Promise<string[]> {
   const out = await ctr(e.ctr, e.sock, what === 'containers' ? ['containers', 'ls', '-q'] : ['snapshots', 'ls']);
   const ids = what === 'containers' ? out.split('\n').map((l) => l.trim()) : out.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] ?? '');
   return ids.filter((id) => id.startsWith(prefix));
@@ -492,6 +496,26 @@ export const containerd: TargetDefinition = {
   async version(): Promise<string | null> {
     const found = await findContainerd();
     return 'reason' in found ? null : (await runtimeInfo(found)).version;
+  },
+
+  /** The wvc namespace's containers (with the pid of the harness whose `ctr run` made them) and snapshots without a container: what a killed run left in containerd. */
+  async leftovers(): Promise<Leftover[]> {
+    const found = await findContainerd();
+    if (!('sock' in found)) return [];
+    const e: Ctr = { ctr: found.ctr, sock: found.sock };
+    const ids = await listed(e, 'containers', CONTAINER_ID_PREFIX).catch(() => [] as string[]);
+    const out: Leftover[] = [];
+    for (const id of ids) {
+      const info = await ctr(e.ctr, e.sock, ['containers', 'info', id]).catch(() => '{}');
+      const labels = (JSON.parse(info) as { Labels?: Record<string, string> }).Labels ?? {};
+      out.push({ what: `containerd container ${id} (namespace ${NAMESPACE})`, pid: pidOf(labels[PID_LABEL]), remove: () => removeContainer(e, id, true) });
+    }
+    // A snapshot keyed by a container id whose container is gone (a ctr killed between the two).
+    for (const id of await listed(e, 'snapshots', CONTAINER_ID_PREFIX).catch(() => [] as string[])) {
+      if (!ids.includes(id)) out.push({ what: `containerd snapshot ${id} (namespace ${NAMESPACE})`, pid: null, remove: () => removeSnapshot(e, id) });
+    }
+    for (const c of await emptyChildCgroups(CGROUP_PARENT_NAME)) out.push({ what: `cgroup ${c.dir} (empty)`, pid: null, remove: c.remove });
+    return out;
   },
 
   async runtimeFiles() {

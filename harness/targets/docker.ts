@@ -1,7 +1,6 @@
 import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
@@ -15,12 +14,15 @@ import { splitArtifactId } from '../model.js';
 import { measureImages } from '../measure/footprint.js';
 import { mapLimit } from '../util/pool.js';
 import { findArtifact, grantLines, inapplicable, notDeclared, ready, skippedArtifact, specOf, unavailable, withGrantDir, onPath, buildHint } from './common.js';
-import type { Artifact, Baseline, Parked, ParkRequest, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
+import { PID_LABEL, harnessTempDir, pidOf } from '../util/leftovers.js';
+import type { Artifact, Baseline, Leftover, Parked, ParkRequest, PreparedVariant, PrepareContext, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec } from './types.js';
 
 /** Label put on every container this target creates, so leftovers can be found (`docker ps -a --filter label=wvc=1`). */
 export const CONTAINER_LABELS: Readonly<Record<string, string>> = { wvc: '1', 'wvc.target': 'docker' };
 /** Label on the containers of one park() (its value a fresh id per park), besides {@link CONTAINER_LABELS}: `docker ps -a --filter label=wvc.park`. */
 export const PARK_LABEL = 'wvc.park';
+/** What the engine may take beyond a run's own timeout and kill grace before the harness stops waiting for it. */
+const ENGINE_SLACK_MS = 30_000;
 /** Label on the containers of one burst() (a fresh id per burst). */
 export const BURST_LABEL = 'wvc.burst';
 
@@ -122,7 +124,7 @@ function createOptions(v: VariantConfig, image: string, args: string[], g: reado
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
-    Labels: { ...CONTAINER_LABELS, ...labels },
+    Labels: { ...CONTAINER_LABELS, [PID_LABEL]: String(process.pid), ...labels },
     HostConfig: { ...v.hostConfig, Binds: g.map((x) => `${x.host}:${x.guest}:${x.readOnly ? 'ro' : 'rw'}`), NetworkMode: 'none', ...(meter ? { CgroupParent: meter.cgroupParent } : {}) },
   };
 }
@@ -209,6 +211,8 @@ function registerWait(d: Docker, id: string): Promise<{ response: IncomingMessag
           response.on('data', (c: Buffer) => chunks.push(c));
           response.on('error', fail);
           response.on('aborted', () => fail(new Error('docker: wait aborted')));
+          // A daemon that goes away closes the socket without an error (after 'end' this is a no-op).
+          response.on('close', () => fail(new Error('docker: the engine closed the wait (the daemon stopped?)')));
           response.on('end', () => {
             try {
               const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { StatusCode: number; Error?: { Message?: string } | null };
@@ -235,7 +239,7 @@ function readyVariant(spec: VariantSpec, v: VariantConfig, image: LocalImage, en
     invocation: (req) => ({
       kind: 'api',
       calls: 'Engine API: create, wait (next-exit), start, wait, logs, inspect, remove',
-      equivalent: cli ? { argv: [cli, 'run', ...cliFlags(createOptions(v, image.tag, [], grants, engine.meter)), image.tag, ...req.args], env: {} } : null,
+      equivalent: cli ? { argv: [cli, 'run', ...cliFlags(createOptions(v, image.tag, [], grants, engine.meter)), image.tag, ...req.args], env: (process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) as Record<string, string> } : null,
     }),
     run: (req) => runContainer(engine, v, image.imageId, req, grants),
     /**
@@ -319,11 +323,23 @@ export const docker: TargetDefinition = {
     ];
   },
 
+  /** Containers labelled wvc=1 (with the pid of the harness that made them): what a killed run left in the engine. */
+  async leftovers(): Promise<Leftover[]> {
+    const conn = await connectDocker();
+    if (!conn.ok) return [];
+    const list = await conn.docker.listContainers({ all: true, filters: { label: ['wvc=1'] } }).catch(() => []);
+    return list.map((c) => ({
+      what: `docker container ${c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)} (${c.State}, image ${c.Image})`,
+      pid: pidOf(c.Labels?.[PID_LABEL]),
+      remove: () => conn.docker.getContainer(c.Id).remove({ force: true }),
+    }));
+  },
+
   /** Each workload image's sizes and its `docker load` cost; a base (image-node-base) is loaded with the image built on it, not on its own. */
   async footprint(ctx): Promise<TargetFootprint> {
     const conn = await connectDocker();
     if (!conn.ok) return { images: [], rollout: [], notes: ['no image sizes or docker load cost: no Docker engine'] };
-    const work = await mkdtemp(path.join(tmpdir(), 'wvc-images-'));
+    const work = await harnessTempDir('images');
     try {
       const m = await measureImages(conn.docker, ctx.artifacts.filter((a) => a.kind === 'image' && splitArtifactId(a.id)), ctx.runs, work, ctx.sizeCache);
       return { images: m.images, rollout: m.rollout, notes: [] };
@@ -398,6 +414,23 @@ export const docker: TargetDefinition = {
  * cgroup parent's peak would span them; it is safe to call concurrently (no name, no shared state).
  */
 async function runContainer(e: Engine, v: VariantConfig, imageId: string, req: RunRequest, g: readonly Grant[], burst: string | null = null): Promise<RunResult> {
+  // A daemon that stops mid-call can leave a request that neither answers nor fails: the watchdog
+  // turns that into an error (and keeps the process from exiting with the call still pending).
+  const limit = (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 2 * KILL_GRACE_MS + ENGINE_SLACK_MS;
+  let watchdog: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      runContainerCycle(e, v, imageId, req, g, burst),
+      new Promise<never>((_, reject) => {
+        watchdog = setTimeout(() => reject(new Error(`docker: the engine did not answer within ${Math.round(limit / 1000)} s (the daemon stopped?)`)), limit);
+      }),
+    ]);
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+async function runContainerCycle(e: Engine, v: VariantConfig, imageId: string, req: RunRequest, g: readonly Grant[], burst: string | null): Promise<RunResult> {
     const { docker: d } = e;
     // A burst's containers overlap, so the cgroup parent's peak would span them: they get the same parent, but no figure.
     const meter = burst === null ? e.meter : null;

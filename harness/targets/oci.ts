@@ -2,23 +2,25 @@ import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
-import { createPeakMeter, type PeakMeter } from '../util/cgroup-peak.js';
+import { createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
 import { run as spawnRun } from '../util/spawn.js';
 import { concurrentBurst } from '../util/burst.js';
+import { PID_LABEL, harnessTempDir, pidOf } from '../util/leftovers.js';
+import { BUILD_DIR } from '../paths.js';
 import { firstLine } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
 import { processTable, withDescendants } from '../util/proc.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, skippedArtifact, specOf, unavailable, withGrantDir, buildHint } from './common.js';
 import { probeEnv } from './probe-support.js';
-import type { Artifact, BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
+import type { Artifact, BurstRequest, BurstRun, Leftover, Parked, ParkRequest, Preparation, PreparedVariant, PrepareContext, RunResult, RuntimeInfo, TargetDefinition, VariantSpec } from './types.js';
 
 /**
  * The workload's image run by an OCI runtime directly (runc, crun) on a bundle the
@@ -266,6 +268,8 @@ export function ociConfig(o: { image: ImageProcess; rootfs: string; args: readon
     },
     root: { path: o.rootfs, readonly: true },
     hostname: o.id,
+    // The harness process that made it: a later run or `wvc clean` can tell a leftover from a live container.
+    annotations: { [PID_LABEL]: String(process.pid) },
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -398,7 +402,7 @@ const CRUN_HYBRID = 'cgroups in hybrid mode not supported by crun 1.8.1 here (cg
  * with cgroups under the meter's parent, then with `--cgroup-manager=disabled`.
  */
 async function tryCrun(crun: OciRuntime, parent: string | null): Promise<{ driver: Driver } | { reason: string; hint: string }> {
-  const work = await mkdtemp(path.join(tmpdir(), 'wvc-oci-crun-'));
+  const work = await harnessTempDir('oci-crun');
   const missing = '/wvc-oci-trial-no-such-program';
   const modes: { flags: string[]; cgroups: boolean }[] = [
     ...(parent ? [{ flags: ['--cgroup-manager=cgroupfs'], cgroups: true }] : []),
@@ -757,6 +761,54 @@ export const oci: TargetDefinition = {
     if (!runc) return null;
     const crun = await findOciRuntime('crun');
     return crun ? `${runc.version}; ${crun.version}` : runc.version;
+  },
+
+  /**
+   * Containers with our id prefix that runc or crun still lists, and bundle directories a run
+   * did not remove (build/oci/<image>/run/<id>), each with the pid in its config's annotations.
+   */
+  async leftovers(): Promise<Leftover[]> {
+    const out: Leftover[] = [];
+    const pidIn = async (bundle: string) => {
+      try {
+        return pidOf((JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> }).annotations?.[PID_LABEL]);
+      } catch {
+        return null;
+      }
+    };
+    const listedIds = new Set<string>();
+    for (const name of ['runc', 'crun'] as const) {
+      const rt = await findOciRuntime(name);
+      if (!rt) continue;
+      let list: { id: string; status: string; bundle: string }[] = [];
+      try {
+        list = (JSON.parse((await execa(rt.bin, ['list', '-f', 'json'], { env: {}, extendEnv: false, timeout: 10_000 })).stdout) ?? []) as typeof list;
+      } catch {
+        continue;
+      }
+      for (const c of list.filter((x) => x.id.startsWith(ID_PREFIX))) {
+        listedIds.add(c.id);
+        out.push({
+          what: `${name} container ${c.id} (${c.status})`,
+          pid: await pidIn(c.bundle),
+          remove: async () => {
+            await execa(rt.bin, ['delete', '--force', c.id], { env: {}, extendEnv: false, timeout: 10_000 }).catch(() => undefined);
+            await rm(c.bundle, { recursive: true, force: true });
+          },
+        });
+      }
+    }
+    const base = path.join(BUILD_DIR, 'oci');
+    for (const image of await readdir(base).catch(() => [] as string[])) {
+      const runDir = path.join(base, image, 'run');
+      for (const id of await readdir(runDir).catch(() => [] as string[])) {
+        if (!id.startsWith(ID_PREFIX) || listedIds.has(id)) continue;
+        const bundle = path.join(runDir, id);
+        out.push({ what: `oci bundle ${bundle}`, pid: await pidIn(bundle), remove: () => rm(bundle, { recursive: true, force: true }) });
+      }
+    }
+    for (const c of await emptyChildCgroups(OCI_CGROUP_PARENT)) out.push({ what: `cgroup ${c.dir} (empty)`, pid: null, remove: c.remove });
+    return out;
   },
 
   async runtimeFiles() {

@@ -381,10 +381,24 @@ export interface Prerequisite {
   check(): Promise<PrerequisiteCheck>;
 }
 
+/**
+ * Something a run of the harness left behind — a container, an OCI bundle, a cgroup — as the
+ * target that made it finds it (`wvc clean`, and every bench before it starts).
+ */
+export interface Leftover {
+  /** What it is, for the one line that lists it: `docker container wvc-… (Exited)`. */
+  what: string;
+  /** The harness process that made it, when it recorded one; a live one's are not leftovers. */
+  pid: number | null;
+  remove(): Promise<void>;
+}
+
 export interface TargetDefinition {
   readonly id: TargetId;
   /** One line for the help text: what runs. */
   readonly summary: string;
+  /** What runs of the harness left behind on this runtime (containers, bundles, cgroups); a target that leaves nothing has none. Never throws: a runtime that is down has none to list. */
+  leftovers?(): Promise<Leftover[]>;
   /** Every variant, the first being the runtime's default configuration. */
   readonly variants: readonly VariantSpec[];
   /** The capability-matrix rows; an empty list says, on purpose, that the target is never probed. */

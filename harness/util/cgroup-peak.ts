@@ -1,4 +1,4 @@
-import { access, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The cgroup parent every measured container runs under; the harness owns it. */
@@ -88,4 +88,27 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
       return Math.max(0, Number(buf.subarray(0, bytesRead).toString('utf8').trim()) - baseline);
     },
   };
+}
+
+/**
+ * Empty child cgroups under a harness-owned parent, in every controller hierarchy that has
+ * the parent (cgroup v1: /sys/fs/cgroup/<controller>/<parent>/…; v2: /sys/fs/cgroup/<parent>/…):
+ * what a container killed before its runtime deleted it leaves. A child that still has a
+ * process is in use and not listed.
+ */
+export async function emptyChildCgroups(parentName: string): Promise<{ dir: string; remove: () => Promise<void> }[]> {
+  const roots = ['/sys/fs/cgroup', ...(await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((c) => path.join('/sys/fs/cgroup', c))];
+  const out: { dir: string; remove: () => Promise<void> }[] = [];
+  for (const root of roots) {
+    const parent = path.join(root, parentName);
+    const children = await readdir(parent, { withFileTypes: true }).catch(() => []);
+    for (const c of children) {
+      if (!c.isDirectory()) continue;
+      const dir = path.join(parent, c.name);
+      const procs = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => null);
+      if (procs === null || procs.trim()) continue;
+      out.push({ dir, remove: () => rmdir(dir) });
+    }
+  }
+  return out;
 }
