@@ -12,7 +12,7 @@ describe('wvc CLI errors', () => {
   it('rejects an unknown command, naming the commands', async () => {
     const r = await wvc(['frobnicate']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("wvc: unknown command 'frobnicate' — choose from build, verify, doctor, setup, report, compare, bench, cc (wvc --help)\n");
+    expect(r.stderr).toBe("wvc: unknown command 'frobnicate' — choose from build, clean, verify, doctor, setup, report, k8s, compare, bench, cc (wvc --help)\n");
   });
 
   it('rejects an unknown flag in one line', async () => {

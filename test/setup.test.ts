@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import path from 'node:path';
-import { planSetup, setup, type Privilege } from '../harness/commands/setup.js';
+import { planSetup, runSetupScript, setup, type Privilege } from '../harness/commands/setup.js';
 import type { DoctorLine } from '../harness/commands/doctor.js';
 import type { SetupStep } from '../harness/targets/types.js';
 import { ROOT } from './support.js';
@@ -119,6 +119,13 @@ describe('setup on this machine (real probes)', () => {
     expect(out.plan, `missing here: ${printed.join('; ')}`).toEqual({ kind: 'nothing-missing' });
     expect(ran).toEqual([]);
     expect(printed).toEqual([]);
+  });
+
+  it('a setup script that fails (the real script, a step it refuses): one line naming the command and its stderr', async () => {
+    const printed: string[] = [];
+    const before = [missing('hyperfine', ['packages'])];
+    await setup({ env: {}, probe: async () => before, privilege: async () => 'root', runSteps: () => runSetupScript(['no-such-step' as SetupStep]), print: (l) => printed.push(l) });
+    expect(printed).toContain(`setup: scripts/setup.sh packages failed: Command failed with exit code 2: bash ${path.join(ROOT, 'scripts', 'setup.sh')} no-such-step — setup: unknown step no-such-step (choose from: packages wasmtime docker containerd debian-base)`);
   });
 
   it('scripts/setup.sh refuses an unknown step in one line, before touching anything', async () => {
