@@ -9,7 +9,7 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findWasmedge, splitStatistics, wasmedge } from '../harness/targets/wasmedge.js';
 import { runProbeGuestMatrix, guestFor, loadProbeGuest } from '../harness/measure/probe-guest.js';
 import { parseProbeOutput } from '../harness/measure/capabilities.js';
@@ -17,7 +17,8 @@ import { JS_WORKLOAD_DIR, WORKLOAD_DIR } from '../harness/paths.js';
 import { disposeAll, prepareContext, prepareTargets } from '../harness/session.js';
 import { useSpawner } from '../harness/util/spawn.js';
 import { loadWorkload } from '../harness/workload.js';
-import type { Preparation } from '../harness/targets/types.js';
+import type { Preparation, PrepareContext, RunResult } from '../harness/targets/types.js';
+import type { Workload } from '../harness/workload.js';
 import { type Ready, ROOT, readyVariant, wvc } from './support.js';
 
 const found = await findWasmedge();
@@ -78,11 +79,18 @@ describe('wasmedge without the runtime or the core module', () => {
   });
 });
 
-describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, async () => {
-  const tax = await loadWorkload(WORKLOAD_DIR);
-  const ctx = await prepareContext(tax);
-  const spawner = ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null;
-  const prep = await wasmedge.prepare(ctx);
+// Nothing below runs without wasmedge: vitest still collects a skipped describe, so every setup is in a beforeAll.
+describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, () => {
+  let tax: Workload;
+  let ctx: PrepareContext;
+  let spawner: string | null = null;
+  let prep: Preparation;
+  beforeAll(async () => {
+    tax = await loadWorkload(WORKLOAD_DIR);
+    ctx = await prepareContext(tax);
+    spawner = ctx.manifest.artifacts.find((a) => a.id === 'spawner')?.path ?? null;
+    prep = await wasmedge.prepare(ctx);
+  });
 
   it('describes itself with the exact `wasmedge --version`, and grants /rules read-only with no environment', () => {
     expect(prep.status).toBe('ok');
@@ -120,16 +128,21 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, async () 
     for (const name of VARIANTS) expect(v.stdout).toMatch(new RegExp(`^tax-calculator wasmedge ${name}: (\\d+)/\\1 identical`, 'm'));
   });
 
-  describe('the sandbox, probed with the probe guest under the calculator\'s grant', async () => {
-    const guest = guestFor(await loadProbeGuest(), tax);
-    const gp = await wasmedge.prepare({ ...ctx, manifest: (await prepareContext(guest)).manifest, workload: guest });
-    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-wasmedge-'));
-    const grant = path.join(dir, 'grant');
-    await mkdir(grant);
-    await writeFile(path.join(grant, 'inside.txt'), 'inside the grant');
+  describe('the sandbox, probed with the probe guest under the calculator\'s grant', () => {
+    let gp: Preparation;
+    let dir = '';
+    let grant = '';
     const secret = `outside-${process.pid}-${Date.now()}`;
-    await writeFile(path.join(dir, 'sentinel'), secret);
-    await symlink(path.join(dir, 'sentinel'), path.join(grant, 'link'));
+    beforeAll(async () => {
+      const guest = guestFor(await loadProbeGuest(), tax);
+      gp = await wasmedge.prepare(await prepareContext(guest));
+      dir = await mkdtemp(path.join(tmpdir(), 'wvc-wasmedge-'));
+      grant = path.join(dir, 'grant');
+      await mkdir(grant);
+      await writeFile(path.join(grant, 'inside.txt'), 'inside the grant');
+      await writeFile(path.join(dir, 'sentinel'), secret);
+      await symlink(path.join(dir, 'sentinel'), path.join(grant, 'link'));
+    });
     afterAll(() => rm(dir, { recursive: true, force: true }));
     const read = async (v: Ready, target: string) => {
       const r = await v.probe!({ args: ['--probe=fs-read-outside', `--target-path=${target}`], timeoutMs: 20_000, grantDir: grant });
@@ -164,23 +177,31 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, async () 
     });
   });
 
-  describe('the AOT library, derived at build time from the core module', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-wasmedge-byo-'));
-    const core = path.join(dir, 'prog.core.wasm');
-    const manifest = (stdout: string) => ({ name: 'byo-wasmedge', language: 'C', argv0: 'prog', sample: { args: [], stdout }, artifacts: { core: { path: 'prog.core.wasm' } } });
-    const one = await coreModule('one');
-    const two = await coreModule('two');
-    await writeFile(core, one);
-    await writeFile(path.join(dir, 'workload.json'), JSON.stringify(manifest('one\n')));
-    const built = await wvc(['build', '--workload', dir]);
-    const byo = await loadWorkload(dir);
-    const first = await wasmedge.prepare(await prepareContext(byo));
-    // The same path, another program: the library made from the old one must not run.
-    await writeFile(core, two);
-    await writeFile(path.join(dir, 'workload.json'), JSON.stringify(manifest('two\n')));
-    const replaced = await loadWorkload(dir);
-    const stale = await wasmedge.prepare(await prepareContext(replaced));
-    const verified = await wvc(['verify', '--workload', dir, '--targets', 'wasmedge']);
+  describe('the AOT library, derived at build time from the core module', () => {
+    let dir = '';
+    let built: Awaited<ReturnType<typeof wvc>>;
+    let verified: Awaited<ReturnType<typeof wvc>>;
+    let first: RunResult;
+    let stale: Preparation;
+    let replaced: Workload;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'wvc-wasmedge-byo-'));
+      const core = path.join(dir, 'prog.core.wasm');
+      const manifest = (stdout: string) => ({ name: 'byo-wasmedge', language: 'C', argv0: 'prog', sample: { args: [], stdout }, artifacts: { core: { path: 'prog.core.wasm' } } });
+      const one = await coreModule('one');
+      const two = await coreModule('two');
+      await writeFile(core, one);
+      await writeFile(path.join(dir, 'workload.json'), JSON.stringify(manifest('one\n')));
+      built = await wvc(['build', '--workload', dir]);
+      // Run now: the next build writes the new library at the same path.
+      first = await readyVariant(await wasmedge.prepare(await prepareContext(await loadWorkload(dir))), 'aot').run({ args: [] });
+      // The same path, another program: the library made from the old one must not run.
+      await writeFile(core, two);
+      await writeFile(path.join(dir, 'workload.json'), JSON.stringify(manifest('two\n')));
+      replaced = await loadWorkload(dir);
+      stale = await wasmedge.prepare(await prepareContext(replaced));
+      verified = await wvc(['verify', '--workload', dir, '--targets', 'wasmedge']);
+    }, 120_000);
     afterAll(() => rm(dir, { recursive: true, force: true }));
 
     it('is made by the build and recorded with the core module it came from', async () => {
@@ -189,8 +210,7 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, async () 
       const art = m.artifacts.find((a) => a.id === 'byo-wasmedge/core-wasmedge-aot');
       expect(art?.from?.id).toBe('byo-wasmedge/core');
       expect(art?.path).toMatch(/prog\.wasmedge\.so$/);
-      const r = await readyVariant(first, 'aot').run({ args: [] });
-      expect([r.exitCode, r.stdout]).toEqual([0, 'one\n']);
+      expect([first.exitCode, first.stdout]).toEqual([0, 'one\n']);
     });
 
     it('is refused once the core module changed: the AOT variant is skipped as stale, the interpreter runs the new module', async () => {

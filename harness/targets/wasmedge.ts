@@ -11,7 +11,7 @@ import type { Grant } from '../workload.js';
 import { splitArtifactId } from '../model.js';
 import { CPU_LIMIT_SECONDS, MEM_LIMIT_BYTES } from '../measure/limits.js';
 import { measureWasmRollout } from '../measure/footprint.js';
-import { buildCommand, buildHint, findArtifact, grantLines, processInvocation, ready, runInvocation, skippedArtifact, specOf, unavailable, withGrantDir } from './common.js';
+import { buildCommand, buildHint, findArtifact, grantLines, onPath, processInvocation, ready, runInvocation, skippedArtifact, specOf, unavailable, withGrantDir } from './common.js';
 import { probeEnv } from './probe-support.js';
 
 const exec = promisify(execFile);
@@ -21,7 +21,10 @@ export const WASMEDGE_HINT =
 
 /** The wasmedge CLI named by $WASMEDGE, else `wasmedge` on PATH, with the exact `wasmedge --version` line. */
 export async function findWasmedge(): Promise<{ bin: string; version: string } | null> {
-  const bin = process.env.WASMEDGE || 'wasmedge';
+  // An absolute path: every run gets an empty environment, so nothing may depend on its PATH.
+  const named = process.env.WASMEDGE || 'wasmedge';
+  const bin = named.includes('/') ? path.resolve(named) : await onPath(named);
+  if (!bin) return null;
   try {
     const { stdout } = await exec(bin, ['--version'], { env: {} });
     const version = stdout.trim().split('\n')[0]?.trim();
@@ -233,8 +236,7 @@ export const wasmedge: TargetDefinition = {
     if (!found) return [];
     const files = [{ label: 'wasmedge', candidates: [found.bin] }];
     try {
-      const bin = found.bin.includes('/') ? found.bin : (await exec('sh', ['-c', 'command -v "$0"', found.bin])).stdout.trim();
-      const { stdout } = await exec('ldd', [bin], { env: {} });
+      const { stdout } = await exec('ldd', [found.bin]);
       for (const m of stdout.matchAll(/^\s*(lib(?:wasmedge|LLVM|lld)[^\s]*)\s+=>\s+(\S+)/gm)) files.push({ label: m[1]!, candidates: [m[2]!] });
     } catch {
       // ldd missing: the CLI alone is measured, and libwasmedge shows as missing below
