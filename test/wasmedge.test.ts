@@ -10,9 +10,9 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findWasmedge, splitStatistics, wasmedge } from '../harness/targets/wasmedge.js';
+import { findWasmedge, splitRuntimeLog, wasmedge } from '../harness/targets/wasmedge.js';
 import { runProbeGuestMatrix, guestFor, loadProbeGuest } from '../harness/measure/probe-guest.js';
-import { parseProbeOutput } from '../harness/measure/capabilities.js';
+import { parseProbeOutput, trapText } from '../harness/measure/capabilities.js';
 import { JS_WORKLOAD_DIR, WORKLOAD_DIR } from '../harness/paths.js';
 import { disposeAll, prepareContext, prepareTargets } from '../harness/session.js';
 import { useSpawner } from '../harness/util/spawn.js';
@@ -62,20 +62,25 @@ describe('wasmedge without the runtime or the core module', () => {
     }
   });
 
-  it('takes its statistics off the guest\'s stdout, byte for byte, and reads the execution time', () => {
+  it('takes WasmEdge\'s log off the guest\'s stdout, byte for byte: the statistics become the run phase, an error goes to stderr', () => {
     const answer = '{"tax_cents":1109}\n';
+    const at = '[2026-12-02 14:50:01.123]';
     const stats = [
-      '[2026-12-02 14:50:01.123] [info] ====================  Statistics  ====================',
-      '[2026-12-02 14:50:01.123] [info]  Total execution time: 1234567 ns',
-      '[2026-12-02 14:50:01.123] [info]  Wasm instructions execution time: 1000000 ns',
-      '[2026-12-02 14:50:01.123] [info]  Host functions execution time: 234567 ns',
-      '[2026-12-02 14:50:01.123] [info] =======================   End   ======================',
+      `${at} [info] ====================  Statistics  ====================`,
+      `${at} [info]  Total execution time: 1234567 ns`,
+      `${at} [info]  Wasm instructions execution time: 1000000 ns`,
+      `${at} [info]  Host functions execution time: 234567 ns`,
+      `${at} [info] =======================   End   ======================`,
       '',
     ].join('\n');
-    expect(splitStatistics(answer + stats)).toEqual({ stdout: answer, runMs: 1.234567 });
-    // A guest line without its newline keeps its bytes; a guest that prints a look-alike mid-stream keeps it.
-    expect(splitStatistics('no newline' + stats)).toEqual({ stdout: 'no newline', runMs: 1.234567 });
-    expect(splitStatistics(stats + answer)).toEqual({ stdout: stats + answer });
+    expect(splitRuntimeLog(answer + stats)).toEqual({ stdout: answer, log: '', runMs: 1.234567 });
+    // A guest line without its newline keeps its bytes; a look-alike the guest printed before its answer stays the guest's.
+    expect(splitRuntimeLog('no newline' + stats)).toEqual({ stdout: 'no newline', log: '', runMs: 1.234567 });
+    expect(splitRuntimeLog(stats + answer)).toEqual({ stdout: stats + answer, log: '' });
+    const trap = `${at} [error] wasmedge runtime failed: execution interrupted, Code: 0x007\n${at} [error]     When executing function name: "_start"\n`;
+    expect(splitRuntimeLog(answer + trap)).toEqual({ stdout: answer, log: trap });
+    // What the capability matrix then reads as the runtime's reason.
+    expect(trapText(trap)).toBe('wasmedge runtime failed: execution interrupted, Code: 0x007');
   });
 });
 
@@ -96,6 +101,7 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, () => {
     expect(prep.status).toBe('ok');
     if (prep.status !== 'ok') return;
     expect(prep.runtime).toEqual({ name: 'wasmedge CLI', version: found!.version });
+    expect(found!.version).toMatch(/^wasmedge version \d+\.\d+\.\d+/);
     for (const name of VARIANTS) {
       const v = readyVariant(prep, name);
       expect(v.describe().grants).toEqual(expect.arrayContaining(['fs:/rules (--dir guest:host:readonly preopen)', 'env: none (no --env)']));
@@ -169,7 +175,7 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, () => {
         const cells = Object.fromEntries(m.rows.map((r) => [r.id, Object.fromEntries(r.cells.map((c) => [c.probe, c.outcome]))]));
         const want = { 'fs-read-outside': 'denied', 'fs-write-granted': 'denied', 'env-read': 'denied', 'mem-bomb': 'contained', 'cpu-spin': 'contained' };
         expect(cells).toEqual({ 'wasmedge-interpreter': want, 'wasmedge-aot': want });
-        for (const r of m.rows) expect(r.limits).toMatch(/--memory-page-limit 4096 .*--time-limit 2000/);
+        for (const r of m.rows) expect([r.id, r.limits, r.denialNamesCapability]).toEqual([r.id, expect.stringMatching(/--memory-page-limit 4096 .*--time-limit 2000/), true]);
       } finally {
         useSpawner(null);
         await disposeAll(prepared);

@@ -27,7 +27,9 @@ export async function findWasmedge(): Promise<{ bin: string; version: string } |
   if (!bin) return null;
   try {
     const { stdout } = await exec(bin, ['--version'], { env: {} });
-    const version = stdout.trim().split('\n')[0]?.trim();
+    // `<argv[0]> version X`: as the CLI prints it when run as `wasmedge`, its path aside.
+    const first = stdout.trim().split('\n')[0]?.trim() ?? '';
+    const version = first.startsWith(`${bin} `) ? `${path.basename(bin)}${first.slice(bin.length)}` : first;
     return version ? { bin, version } : null;
   } catch {
     return null;
@@ -52,26 +54,21 @@ const ARGV0_NOTE =
 const SOCKETS_NOTE =
   "WasmEdge's WASI module also registers its own socket functions (sock_open, sock_connect … in wasi_snapshot_preview1, the WasmEdge socket extension) for every module, with no CLI flag to remove them: a guest that imports them can open sockets. A wasi-libc program (the calculator, the probe guest) does not import them, so its net-connect cell is what such a program can do, not a network the runtime withholds";
 
+/** What both variants share: one wasmedge process per run, phases from its statistics. */
+const COMMON = { class: 'wasm', phaseSource: PHASE_SOURCE, warm: { none: WARM_NONE }, exitCodes: 'exact', notes: [ARGV0_NOTE, SOCKETS_NOTE] } as const;
+
 const VARIANTS: readonly VariantSpec[] = [
   {
     name: 'interpreter',
     label: 'wasmedge CLI (interpreter, its default configuration)',
-    class: 'wasm',
-    phaseSource: PHASE_SOURCE,
+    ...COMMON,
     cacheState: 'interprets the core module: nothing is compiled (WasmEdge\'s default for a plain .wasm)',
-    warm: { none: WARM_NONE },
-    exitCodes: 'exact',
-    notes: [ARGV0_NOTE, SOCKETS_NOTE],
   },
   {
     name: 'aot',
     label: 'wasmedge CLI (AOT: wasmedge compile at build time)',
-    class: 'wasm',
-    phaseSource: PHASE_SOURCE,
+    ...COMMON,
     cacheState: 'loads the shared library that `wasmedge compile` made from the core module at build time: nothing is compiled at start',
-    warm: { none: WARM_NONE },
-    exitCodes: 'exact',
-    notes: [ARGV0_NOTE, SOCKETS_NOTE],
   },
 ];
 
@@ -80,28 +77,39 @@ function dirFlags(grants: readonly Grant[]): string[] {
   return grants.flatMap((g) => ['--dir', `${g.guest}:${g.host}${g.readOnly ? ':readonly' : ''}`]);
 }
 
-/** The statistics block WasmEdge's logger (spdlog) prints on stdout after the guest's output: its header, `[info]` lines, its end line, then nothing. */
-const STATS_HEADER = /\[[^\]\n]*\] \[info\] =+ {2}Statistics {2}=+\n/g;
-const STATS_REST = /^(?:\[[^\]\n]*\] \[info\] [^\n]*\n)*?\[[^\]\n]*\] \[info\] =+ {3}End {3}=+\n$/;
+/** One line of WasmEdge's log (spdlog's default format): `[date time] [level] message`. */
+const LOG_START = /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\] \[[a-z]+\] /g;
+const LOG_LINE = /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\] \[[a-z]+\] [^\n]*\n/y;
+const STATS_LINE = /\] \[info\] (?:=+ {2}Statistics {2}=+|=+ {3}End {3}=+| [A-Z][A-Za-z ]+: \d+(?: ns)?)\n?$/;
 const EXEC_NS = /\[info\]\s+Total execution time: (\d+) ns/;
 
-/**
- * Splits WasmEdge's statistics off the guest's stdout: the guest's bytes exactly, and the execution
- * time in ms when reported. Only the last header counts, and only when its block ends stdout.
- */
-export function splitStatistics(stdout: string): { stdout: string; runMs?: number } {
-  const last = [...stdout.matchAll(STATS_HEADER)].pop();
-  if (last?.index === undefined) return { stdout };
-  const block = stdout.slice(last.index);
-  if (!STATS_REST.test(block.slice(last[0].length))) return { stdout };
-  const ns = EXEC_NS.exec(block);
-  return { stdout: stdout.slice(0, last.index), ...(ns ? { runMs: Number(ns[1]) / 1e6 } : {}) };
+/** Whether log lines run from `at` to the very end of `text`. */
+function logRunsToEnd(text: string, at: number): boolean {
+  LOG_LINE.lastIndex = at;
+  while (LOG_LINE.lastIndex < text.length) if (!LOG_LINE.test(text)) return false;
+  return true;
 }
 
-/** A run's result with the statistics taken off stdout and turned into the `run` phase. */
-function withPhases(r: RunResult): RunResult {
-  const s = splitStatistics(r.stdout);
-  return { ...r, stdout: s.stdout, ...(s.runMs !== undefined ? { phases: { run: s.runMs } } : {}) };
+/**
+ * WasmEdge logs on stdout (its statistics, and a trap's error), after the guest's last write.
+ * Splits that trailing run of log lines off: the guest's stdout exactly; the log's other lines
+ * (errors, warnings), which are the runtime's and go to stderr; and the statistics' execution
+ * time in ms. A guest whose own last lines look like WasmEdge's log would lose them to it.
+ */
+export function splitRuntimeLog(stdout: string): { stdout: string; log: string; runMs?: number } {
+  for (const m of stdout.matchAll(LOG_START)) {
+    if (!logRunsToEnd(stdout, m.index)) continue;
+    const lines = stdout.slice(m.index).split(/(?<=\n)/);
+    const ns = EXEC_NS.exec(lines.join(''));
+    return { stdout: stdout.slice(0, m.index), log: lines.filter((l) => !STATS_LINE.test(l)).join(''), ...(ns ? { runMs: Number(ns[1]) / 1e6 } : {}) };
+  }
+  return { stdout, log: '' };
+}
+
+/** A result with WasmEdge's log taken off stdout: its statistics become the `run` phase, its other lines follow the stderr. */
+function withPhases<T extends { stdout: string; stderr: string }>(r: T): T & { phases?: Record<string, number> } {
+  const s = splitRuntimeLog(r.stdout);
+  return { ...r, stdout: s.stdout, stderr: r.stderr + s.log, ...(s.runMs !== undefined ? { phases: { run: s.runMs } } : {}) };
 }
 
 /** `wasmedge compile [--interruptible] core out.so`, content-addressed on the core module and the wasmedge version. */
@@ -172,10 +180,10 @@ function readyVariant(name: 'interpreter' | 'aot', f: Found, file: string, artif
       const r = await run(bin, [...base(withGrantDir(grants, req.grantDir)), ...limits, name === 'aot' ? probeFile! : file, ...req.args], { env: probeEnv(), timeoutMs: req.timeoutMs });
       return withPhases(r);
     },
-    /** K `wasmedge run` processes, each loading the module itself; each answer without the statistics block. */
+    /** K `wasmedge run` processes, each loading the module itself; each answer with WasmEdge's log moved off its stdout. */
     async burst(req: BurstRequest): Promise<BurstRun> {
       const b = await processBurst(invocation(req), req, runOnce);
-      return { ...b, answers: b.answers.map((a) => ({ ...a, stdout: splitStatistics(a.stdout).stdout })) };
+      return { ...b, answers: b.answers.map((a) => { const s = splitRuntimeLog(a.stdout); return { ...a, stdout: s.stdout, stderr: a.stderr + s.log }; }) };
     },
     /** N `wasmedge run` processes, each its own VM, parked in the guest's park mode. */
     park: (req: ParkRequest): Promise<Parked> =>
