@@ -15,7 +15,8 @@ import { runProbeGuestMatrix, guestFor, loadProbeGuest } from '../harness/measur
 import { parseProbeOutput, trapText } from '../harness/measure/capabilities.js';
 import { JS_WORKLOAD_DIR, WORKLOAD_DIR } from '../harness/paths.js';
 import { disposeAll, prepareContext, prepareTargets } from '../harness/session.js';
-import { useSpawner } from '../harness/util/spawn.js';
+import { run, useSpawner } from '../harness/util/spawn.js';
+import { createServer, type AddressInfo } from 'node:net';
 import { loadWorkload } from '../harness/workload.js';
 import type { Preparation, PrepareContext, RunResult } from '../harness/targets/types.js';
 import type { Workload } from '../harness/workload.js';
@@ -34,6 +35,27 @@ async function coreModule(word: string): Promise<Uint8Array> {
   const files = await commands.clang(['--target=wasm32-wasip1', '-O2', 'p.c', '-o', 'p.wasm'], { 'p.c': src }, { stdout: null, stderr: null, fetchProgress: () => {} });
   return files!['p.wasm'] as Uint8Array;
 }
+
+/**
+ * A core module that imports WasmEdge's own socket functions (not wasi-libc's: it has none for
+ * preview1) and connects to 127.0.0.1:argv[1]; prints the two errnos.
+ */
+const SOCKET_GUEST = `#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("sock_open"))) int32_t sock_open(int32_t af, int32_t type, int32_t *fd);
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("sock_connect"))) int32_t sock_connect(int32_t fd, void *addr, uint32_t port);
+struct address { uint8_t *buf; uint32_t buf_len; };
+int main(int argc, char **argv) {
+  int32_t fd = -1;
+  uint8_t ip[4] = {127, 0, 0, 1};
+  struct address a = { ip, 4 };
+  int32_t open = sock_open(1 /* inet4 */, 2 /* stream */, &fd);
+  int32_t conn = open == 0 ? sock_connect(fd, &a, (uint32_t)atoi(argv[1])) : -1;
+  printf("open=%d connect=%d\\n", open, conn);
+  return 0;
+}
+`;
 
 const variant = (p: Preparation, name: string) => (p.status === 'ok' ? p.variants.find((v) => v.spec.name === name) : undefined);
 
@@ -97,14 +119,14 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, () => {
     prep = await wasmedge.prepare(ctx);
   });
 
-  it('describes itself with the exact `wasmedge --version`, and grants /rules read-only with no environment', () => {
+  it('describes itself with the exact `wasmedge --version`, grants /rules read-only with no environment, and says the network is not withheld', () => {
     expect(prep.status).toBe('ok');
     if (prep.status !== 'ok') return;
     expect(prep.runtime).toEqual({ name: 'wasmedge CLI', version: found!.version });
     expect(found!.version).toMatch(/^wasmedge version \d+\.\d+\.\d+/);
     for (const name of VARIANTS) {
       const v = readyVariant(prep, name);
-      expect(v.describe().grants).toEqual(expect.arrayContaining(['fs:/rules (--dir guest:host:readonly preopen)', 'env: none (no --env)']));
+      expect(v.describe().grants).toEqual(expect.arrayContaining(['fs:/rules (--dir guest:host:readonly preopen)', 'env: none (no --env)', expect.stringMatching(/^net: not withheld/)]));
       const inv = v.invocation({ args: ['--x'] });
       expect(inv.kind === 'process' && inv.argv).toEqual(expect.arrayContaining(['--dir', `/rules:${tax.grants[0]!.host}:readonly`]));
       expect(inv.kind === 'process' && inv.env).toEqual({});
@@ -132,6 +154,33 @@ describe.skipIf(!available)(`wasmedge (${found?.version ?? MISSING})`, () => {
     const v = await wvc(['verify', '--workload', WORKLOAD_DIR, '--targets', 'wasmedge', '--sample', '60']);
     expect(v.code, v.stdout + v.stderr).toBe(0);
     for (const name of VARIANTS) expect(v.stdout).toMatch(new RegExp(`^tax-calculator wasmedge ${name}: (\\d+)/\\1 identical`, 'm'));
+  });
+
+  it('gives any module that imports them WasmEdge\'s own socket functions: a connect to the loopback listener lands (what the rows\' note says)', async () => {
+    const { commands } = await import('@yowasp/clang');
+    await commands.clang(undefined, {}, { fetchProgress: () => {} });
+    const files = await commands.clang(['--target=wasm32-wasip1', '-O2', 's.c', '-o', 's.wasm'], { 's.c': SOCKET_GUEST }, { stdout: null, stderr: null, fetchProgress: () => {} });
+    const dir = await mkdtemp(path.join(tmpdir(), 'wvc-wasmedge-sock-'));
+    const guest = path.join(dir, 's.wasm');
+    await writeFile(guest, files!['s.wasm'] as Uint8Array);
+    let connections = 0;
+    const server = createServer((c) => {
+      connections++;
+      c.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      // The interpreter variant's own flags (no --env, the grant read-only), this module in place of the workload's.
+      const inv = readyVariant(prep, 'interpreter').invocation({ args: [] });
+      const argv = inv.kind === 'process' ? inv.argv : [];
+      const r = await run(argv[0]!, [...argv.slice(1, -1), guest, String(port)], { env: {} });
+      expect(splitRuntimeLog(r.stdout).stdout).toBe('open=0 connect=0\n');
+      expect(connections).toBe(1);
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   describe('the sandbox, probed with the probe guest under the calculator\'s grant', () => {

@@ -52,7 +52,7 @@ const PHASE_SOURCE =
 const ARGV0_NOTE =
   "argv[0] is not the workload's: the wasmedge CLI passes the module's file name with a .wasm extension (it has no flag for argv[0])";
 const SOCKETS_NOTE =
-  "WasmEdge's WASI module also registers its own socket functions (sock_open, sock_connect … in wasi_snapshot_preview1, the WasmEdge socket extension) for every module, with no CLI flag to remove them: a guest that imports them can open sockets. A wasi-libc program (the calculator, the probe guest) does not import them, so its net-connect cell is what such a program can do, not a network the runtime withholds";
+  "WasmEdge's WASI module registers its own socket functions (sock_open, sock_connect … in wasi_snapshot_preview1, the WasmEdge socket extension) for every module, with no CLI flag to remove them: a module that imports them connects to any address the host reaches (test/wasmedge.test.ts connects to a loopback listener this way). A wasi-libc program (the calculator, the probe guest) does not import them, so its net-connect cell is what such a program can do, not a network the runtime withholds";
 
 /** What both variants share: one wasmedge process per run, phases from its statistics. */
 const COMMON = { class: 'wasm', phaseSource: PHASE_SOURCE, warm: { none: WARM_NONE }, exitCodes: 'exact', notes: [ARGV0_NOTE, SOCKETS_NOTE] } as const;
@@ -196,7 +196,7 @@ function readyVariant(name: 'interpreter' | 'aot', f: Found, file: string, artif
         grants: [
           ...grantLines(grants, (g) => (g.readOnly ? '--dir guest:host:readonly preopen' : '--dir guest:host preopen, read-write')),
           'env: none (no --env)',
-          'net: none granted (wasi-libc has no sockets; see the note on WasmEdge\'s socket functions)',
+          'net: not withheld (WasmEdge\'s own socket functions are there for any module that imports them; a wasi-libc program has none to call)',
           'stdio: stdout, stderr',
         ],
       };
