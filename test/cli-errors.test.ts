@@ -25,13 +25,13 @@ describe('wvc CLI errors', () => {
   it('rejects an unknown target, listing the valid ones', async () => {
     const r = await wvc(['verify', '--targets', 'native,podman']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("wvc: --targets: unknown target 'podman' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker, containerd, oci\n");
+    expect(r.stderr).toBe("wvc: --targets: unknown target 'podman' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, wasmedge, docker, containerd, oci\n");
   });
 
   it('rejects a bad BENCH_REQUIRE the same way', async () => {
     const r = await wvc(['verify'], { ...process.env, BENCH_REQUIRE: 'nativ' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("wvc: BENCH_REQUIRE: unknown target 'nativ' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, docker, containerd, oci\n");
+    expect(r.stderr).toBe("wvc: BENCH_REQUIRE: unknown target 'nativ' — choose from native, node, node-wasi, jco, wasmtime-embed, wasmtime, wasmedge, docker, containerd, oci\n");
   });
 
   it('rejects a non-numeric --runs and a zero --runs', async () => {
@@ -49,7 +49,7 @@ describe('wvc doctor', () => {
     const r = await wvc(['doctor'], { ...process.env, BENCH_REQUIRE: '' });
     expect(r.code).toBe(0);
     for (const name of ['Node.js', 'C compiler', 'libwasmtime', 'docker engine', 'wasmtime CLI (optional)', 'containerd', 'runc']) expect(r.stdout).toMatch(new RegExp(`^  (ok  |MISS)  ${name.replace(/[()]/g, '\\$&')} +\\S`, 'm'));
-    for (const id of ['native', 'node-wasi', 'jco', 'wasmtime-embed', 'wasmtime', 'docker', 'containerd', 'oci']) expect(r.stdout).toMatch(new RegExp(`^  (ok  |MISS)  ${id} +(available — |missing — .+ — |broken — )`, 'm'));
+    for (const id of ['native', 'node-wasi', 'jco', 'wasmtime-embed', 'wasmtime', 'wasmedge', 'docker', 'containerd', 'oci']) expect(r.stdout).toMatch(new RegExp(`^  (ok  |MISS)  ${id} +(available — |missing — .+ — |broken — )`, 'm'));
   });
 
   it('names the install hint of a missing wasmtime CLI and fails when it is required', async () => {

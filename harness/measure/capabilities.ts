@@ -100,6 +100,9 @@ export function trapText(stderr: string): string | undefined {
       return t;
     }
   }
+  // A runtime's logged error (spdlog's `[date time] [error] message`, e.g. "execution interrupted").
+  const logged = /^\[[^\]\n]+\] \[error\] ([^\n]+)/m.exec(stderr)?.[1];
+  if (logged) return logged.trim();
   const fatal = /(Fatal[^\n]*|RangeError[^\n]*|out of memory[^\n]*)/i.exec(stderr)?.[1];
   return fatal?.trim();
 }

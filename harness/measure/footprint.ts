@@ -224,8 +224,19 @@ export async function measureImages(docker: Docker, images: readonly Artifact[],
   return { images: out, rollout };
 }
 
-/** The wasm rollout: copy the component to the node, then AOT-compile it with the Wasmtime host. */
-export async function measureWasmRollout(host: string, component: Artifact, runs: number, by = 'the embedding host'): Promise<RolloutCost> {
+/** How a wasm rollout names its files: the module copied to the node, and what the compiler makes of it (its extension can pick the format). */
+export interface WasmRolloutFiles {
+  input: string;
+  output: string;
+  /** What is copied and what the output is, for the description (`component`, `.cwasm`). */
+  kind: 'component' | 'core module';
+  produces: string;
+}
+
+const COMPONENT_TO_CWASM: WasmRolloutFiles = { input: 'tax.component.wasm', output: 'tax.cwasm', kind: 'component', produces: '.cwasm' };
+
+/** The wasm rollout: copy the module to the node, then AOT-compile it with `<compiler> compile IN OUT` (by default the Wasmtime host, a component to .cwasm). */
+export async function measureWasmRollout(host: string, component: Artifact, runs: number, by = 'the embedding host', files: WasmRolloutFiles = COMPONENT_TO_CWASM): Promise<RolloutCost> {
   const samples: number[] = [];
   const copy: number[] = [];
   const compile: number[] = [];
@@ -233,10 +244,10 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
     const dir = await harnessTempDir('node');
     try {
       const t0 = process.hrtime.bigint();
-      const dst = path.join(dir, 'tax.component.wasm');
+      const dst = path.join(dir, files.input);
       await copyFile(component.path!, dst);
       const t1 = process.hrtime.bigint();
-      await execa(host, ['compile', dst, path.join(dir, 'tax.cwasm')], { env: {}, extendEnv: false });
+      await execa(host, ['compile', dst, path.join(dir, files.output)], { env: {}, extendEnv: false });
       const t2 = process.hrtime.bigint();
       copy.push(Number(t1 - t0) / 1e6);
       compile.push(Number(t2 - t1) / 1e6);
@@ -248,7 +259,7 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
   return {
     id: `wasm-aot:${component.id}`,
     label: `copy ${component.id} + AOT compile (${by})`,
-    what: `copy the component .wasm to a new directory and precompile it to .cwasm with ${by}`,
+    what: `copy the ${files.kind} .wasm to a new directory and precompile it to ${files.produces} with ${by}`,
     unit: 'ms',
     samples,
     median: medianOf(samples),

@@ -9,7 +9,7 @@ import { concurrentBurst } from '../util/burst.js';
 import { firstLine } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
 import { processTable, withDescendants } from '../util/proc.js';
-import { createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
+import { FRESH_MS, createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
 import { PID_LABEL, pidOf } from '../util/leftovers.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, processInvocation, ready, runInvocation, skippedArtifact, specOf, withGrantDir, onPath, buildHint } from './common.js';
@@ -512,7 +512,12 @@ export const containerd: TargetDefinition = {
     }
     // A snapshot keyed by a container id whose container is gone (a ctr killed between the two).
     for (const id of await listed(e, 'snapshots', CONTAINER_ID_PREFIX).catch(() => [] as string[])) {
-      if (!ids.includes(id)) out.push({ what: `containerd snapshot ${id} (namespace ${NAMESPACE})`, pid: null, remove: () => removeSnapshot(e, id) });
+      if (ids.includes(id)) continue;
+      // One made a moment ago may belong to a `ctr run` about to create its container.
+      const info = await ctr(e.ctr, e.sock, ['snapshots', 'info', id]).catch(() => '{}');
+      const created = Date.parse((JSON.parse(info) as { Created?: string }).Created ?? '');
+      if (!Number.isFinite(created) || Date.now() - created < FRESH_MS) continue;
+      out.push({ what: `containerd snapshot ${id} (namespace ${NAMESPACE})`, pid: null, remove: () => removeSnapshot(e, id) });
     }
     for (const c of await emptyChildCgroups(CGROUP_PARENT_NAME)) out.push({ what: `cgroup ${c.dir} (empty)`, pid: null, remove: c.remove });
     return out;

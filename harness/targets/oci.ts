@@ -2,14 +2,14 @@ import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type Docker from 'dockerode';
 import { connectDocker } from '../util/docker.js';
-import { createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
+import { FRESH_MS, createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
 import { run as spawnRun } from '../util/spawn.js';
 import { concurrentBurst } from '../util/burst.js';
 import { PID_LABEL, harnessTempDir, pidOf } from '../util/leftovers.js';
@@ -804,7 +804,10 @@ export const oci: TargetDefinition = {
       for (const id of await readdir(runDir).catch(() => [] as string[])) {
         if (!id.startsWith(ID_PREFIX) || listedIds.has(id)) continue;
         const bundle = path.join(runDir, id);
-        out.push({ what: `oci bundle ${bundle}`, pid: await pidIn(bundle), remove: () => rm(bundle, { recursive: true, force: true }) });
+        const pid = await pidIn(bundle);
+        // A bundle without its config yet may be one a live run is writing.
+        if (pid === null && Date.now() - (await stat(bundle).then((x) => x.mtimeMs, () => Date.now())) < FRESH_MS) continue;
+        out.push({ what: `oci bundle ${bundle}`, pid, remove: () => rm(bundle, { recursive: true, force: true }) });
       }
     }
     for (const c of await emptyChildCgroups(OCI_CGROUP_PARENT)) out.push({ what: `cgroup ${c.dir} (empty)`, pid: null, remove: c.remove });

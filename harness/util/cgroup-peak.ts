@@ -1,4 +1,4 @@
-import { access, mkdir, open, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The cgroup parent every measured container runs under; the harness owns it. */
@@ -96,6 +96,9 @@ export async function createPeakMeter(info: { CgroupDriver?: string; CgroupVersi
  * what a container killed before its runtime deleted it leaves. A child that still has a
  * process is in use and not listed.
  */
+/** Leftovers without an owner are left alone this long after they were made: a live run may be using them. */
+export const FRESH_MS = 60_000;
+
 export async function emptyChildCgroups(parentName: string): Promise<{ dir: string; remove: () => Promise<void> }[]> {
   const roots = ['/sys/fs/cgroup', ...(await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((c) => path.join('/sys/fs/cgroup', c))];
   const out: { dir: string; remove: () => Promise<void> }[] = [];
@@ -107,6 +110,9 @@ export async function emptyChildCgroups(parentName: string): Promise<{ dir: stri
       const dir = path.join(parent, c.name);
       const procs = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => null);
       if (procs === null || procs.trim()) continue;
+      // A cgroup made a moment ago may be one a runtime is about to put a process in.
+      const made = await stat(dir).then((x) => x.mtimeMs, () => Date.now());
+      if (Date.now() - made < FRESH_MS) continue;
       out.push({ dir, remove: () => rmdir(dir) });
     }
   }
