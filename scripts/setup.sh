@@ -10,12 +10,12 @@
 #
 # Usage: scripts/setup.sh [STEP...]
 #   with no STEP, every step; else only those named, in this order whatever the
-#   order given: packages (apt), wasmtime (pip), docker (start dockerd),
-#   containerd (start one when none answers), debian-base (make-debian-base.sh).
+#   order given: packages (apt), pip-wasmtime (pip), dockerd (start dockerd),
+#   containerd-daemon (start one when none answers), debian-base (make-debian-base.sh).
 #   `wvc setup` (run by `npm run bench` and `npm test`) names the steps it needs.
 set -euo pipefail
 
-ALL_STEPS="packages wasmtime docker containerd debian-base"
+ALL_STEPS="packages pip-wasmtime dockerd containerd-daemon debian-base"
 STEPS="${*:-$ALL_STEPS}"
 for s in $STEPS; do
   case " $ALL_STEPS " in *" $s "*) ;; *) printf 'setup: unknown step %s (choose from: %s)\n' "$s" "$ALL_STEPS" >&2; exit 2 ;; esac
@@ -205,9 +205,9 @@ fi
 }
 
 want packages && step_packages
-want wasmtime && step_wasmtime
-want docker && step_docker
-want containerd && step_containerd
+want pip-wasmtime && step_wasmtime
+want dockerd && step_docker
+want containerd-daemon && step_containerd
 want debian-base && step_debian_base
 
 printf '\nPrerequisites:\n'

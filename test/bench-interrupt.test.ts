@@ -43,7 +43,7 @@ describe('wvc bench interrupted by SIGINT', () => {
       expect(native.coldStart.samples.length).toBeGreaterThan(0);
       expect(native.coldStart.samples.length).toBeLessThan(500);
     }
-    expect(stderr).toMatch(/interrupted: finishing the current sample/);
+    expect(stderr).toMatch(/interrupted \(SIGINT\): finishing the current sample/);
     expect(stderr).toMatch(/\(INCOMPLETE\)/);
   });
 });

@@ -40,7 +40,7 @@ describe('wvc bench --quick', async () => {
     expect(results.workloads.map((w) => [w.name, w.language])).toEqual([['tax-calculator', 'C'], ['tax-calculator-js', 'JavaScript']]);
     for (const w of results.workloads) expect(w.expectedStdout).toBe('{"postal_code":"10001","jurisdiction":"NY-NEW-YORK-CITY","rate_ppm":88750,"subtotal_cents":12500,"tax_cents":1109}\n');
     const jsDocker = results.targets.some((t) => t.workload === 'tax-calculator-js' && t.id === 'docker' && t.status === 'ok');
-    expect(results.workloads[1].notApplicable.map((n) => n.target).sort()).toEqual(jsDocker ? ['docker/debian', 'native', 'node-wasi'] : ['native', 'node-wasi']);
+    expect(results.workloads[1].notApplicable.map((n) => n.target).sort()).toEqual(jsDocker ? ['docker/debian', 'native', 'node-wasi', 'wasmedge'] : ['native', 'node-wasi', 'wasmedge']);
     expect(results.targets.filter((t) => t.workload === 'tax-calculator-js' && t.id === 'docker' && t.variant === 'debian')).toEqual([]);
     const js = results.targets.filter((t) => t.workload === 'tax-calculator-js' && t.status === 'ok').map((t) => `${t.id}/${t.variant}`);
     for (const id of REQUIRED.filter((t) => t !== 'native' && t !== 'node-wasi')) expect(js.some((k) => k.startsWith(`${id}/`))).toBe(true);

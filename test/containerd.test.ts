@@ -185,7 +185,7 @@ describe('containerd target (real ctr run --rm)', () => {
     expect(inv.env).toEqual({});
     const ref = imageRef(cCtx.manifest.artifacts.find((a) => a.id === 'tax-calculator/image')!.tag!, cCtx.manifest.artifacts.find((a) => a.id === 'tax-calculator/image')!.imageId!);
     const cgroup = inv.argv.includes('--cgroup') ? ['--cgroup', `/wvc-bench-ctr/${SAMPLE_ID}`] : [];
-    expect(inv.argv).toEqual([found.ctr, '-a', found.sock, '-n', 'wvc', 'run', '--rm', ...cgroup, '--mount', `type=bind,src=${c.grants[0].host},dst=/rules,options=rbind:ro`, ref, SAMPLE_ID, '/tax', ...c.sample.args]);
+    expect(inv.argv).toEqual([found.ctr, '-a', found.sock, '-n', 'wvc', 'run', '--rm', '--label', `wvc.pid=${process.pid}`, ...cgroup, '--mount', `type=bind,src=${c.grants[0].host},dst=/rules,options=rbind:ro`, ref, SAMPLE_ID, '/tax', ...c.sample.args]);
     const d = def.describe();
     expect(d.runtime.name).toBe('containerd');
     expect(d.runtime.version).toContain(found.server);

@@ -364,9 +364,12 @@ describe('bench through an injected registry', () => {
         expect(row.coldStart.samples.every((s) => s.ok)).toBe(true);
         expect(row.invocation?.kind).toBe('process');
       }
-      expect(results.capabilities?.rows.filter((r) => r.target === 'oci').map((r) => [r.id, r.skipped])).toEqual([
-        ['oci-runc', undefined],
-        ['oci-runc-hardened', undefined],
+      // The probe guest's rows, then the workload's own probe mode's: both ran on each configuration.
+      expect(results.capabilities?.rows.filter((r) => r.target === 'oci').map((r) => [r.guest, r.id, r.skipped])).toEqual([
+        ['probe-guest', 'oci-runc', undefined],
+        ['probe-guest', 'oci-runc-hardened', undefined],
+        ['workload', 'oci-runc', undefined],
+        ['workload', 'oci-runc-hardened', undefined],
       ]);
       expect(await leftovers()).toEqual([]);
     } finally {

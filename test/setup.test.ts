@@ -10,16 +10,16 @@ const ok = (name: string): DoctorLine => ({ name, ok: true, detail: `${name} 1.0
 const missing = (name: string, fix?: SetupStep[]): DoctorLine => ({ name, ok: false, detail: `${name} missing — fix it`, ...(fix ? { fix } : {}) });
 
 describe('planSetup: what is missing → which steps, by who may install', () => {
-  const lines = [ok('Node.js'), missing('docker engine', ['packages', 'docker']), missing('Debian base image', ['debian-base']), missing('libwasmtime', ['wasmtime']), missing('crun (optional)')];
+  const lines = [ok('Node.js'), missing('docker engine', ['packages', 'dockerd']), missing('Debian base image', ['debian-base']), missing('libwasmtime', ['pip-wasmtime']), missing('crun (optional)')];
 
   it('as root: the steps that fix what is missing, in the script order; a missing thing no step fixes is left out', () => {
     const plan = planSetup(lines, 'root', {});
-    expect(plan).toMatchObject({ kind: 'run', privilege: 'root', steps: ['packages', 'wasmtime', 'docker', 'debian-base'] });
+    expect(plan).toMatchObject({ kind: 'run', privilege: 'root', steps: ['packages', 'pip-wasmtime', 'dockerd', 'debian-base'] });
     expect(plan.kind === 'run' && plan.missing.map((l) => l.name)).toEqual(['docker engine', 'Debian base image', 'libwasmtime']);
   });
 
   it('with passwordless sudo: the same steps, through sudo', () => {
-    expect(planSetup(lines, 'sudo', {})).toMatchObject({ kind: 'run', privilege: 'sudo', steps: ['packages', 'wasmtime', 'docker', 'debian-base'] });
+    expect(planSetup(lines, 'sudo', {})).toMatchObject({ kind: 'run', privilege: 'sudo', steps: ['packages', 'pip-wasmtime', 'dockerd', 'debian-base'] });
   });
 
   it('without root or sudo: the one command to run', () => {
@@ -55,13 +55,13 @@ function fake(states: DoctorLine[][], privilege: Privilege, opts: { env?: Record
 }
 
 describe('setup: runs the steps, then one line per thing installed or started', () => {
-  const before = [ok('Node.js'), missing('docker engine', ['docker']), missing('hyperfine', ['packages'])];
+  const before = [ok('Node.js'), missing('docker engine', ['dockerd']), missing('hyperfine', ['packages'])];
   const after = [ok('Node.js'), { name: 'docker engine', ok: true, detail: '20.10.24' }, { name: 'hyperfine', ok: true, detail: 'hyperfine 1.16.1' }];
 
   it('as root: runs the steps once and names what each made present', async () => {
     const f = fake([before, after], 'root');
     const out = await setup(f.deps);
-    expect(f.ran).toEqual([['packages', 'docker']]);
+    expect(f.ran).toEqual([['packages', 'dockerd']]);
     expect(out.fixed.map((l) => l.name)).toEqual(['docker engine', 'hyperfine']);
     expect(out.stillMissing).toEqual([]);
     expect(f.printed.slice(1)).toEqual(['setup: started docker engine — 20.10.24', 'setup: installed hyperfine — hyperfine 1.16.1']);
@@ -81,7 +81,7 @@ describe('setup: runs the steps, then one line per thing installed or started', 
     const out = await setup(f.deps);
     expect(out.failure).toMatch(/exit code 1/);
     expect(f.printed).toContain('setup: installed hyperfine — hyperfine 1.16.1');
-    expect(f.printed).toContain('setup: scripts/setup.sh packages docker failed: Command failed with exit code 1: bash scripts/setup.sh packages docker');
+    expect(f.printed).toContain('setup: scripts/setup.sh packages dockerd failed: Command failed with exit code 1: bash scripts/setup.sh packages docker');
     expect(f.printed).toContain('setup: still missing docker engine — docker: no daemon at /var/run/docker.sock — start dockerd');
   });
 
@@ -125,12 +125,12 @@ describe('setup on this machine (real probes)', () => {
     const printed: string[] = [];
     const before = [missing('hyperfine', ['packages'])];
     await setup({ env: {}, probe: async () => before, privilege: async () => 'root', runSteps: () => runSetupScript(['no-such-step' as SetupStep]), print: (l) => printed.push(l) });
-    expect(printed).toContain(`setup: scripts/setup.sh packages failed: Command failed with exit code 2: bash ${path.join(ROOT, 'scripts', 'setup.sh')} no-such-step — setup: unknown step no-such-step (choose from: packages wasmtime docker containerd debian-base)`);
+    expect(printed).toContain(`setup: scripts/setup.sh packages failed: Command failed with exit code 2: bash ${path.join(ROOT, 'scripts', 'setup.sh')} no-such-step — setup: unknown step no-such-step (choose from: packages pip-wasmtime dockerd containerd-daemon debian-base)`);
   });
 
   it('scripts/setup.sh refuses an unknown step in one line, before touching anything', async () => {
     const r = await execa('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'no-such-step'], { reject: false });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe('setup: unknown step no-such-step (choose from: packages wasmtime docker containerd debian-base)');
+    expect(r.stderr).toBe('setup: unknown step no-such-step (choose from: packages pip-wasmtime dockerd containerd-daemon debian-base)');
   });
 });

@@ -72,13 +72,13 @@ describe.skipIf(noCc)('bring-your-own on native: guest paths in arguments (needs
   });
 
   it('rewrites a positional guest path to the host path', async () => {
-    const r = await wvc(['verify', '--workload', positional, '--targets', 'native']);
+    const r = await wvc(['verify', '--workload', positional, '--targets', 'native', '--require', '']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^byo-positional native \S+: 1\/1 identical/m);
   });
 
   it('rewrites the value of a two-argument flag and adds no default for it', async () => {
-    const r = await wvc(['verify', '--workload', twoArgs, '--targets', 'native']);
+    const r = await wvc(['verify', '--workload', twoArgs, '--targets', 'native', '--require', '']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^byo-two-args native \S+: 1\/1 identical/m);
   });

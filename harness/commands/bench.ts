@@ -388,7 +388,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
           // --quick bounds the bombs sooner: a bomb still running at the bound is uncontained either way.
           const bound = opts.quick ? { bombBoundMs: QUICK_BOMB_BOUND_MS } : {};
           const m = await step('probes', async () => {
-            const guest = await guarded(`probing capabilities with the probe guest (${w.name})`, () => runProbeGuestMatrix({ workload: w, prepared, rowCache: guestRows, bombCache, log, ...bound }), null);
+            const guest = await guarded(`probing capabilities with the probe guest (${w.name})`, () => runProbeGuestMatrix({ workload: w, prepared, registry, rowCache: guestRows, bombCache, log, ...bound }), null);
             if (!(w.probes && w.grants.length)) return guest;
             const own = await guarded(`probing capabilities with ${w.name}'s own probe mode`, () => runCapabilityMatrix(prepared, { manifest, workload: w.name, grantDir: w.grants[0]!.host, grantGuest: w.grants[0]!.guest, log, bombCache, ...bound }), null);
             return own ? mergeMatrix(guest, own) : guest;

@@ -21,7 +21,7 @@ export const SETUP_SCRIPT = path.join(ROOT, 'scripts', 'setup.sh');
 /** Where the output of the setup steps goes (apt-get, pip, dockerd's start), appended. */
 export const SETUP_LOG = path.join(BUILD_DIR, 'setup.log');
 /** scripts/setup.sh runs its steps in this order, whatever order they are named in. */
-const STEP_ORDER: readonly SetupStep[] = ['packages', 'wasmtime', 'docker', 'containerd', 'debian-base'];
+const STEP_ORDER: readonly SetupStep[] = ['packages', 'pip-wasmtime', 'dockerd', 'containerd-daemon', 'debian-base'];
 
 /** Who may install: root, a user with passwordless sudo, or neither. */
 export type Privilege = 'root' | 'sudo' | 'none';
@@ -51,7 +51,7 @@ export function planSetup(lines: readonly DoctorLine[], privilege: Privilege, en
 /** The verb for a thing a step made present: a daemon is started, the base image built, the rest installed. */
 function verb(line: DoctorLine): string {
   const last = line.fix![line.fix!.length - 1];
-  return last === 'docker' || last === 'containerd' ? 'started' : last === 'debian-base' ? 'built' : 'installed';
+  return last === 'dockerd' || last === 'containerd-daemon' ? 'started' : last === 'debian-base' ? 'built' : 'installed';
 }
 
 /** What the setup step reads and runs; tests inject their own. */

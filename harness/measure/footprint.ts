@@ -241,7 +241,7 @@ export async function measureWasmRollout(host: string, component: Artifact, runs
   const copy: number[] = [];
   const compile: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const dir = await harnessTempDir('node');
+    const dir = await harnessTempDir('jco-rollout');
     try {
       const t0 = process.hrtime.bigint();
       const dst = path.join(dir, files.input);

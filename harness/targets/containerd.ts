@@ -487,7 +487,7 @@ export const containerd: TargetDefinition = {
         const found = await findContainerd();
         if (!('reason' in found)) return { ok: true, detail: `${(await runtimeInfo(found)).version} at ${found.sock}` };
         // No ctr: the packages step installs containerd; no socket answering: dockerd runs its own, else setup starts one.
-        const fix = found.hint === INSTALL_HINT ? (['packages', 'docker', 'containerd'] as const) : process.env.WVC_CONTAINERD_SOCK ? undefined : (['docker', 'containerd'] as const);
+        const fix = found.hint === INSTALL_HINT ? (['packages', 'dockerd', 'containerd-daemon'] as const) : process.env.WVC_CONTAINERD_SOCK ? undefined : (['dockerd', 'containerd-daemon'] as const);
         return { ok: false, detail: `${found.reason} — ${found.hint}`, fix };
       },
     },

@@ -303,7 +303,7 @@ export const docker: TargetDefinition = {
         const d = await connectDocker();
         if (d.ok) return { ok: true, detail: d.version };
         // No daemon answering: setup starts one (installing the engine first when there is none); a permission problem is the user's to fix.
-        const fix = !d.noDaemon ? undefined : (await onPath('dockerd')) ? (['docker'] as const) : (['packages', 'docker'] as const);
+        const fix = !d.noDaemon ? undefined : (await onPath('dockerd')) ? (['dockerd'] as const) : (['packages', 'dockerd'] as const);
         return { ok: false, detail: `${d.reason} — ${d.hint}`, fix };
       },
     },

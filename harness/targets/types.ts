@@ -364,7 +364,7 @@ export interface TargetFootprint {
 }
 
 /** A step of scripts/setup.sh, which `wvc setup` runs for what is missing (see harness/commands/setup.ts). */
-export type SetupStep = 'packages' | 'wasmtime' | 'docker' | 'containerd' | 'debian-base';
+export type SetupStep = 'packages' | 'pip-wasmtime' | 'dockerd' | 'containerd-daemon' | 'debian-base';
 
 /** What a prerequisite check found: `fix` names the setup steps that would install or start what is missing, when setup can. */
 export interface PrerequisiteCheck {

@@ -276,7 +276,7 @@ export const wasmtimeEmbed: TargetDefinition = {
       async check() {
         const lib = await findLibwasmtime();
         if (lib) return { ok: true, detail: `${lib.version} at ${lib.libPath}` };
-        return { ok: false, detail: 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)', fix: process.env.WVC_LIBWASMTIME ? undefined : ['wasmtime'] };
+        return { ok: false, detail: 'missing — pip install wasmtime (or set WVC_LIBWASMTIME=/path/to/libwasmtime.so)', fix: process.env.WVC_LIBWASMTIME ? undefined : ['pip-wasmtime'] };
       },
     },
   ],
