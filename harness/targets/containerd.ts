@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, stat } from 'node:fs/promises';
 import { execa } from 'execa';
@@ -6,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { connectDocker, shimAddress, shimsOf, socketListener } from '../util/docker.js';
 import { concurrentBurst } from '../util/burst.js';
-import { firstLine } from '../util/park.js';
+import { firstLine, startParked, type ParkedProcess } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
 import { processTable, withDescendants } from '../util/proc.js';
 import { FRESH_MS, createPeakMeter, emptyChildCgroups, type PeakMeter } from '../util/cgroup-peak.js';
@@ -362,8 +361,7 @@ async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequ
   if (!e.live) throw new Error('containerd: park() after dispose()');
   const prefix = `${PARK_ID_PREFIX}${randomBytes(6).toString('hex')}-`;
   const ids = Array.from({ length: req.instances }, (_, i) => `${prefix}${i}`);
-  const clients: ChildProcess[] = [];
-  const closed = new Map<ChildProcess, Promise<void>>();
+  const clients: ParkedProcess[] = [];
   let initPids: number[] = [];
 
   let released: Promise<void> | null = null;
@@ -376,16 +374,16 @@ async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequ
       let forced = false;
       await mapLimit(clients, PARK_CALLS, async (c, i) => {
         const until = Date.now() + PARK_EXIT_GRACE_MS;
-        const gone = closed.get(c)!;
+        const gone = c.exited;
         let done = false;
         void gone.then(() => (done = true));
-        while (!done && c.exitCode === null && c.signalCode === null && Date.now() < until) {
+        while (!done && c.running() && Date.now() < until) {
           await ctr(e.ctr, e.sock, ['tasks', 'kill', '-s', 'SIGKILL', ids[i]!]).catch(() => undefined);
           await Promise.race([gone, sleep(200)]);
         }
-        if (c.exitCode === null && c.signalCode === null) {
+        if (c.running()) {
           forced = true;
-          c.kill('SIGKILL');
+          c.kill();
         }
         await gone;
       });
@@ -414,10 +412,9 @@ async function parkContainers(e: Engine, grants: readonly Grant[], req: ParkRequ
     const ready = await Promise.all(
       ids.map((id) => {
         const [cmd, ...args] = runArgv(e, id, grants, req.args);
-        const c = spawn(cmd!, args, { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = startParked(cmd!, args, {});
         clients.push(c);
-        closed.set(c, new Promise<void>((r) => c.once('close', () => r())));
-        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)), () => undefined);
+        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)));
       }),
     );
     // Each task's init pid, for its shim (its parent) in pids().

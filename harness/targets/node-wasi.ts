@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { BurstRequest, BurstRun, Parked, ParkRequest, Preparation, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, VariantDescription, VariantSpec, WarmRequest, WarmRun } from './types.js';
 import type { Invocation } from '../model.js';
 import { HOSTS_DIST } from '../paths.js';
 import { run } from '../util/spawn.js';
 import { processBurst } from '../util/burst.js';
-import { withDescendants } from '../util/proc.js';
+import { parkInOneProcess, stderrTail } from '../util/park.js';
 import type { Grant } from '../workload.js';
 import { findArtifact, grantLines, notDeclared, preopenFlags, ready, specOf, withGrantDir, processInvocation, runInvocation, buildHint } from './common.js';
 import { nodeHeapFlags, nodeRuntimeFiles, probeEnv } from './probe-support.js';
@@ -43,63 +42,23 @@ function runtime(): RuntimeInfo {
  * Parks `req.instances` instances in ONE Node host process started with `--park N`
  * (node-wasi-host and jco-host): the host serves one request on each instance, prints
  * each answer on stdout and keeps every instance alive until its stdin closes. Ready
- * when N stdout lines are out (ready[i] is line i with its newline). Spawned directly,
+ * when N stdout lines are out (ready[i] is line i with its newline). Started directly,
  * not through the spawner, so nothing of the harness's sits in the figure; stdin is a
  * pipe, so the host also ends when the harness dies. On a timeout or an early exit the
  * host is killed and the error carries its stderr. release() kills it (SIGKILL) and
  * waits until it has been reaped.
  */
-export async function parkInOneHost(inv: Invocation & { kind: 'process' }, req: ParkRequest, covers: string): Promise<Parked> {
-  const [cmd, ...args] = inv.argv;
-  const c = spawn(cmd!, args, { env: inv.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let gone = false;
-  const reaped = new Promise<void>((resolve) => {
-    c.once('close', () => {
-      gone = true;
-      resolve();
-    });
-    c.once('error', () => {
-      gone = true;
-      resolve();
-    });
-  });
-  c.stdin?.on('error', () => {}); // EPIPE once the host is gone
-  const release = async (): Promise<void> => {
-    if (!gone) c.kill('SIGKILL');
-    await reaped;
-  };
-  let out = '';
-  let err = '';
-  const lines = (): string[] => out.split('\n').slice(0, -1).map((l) => `${l}\n`);
-  const stderrText = (): string => (err.trim() ? `: ${err.trim().slice(0, 400)}` : '');
-  try {
-    const ready = await new Promise<string[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${lines().length} of ${req.instances} instances ready after ${req.timeoutMs} ms${stderrText()}`)), req.timeoutMs);
-      const settle = (f: () => void): void => {
-        clearTimeout(timer);
-        f();
-      };
-      c.stdout!.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const got = lines();
-        if (got.length >= req.instances) settle(() => resolve(got.slice(0, req.instances)));
-      });
-      c.stderr!.on('data', (b: Buffer) => {
-        if (err.length < 8192) err += b.toString('utf8');
-      });
-      c.once('error', (e) => settle(() => reject(e)));
-      c.once('close', (code, signal) => settle(() => reject(new Error(`the host exited ${code ?? signal} after ${lines().length} of ${req.instances} instances${stderrText()}`))));
-    });
-    return {
-      ready,
-      covers,
-      pids: async () => (gone || c.pid === undefined ? [] : withDescendants([c.pid])),
-      release,
-    };
-  } catch (e) {
-    await release();
-    throw e;
-  }
+export function parkInOneHost(inv: Invocation & { kind: 'process' }, req: ParkRequest, covers: string): Promise<Parked> {
+  return parkInOneProcess(
+    inv,
+    req,
+    covers,
+    {
+      timeout: (got, stderr) => `${got} of ${req.instances} instances ready after ${req.timeoutMs} ms${stderrTail(stderr, 400)}`,
+      exited: (how, got, stderr) => `the host exited ${how} after ${got} of ${req.instances} instances${stderrTail(stderr, 400)}`,
+    },
+    'pipe',
+  );
 }
 
 export const NODE_WASI_POLICY_NOTE =

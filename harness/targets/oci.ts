@@ -1,5 +1,4 @@
 import { CPU_LIMIT_SECONDS } from '../measure/limits.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -14,7 +13,7 @@ import { run as spawnRun } from '../util/spawn.js';
 import { concurrentBurst } from '../util/burst.js';
 import { PID_LABEL, harnessTempDir, pidOf } from '../util/leftovers.js';
 import { BUILD_DIR } from '../paths.js';
-import { firstLine } from '../util/park.js';
+import { firstLine, startParked, type ParkedProcess } from '../util/park.js';
 import { mapLimit } from '../util/pool.js';
 import { processTable, withDescendants } from '../util/proc.js';
 import type { Grant } from '../workload.js';
@@ -599,25 +598,23 @@ async function parkContainers(p: Prepared, d: Driver, v: VariantConfig, req: Par
   const prefix = `${PARK_ID_PREFIX}${randomBytes(6).toString('hex')}-`;
   const ids = Array.from({ length: req.instances }, (_, i) => `${prefix}${i}`);
   const bundles = ids.map((id) => path.join(p.unpacked.dir, 'run', id));
-  const procs: ChildProcess[] = [];
-  const closed = new Map<ChildProcess, Promise<void>>();
+  const procs: ParkedProcess[] = [];
   let watched: number[] = [];
-  const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 
   let released: Promise<void> | null = null;
   const release = () =>
     (released ??= (async () => {
       const failures: string[] = [];
       await mapLimit(procs, PARK_CALLS, async (c, i) => {
-        const gone = closed.get(c)!;
+        const gone = c.exited;
         let done = false;
         void gone.then(() => (done = true));
         const until = Date.now() + KILL_GRACE_MS;
-        while (!done && running(c) && Date.now() < until) {
+        while (!done && c.running() && Date.now() < until) {
           await runtimeCmd(d, ['kill', ids[i]!, 'KILL']);
           await Promise.race([gone, sleep(KILL_RETRY_MS)]);
         }
-        if (running(c)) c.kill('SIGKILL');
+        c.kill();
         await gone;
       });
       await mapLimit(ids, PARK_CALLS, async (id) => {
@@ -643,13 +640,12 @@ async function parkContainers(p: Prepared, d: Driver, v: VariantConfig, req: Par
     const ready = await Promise.all(
       ids.map((id, i) => {
         writeConfigSync(bundles[i]!, ociConfig({ image: p.unpacked.image, rootfs: p.unpacked.rootfs, args: req.args, grants, id, hardened: v.hardened, cgroupsPath: cgroupsPath(id) }));
-        const c = spawn(d.bin, [...d.flags, 'run', '--bundle', bundles[i]!, id], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = startParked(d.bin, [...d.flags, 'run', '--bundle', bundles[i]!, id], {});
         procs.push(c);
-        closed.set(c, new Promise<void>((r) => c.once('close', () => r())));
-        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)), () => undefined);
+        return firstLine(c, Math.max(1, req.timeoutMs - (Date.now() - t0)));
       }),
     );
-    const roots = () => procs.flatMap((c) => (c.pid !== undefined && running(c) ? [c.pid] : []));
+    const roots = () => procs.flatMap((c) => (c.pid !== undefined && c.running() ? [c.pid] : []));
     watched = await withDescendants(roots());
     return {
       ready,

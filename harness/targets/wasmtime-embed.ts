@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { execa, type ExecaError } from 'execa';
 import type { Artifact, BurstAnswer, BurstRequest, BurstRun, DeriveContext, Parked, ParkRequest, PreparedVariant, PrepareContext, ProbeRequest, RunRequest, RunResult, RuntimeInfo, TargetDefinition, TargetFootprint, VariantSpec, WarmRequest, WarmRun } from './types.js';
@@ -13,7 +12,7 @@ import { findArtifact, grantLines, harnessArtifact, notDeclared, ready, skippedA
 import { parsePhases } from './phases.js';
 import { probeEnv } from './probe-support.js';
 import { WASI_P2_EXIT_CAVEAT } from './wasi-p2.js';
-import { withDescendants } from '../util/proc.js';
+import { parkInOneProcess, stderrTail } from '../util/park.js';
 
 const INSTALL_HINT = 'pip install wasmtime';
 /** Unmeasured warm-up iterations of the loop mode, matching the Node hosts' tinybench warm-up. */
@@ -180,60 +179,16 @@ function readyVariant(variant: Variant, s: Found, files: Files): PreparedVariant
 }
 
 /**
- * Spawns one host process that parks `req.instances` instances in their own threads,
+ * Starts one host process that parks `req.instances` instances in their own threads,
  * and waits for one ready line per instance on its stdout. Not ready within
  * req.timeoutMs, or exited first: it is killed (SIGKILL), reaped, and the error thrown.
  */
 async function parkHost(host: string, argv: string[], req: ParkRequest): Promise<Parked> {
   if (!Number.isInteger(req.instances) || req.instances < 1 || req.instances > HOST_MAX_THREADS) throw new Error(`wasmtime-embed park: N must be 1 to ${HOST_MAX_THREADS}, not ${req.instances}`);
-  const child = spawn(host, argv, { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
-  let gone = false;
-  const closed = new Promise<void>((resolve) => child.once('close', () => { gone = true; resolve(); }));
-  const release = async () => {
-    if (!gone && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    // A child that never started ('error', no pid) emits 'close' too.
-    await closed;
-  };
-  try {
-    const ready = await new Promise<string[]>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`wasmtime-embed park: ${countLines(out)} of ${req.instances} ready after ${req.timeoutMs} ms${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`)), req.timeoutMs);
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        if (countLines(out) >= req.instances) {
-          clearTimeout(timer);
-          resolve(out.split('\n').slice(0, req.instances).map((l) => `${l}\n`));
-        }
-      });
-      child.stderr.on('data', (b: Buffer) => {
-        if (err.length < 4096) err += b.toString('utf8');
-      });
-      child.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`wasmtime-embed park: the host exited ${code ?? signal} with ${countLines(out)} of ${req.instances} ready${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`));
-      });
-    });
-    return {
-      ready,
-      covers: `the host process: one engine, ${req.instances} stores each parked in its own thread`,
-      pids: async () => (gone || child.pid === undefined ? [] : withDescendants([child.pid])),
-      release,
-    };
-  } catch (e) {
-    await release();
-    throw e;
-  }
-}
-
-function countLines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+  return parkInOneProcess(processInvocation([host, ...argv]), req, `the host process: one engine, ${req.instances} stores each parked in its own thread`, {
+    timeout: (got, stderr) => `wasmtime-embed park: ${got} of ${req.instances} ready after ${req.timeoutMs} ms${stderrTail(stderr, 200)}`,
+    exited: (how, got, stderr) => `wasmtime-embed park: the host exited ${how} with ${got} of ${req.instances} ready${stderrTail(stderr, 200)}`,
+  });
 }
 
 /** The derived .cwasm: the component precompiled by the embed host, when the build made one. */
