@@ -48,6 +48,7 @@ commands:
       --out DIR           where the YAML goes (default: k8s/ next to the file)
       --handler NAME      the RuntimeClass's handler and name (default: wasmtime, as runwasi registers it)
       --node-selector k=v label of the prepared nodes; repeatable (default: wvc.dev/wasm-runtime=wasmtime)
+      --check             validate them with kubectl apply --dry-run=server (skipped, with a hint, without a cluster)
   compare --old A --new B   markdown comparison of two runs; exit 1 on a regression
       --threshold PCT     smallest change that counts, as a fraction (default 0.10)
   bench                 build, then measure cold start, phases, memory, warm latency, footprint and
@@ -151,14 +152,16 @@ const commands: Record<string, Handler> = {
   async k8s(args) {
     const [sub, ...rest] = args;
     if (sub !== 'plan') throw new UserError(`k8s takes the subcommand plan, got ${sub === undefined ? 'none' : `'${sub}'`} — run \`wvc k8s plan --criteria FILE\``);
-    const v = parse(rest, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, handler: { type: 'string' }, 'node-selector': { type: 'string', multiple: true } });
+    const v = parse(rest, { file: { type: 'string' }, criteria: { type: 'string' }, out: { type: 'string' }, handler: { type: 'string' }, 'node-selector': { type: 'string', multiple: true }, check: { type: 'boolean' } });
     const { k8sPlan } = await import('./commands/k8s.js');
-    const r = await k8sPlan({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, handler: v.handler, nodeSelector: v['node-selector'] });
+    const r = await k8sPlan({ file: v.file ?? path.join(ROOT, 'results', 'latest'), criteria: v.criteria, out: v.out, handler: v.handler, nodeSelector: v['node-selector'], check: v.check });
     for (const p of r.decision.placed) console.error(`${p.workload}: on Wasm (${p.wasm.id}/${p.wasm.variant}), memory request ${p.wasmMemory.requestMiB}Mi, limit ${p.wasmMemory.limitMiB}Mi`);
     for (const x of r.decision.notPlaced) console.error(`${x.workload}: stays on containers — ${x.reason}`);
     if (r.files.length) console.error(`manifests: ${r.files.join(', ')}`);
     else console.error('nothing placed on Wasm, no manifests written');
-    return r.files.length ? 0 : 1;
+    if (r.check?.status === 'skipped') console.error(`check skipped: ${r.check.reason} — ${r.check.hint}`);
+    else if (r.check) console.error(`check ${r.check.status === 'ok' ? 'passed' : 'FAILED'} (kubectl apply --dry-run=server): ${r.check.output}`);
+    return r.files.length && r.check?.status !== 'failed' ? 0 : 1;
   },
   async compare(args) {
     const v = parse(args, { old: { type: 'string' }, new: { type: 'string' }, threshold: { type: 'string' } });

@@ -231,4 +231,16 @@ describe('k8sPlan: the command', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('--criteria FILE');
   });
+  // A real kubectl when there is one: with no cluster (as on a CI runner) the check is skipped, with the hint, and the plan still stands.
+  it('--check asks kubectl for a server-side dry run, or says why it could not', async () => {
+    const out = await tmp();
+    const args = ['k8s', 'plan', '--file', path.join(ROOT, 'test', 'fixtures', 'results-probes.json'), '--criteria', path.join(ROOT, 'examples', 'criteria.tax-calculator.json'), '--out', out, '--check'];
+    const missing = await wvc(args, { ...process.env, KUBECTL: '/nonexistent/kubectl' });
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toContain('check skipped: kubectl is not on PATH — install kubectl and point it at a cluster (KUBECONFIG), then run wvc k8s plan --check again');
+    const r = await wvc(args);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('check '));
+    expect(line).toMatch(/^check (skipped: (kubectl is not on PATH|no cluster answers kubectl \(.+\)) — .+|passed \(kubectl apply --dry-run=server\): server v.+)$/);
+    expect(r.code).toBe(0);
+  });
 });
