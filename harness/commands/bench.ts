@@ -279,8 +279,8 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       const code = SIGNAL_EXIT[signal];
       setTimeout(() => process.exit(code), 3_000).unref();
       void releaseAllParked()
-        .then(() => findLeftovers(registry, { ownToo: true }))
-        .then((ls) => removeLeftovers(ls.filter((l) => l.pid === process.pid)))
+        .then(() => findLeftovers(registry, { mine: true }))
+        .then(removeLeftovers)
         .finally(() => process.exit(code));
       return;
     }
@@ -423,7 +423,7 @@ export async function bench(opts: BenchOptions = {}): Promise<BenchOutcome> {
     await write();
   } finally {
     // Whatever happened (a fault, a signal), nothing this run made stays behind.
-    const mine = await findLeftovers(registry, { ownToo: true }).then((ls) => ls.filter((l) => l.pid === process.pid), () => []);
+    const mine = await findLeftovers(registry, { mine: true }).catch(() => []);
     if (mine.length) {
       const failed = await removeLeftovers(mine);
       log(`removed what this run left behind: ${leftoverSummary(mine)}${failed.length ? `; could not remove ${failed.join('; ')}` : ''}`);

@@ -1,7 +1,7 @@
 import type { ColdStart, Memory, Phases, Sample, StopReason } from '../model.js';
 import type { RunResult } from '../targets/types.js';
 import { computeStats, detectOutliers, medianOf, statWarnings } from './stats.js';
-import type { Measured } from './schedule.js';
+import { HARNESS_ERROR, type Measured } from './schedule.js';
 
 /**
  * Turns one run into a sample, checking the workload's answer: stdout must be
@@ -24,6 +24,13 @@ export function toSample(round: number, r: RunResult, expectedStdout: string): S
   if (r.memory) s.peakMemoryBytes = r.memory.peakBytes;
   return s;
 }
+
+/** How toSample() records a run that threw before its runtime answered (schedule.ts's harness error). */
+const UNREACHED = `did not run; stderr: ${HARNESS_ERROR}`;
+/** A failed sample whose run could not reach the runtime (a daemon gone, a binary removed). */
+export const unreached = (s: Sample): boolean => !s.ok && (s.error ?? '').startsWith(UNREACHED);
+/** Why it could not, in one line. */
+export const unreachedWhy = (s: Sample): string => (s.error ?? '').slice(UNREACHED.length).split('\n')[0]!.slice(0, 200);
 
 /** Cold-start statistics over the successful samples, with failures counted and outliers flagged. */
 export function summarizeColdStart(samples: Sample[], seed: number, stop?: StopReason): ColdStart {

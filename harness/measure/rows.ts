@@ -13,7 +13,7 @@ import type { Artifact, TargetDefinition, VariantDescription, VariantSpec } from
 import type { PreparedTarget } from '../session.js';
 import type { Workload } from '../workload.js';
 import type { Measured } from './schedule.js';
-import { samplesOf, summarizeColdStart, summarizeMemory, summarizePhases } from './cold-start.js';
+import { samplesOf, summarizeColdStart, summarizeMemory, summarizePhases, unreached, unreachedWhy } from './cold-start.js';
 import { bootstrapRatioCI } from './stats.js';
 
 /** The row key of one variant of one workload, as the schedule and the progress line use it. */
@@ -43,10 +43,6 @@ function rowBase(w: Workload, id: string, spec: VariantSpec, d: VariantDescripti
   };
 }
 
-/** A sample whose run could not reach the runtime (the target threw), as cold-start.ts records it. */
-const didNotRun = (x: Sample) => !x.ok && (x.error ?? '').startsWith('did not run; stderr: harness error: ');
-const errorText = (x: Sample) => (x.error ?? '').replace(/^did not run; stderr: harness error: /, '').split('\n')[0]!.slice(0, 200);
-
 /**
  * The rule that turns a variant's failed samples into an errored row (README, "Faults"):
  * the runtime disappeared — sampling stopped because its last runs could not reach it, or
@@ -60,11 +56,10 @@ export function failureVerdict(target: string, samples: readonly Sample[], stop?
   if (!n || !failed) return null;
   const lastOk = samples.map((x) => x.ok).lastIndexOf(true);
   const tail = samples.slice(lastOk + 1);
-  const vanished = stop === 'vanished' || (tail.length >= 2 && tail.every(didNotRun));
-  // It answered before (a good sample), and every run since could not reach it.
-  if (vanished && lastOk >= 0 && tail.every(didNotRun)) {
+  // It answered before (a good sample), every run since could not reach it, and the schedule gave up on it or it happened twice.
+  if (lastOk >= 0 && tail.length && tail.every(unreached) && (stop === 'vanished' || tail.length >= 2)) {
     const at = tail[0]!;
-    return `${target}: stopped answering at round ${at.round + 1} (${errorText(at)}); ${failed} of ${n} samples failed`;
+    return `${target}: stopped answering at round ${at.round + 1} (${unreachedWhy(at)}); ${failed} of ${n} samples failed`;
   }
   if (failed === n) return `every sample failed; first: ${samples[0]!.error}`;
   if (failed * 2 > n) return `${failed} of ${n} samples failed (more than half); first: ${samples.find((x) => !x.ok)!.error}`;

@@ -170,7 +170,8 @@ export async function runSchedule(units: readonly Unit[], opts: ScheduleOptions)
 }
 /** Consecutive samples whose run threw (the runtime did not answer) after which a unit stops sampling. */
 export const VANISHED_AFTER = 3;
-const HARNESS_ERROR = 'harness error: ';
+/** How a sample whose run threw starts its stderr. */
+export const HARNESS_ERROR = 'harness error: ';
 /** A sample whose run threw: the target could not reach its runtime, as opposed to a run that failed. */
 export const isHarnessError = (r: RunResult): boolean => r.exitCode === null && !r.timedOut && r.stderr.startsWith(HARNESS_ERROR);
 

@@ -50,20 +50,15 @@ async function tempLeftovers(): Promise<Leftover[]> {
 
 /**
  * Every leftover: each target's and the temp directories, less what a running harness
- * process made. `ownToo` also counts this process's (a run's own cleanup at its end).
+ * process made (this one's included). `mine` instead lists only what this process made:
+ * a run's own cleanup at its end.
  */
-export async function findLeftovers(registry: Registry, opts: { ownToo?: boolean } = {}): Promise<Leftover[]> {
+export async function findLeftovers(registry: Registry, opts: { mine?: boolean } = {}): Promise<Leftover[]> {
   const all: Leftover[] = [...(await tempLeftovers())];
   for (const def of Object.values(registry)) all.push(...(await def.leftovers?.().catch(() => []) ?? []));
+  if (opts.mine) return all.filter((l) => l.pid === process.pid);
   const out: Leftover[] = [];
-  for (const l of all) {
-    if (l.pid === process.pid) {
-      if (opts.ownToo) out.push(l);
-      continue;
-    }
-    if (l.pid !== null && (await harnessAlive(l.pid))) continue;
-    out.push(l);
-  }
+  for (const l of all) if (l.pid === null || !(await harnessAlive(l.pid))) out.push(l);
   return out;
 }
 
