@@ -146,9 +146,12 @@ export function capabilityCells(r: Results): CapabilityCell[] {
   );
 }
 
-/** A capability cell's or row's key: {@link keyOf}, marked when the probe guest ran it (a target variant can have a row of each). */
+/** What marks a capability cell or row the probe guest ran, after its target/variant (a target variant can have a row of each guest). */
+export const guestMark = (c: { guest?: string }): string => (c.guest === 'probe-guest' ? ' · probe guest' : '');
+
+/** A capability cell's or row's key: {@link keyOf} and its {@link guestMark}. */
 export function capabilityKey(r: Results, c: { workload?: string; target: string; variant: string; guest?: string }): string {
-  return keyOf(r, cellRef(c)) + (c.guest === 'probe-guest' ? ' · probe guest' : '');
+  return keyOf(r, cellRef(c)) + guestMark(c);
 }
 
 /** Which program ran a capability row's probes, as the reports name it. */

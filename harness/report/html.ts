@@ -14,6 +14,7 @@ import {
   NESTED_PHASES,
   capabilityCells,
   capabilityKey,
+  guestMark,
   cellRef,
   gzipBytesOf,
   held,
@@ -534,7 +535,7 @@ function capabilitiesChart(r: Results): string {
   parts.push(...groupHeads(layout, L, L + probes.length * CW));
   keys.forEach((k, i) => {
     const y = layout.ys[i];
-    parts.push(rowLabel(L - 10, y + RH / 2 + 4, multi ? `${rowsOf[i].target}/${rowsOf[i].variant}${rowsOf[i].guest === 'probe-guest' ? ' · probe guest' : ''}` : k));
+    parts.push(rowLabel(L - 10, y + RH / 2 + 4, multi ? `${rowsOf[i].target}/${rowsOf[i].variant}${guestMark(rowsOf[i])}` : k));
     probes.forEach((pr, j) => {
       const c = cells.find((x) => keyOfCell(x) === k && x.probe === pr);
       const cls = !c ? 'cap-none' : held(c.outcome) ? 'cap-denied' : c.outcome === 'error' ? 'cap-other' : 'cap-allowed';
